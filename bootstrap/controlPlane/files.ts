@@ -1,0 +1,137 @@
+/**
+ * Everything a control-plane node has on disk, as NodeFiles (user data) and SecretFiles (SSM
+ * SecureStrings fetched at boot).
+ *
+ * - Certificates, configs, manifests and kubeconfigs are NodeFiles. The kubeconfigs point at
+ *   /etc/kubernetes/pki files instead of embedding keys, so they hold no secret.
+ * - Private keys are SecretFiles whose parameters the PKI component owns (spec.keyParameters).
+ * - The encryption config embeds the encryption-at-rest key: a SecretFile whose content this
+ *   function returns in `secretContents`, for the caller to store at that parameter.
+ *
+ * Modes follow CIS 1.1: manifests and kubeconfigs 0600 (1.1.1/3/5, 1.1.13/15/17), certificates
+ * 0644 (1.1.20), keys 0600 (1.1.21). cloud-init writes files as root:root (1.1.2 etc.).
+ */
+import { stringify } from "yaml";
+import { formatProblem } from "../../lib/config/problems";
+import { renderKubeconfig } from "../kubeconfig";
+import type { NodeFile, SecretFile } from "../types";
+import { renderAdmissionConfig } from "./admissionConfig";
+import { renderApiServerManifest } from "./apiserver";
+import { renderAuditPolicy } from "./auditPolicy";
+import { renderAuthenticationConfig } from "./authenticationConfig";
+import { renderControllerManagerManifest } from "./controllerManager";
+import { renderEncryptionConfig } from "./encryptionConfig";
+import { CERT, CONFIG, KEY, KUBECONFIG, LOCAL_API_SERVER, MANIFEST } from "./paths";
+import { kubeconfigFileReferences, podFileReferences, unmountedFlagPaths } from "./references";
+import { renderSchedulerConfig, renderSchedulerManifest } from "./scheduler";
+import type { ControlPlaneKeyParameters, ControlPlaneSpec } from "./types";
+import { controlPlaneSpecProblems } from "./validate";
+
+export interface ControlPlaneFiles {
+  files: NodeFile[];
+  secrets: SecretFile[];
+  /** Content of the secrets this renderer creates, keyed by SSM parameter name. */
+  secretContents: Record<string, string>;
+  /** The three static pods as objects (also in `files` as YAML), e.g. for lib/cis. */
+  manifests: object[];
+}
+
+/** SSM parameter of a role-wide control-plane secret: /kubestead/<cluster>/controlplane/<file>. */
+export function controlPlaneParameter(cluster: string, fileName: string): string {
+  return `/kubestead/${cluster}/controlplane/${fileName}`;
+}
+
+const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
+
+/** The conventional parameter names of the private keys, for a PKI component that follows them. */
+export function defaultKeyParameters(cluster: string): ControlPlaneKeyParameters {
+  const out = {} as ControlPlaneKeyParameters;
+  for (const k of Object.keys(KEY) as (keyof typeof KEY)[]) out[k] = controlPlaneParameter(cluster, basename(KEY[k]));
+  return out;
+}
+
+const yaml = (o: object): string => stringify(o, { lineWidth: 0 });
+
+export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
+  const problems = controlPlaneSpecProblems(spec);
+  if (problems.length > 0) {
+    throw new Error(`invalid control-plane spec (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+  }
+  const extra = spec.extraArgs ?? {};
+  const apiServer = renderApiServerManifest({
+    kubernetesVersion: spec.kubernetesVersion,
+    etcdServers: spec.etcdServers,
+    serviceCidr: spec.serviceCidr,
+    serviceAccountIssuer: spec.serviceAccountIssuer,
+    audit: spec.audit,
+    extraArgs: extra.apiServer,
+  });
+  const controllerManager = renderControllerManagerManifest({
+    kubernetesVersion: spec.kubernetesVersion,
+    cluster: spec.cluster,
+    serviceCidr: spec.serviceCidr,
+    podCidr: spec.podCidr,
+    nodeCidrMaskSize: spec.nodeCidrMaskSize,
+    terminatedPodGcThreshold: spec.terminatedPodGcThreshold,
+    extraArgs: extra.controllerManager,
+  });
+  const scheduler = renderSchedulerManifest({ kubernetesVersion: spec.kubernetesVersion, extraArgs: extra.scheduler });
+
+  const localKubeconfig = (user: string, cert: string, key: string): string =>
+    renderKubeconfig({ cluster: spec.cluster, server: LOCAL_API_SERVER, caPath: CERT.ca, user, clientCertPath: cert, clientKeyPath: key });
+
+  const files: NodeFile[] = [
+    { path: MANIFEST.apiServer, content: yaml(apiServer), mode: "0600" },
+    { path: MANIFEST.controllerManager, content: yaml(controllerManager), mode: "0600" },
+    { path: MANIFEST.scheduler, content: yaml(scheduler), mode: "0600" },
+    { path: CONFIG.auditPolicy, content: renderAuditPolicy(), mode: "0600" },
+    { path: CONFIG.authentication, content: renderAuthenticationConfig(spec.kubernetesVersion), mode: "0600" },
+    { path: CONFIG.admission, content: renderAdmissionConfig(), mode: "0600" },
+    { path: CONFIG.scheduler, content: renderSchedulerConfig(), mode: "0600" },
+    { path: KUBECONFIG.controllerManager, content: localKubeconfig("system:kube-controller-manager", CERT.controllerManager, KEY.controllerManager), mode: "0600" },
+    { path: KUBECONFIG.scheduler, content: localKubeconfig("system:kube-scheduler", CERT.scheduler, KEY.scheduler), mode: "0600" },
+    { path: KUBECONFIG.admin, content: localKubeconfig("kubernetes-admin", CERT.admin, KEY.admin), mode: "0600" },
+    ...(Object.keys(CERT) as (keyof typeof CERT)[]).map((k) => ({ path: CERT[k], content: ensureNewline(spec.certs[k]), mode: "0644" })),
+  ].sort(byPath);
+
+  const encryptionParameter = controlPlaneParameter(spec.cluster, basename(CONFIG.encryption));
+  const secrets: SecretFile[] = [
+    ...(Object.keys(KEY) as (keyof typeof KEY)[]).map((k) => ({ path: KEY[k], parameter: spec.keyParameters[k], mode: "0600" })),
+    { path: CONFIG.encryption, parameter: encryptionParameter, mode: "0600" },
+  ].sort(byPath);
+
+  const result: ControlPlaneFiles = {
+    files,
+    secrets,
+    secretContents: { [encryptionParameter]: renderEncryptionConfig(spec.encryptionKeys) },
+    manifests: [apiServer, controllerManager, scheduler],
+  };
+  assertSelfContained(result);
+  return result;
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith("\n") ? s : `${s}\n`;
+}
+
+/**
+ * Guard against a future edit adding a flag or mount without shipping its file: every file a
+ * manifest or kubeconfig reads must be produced, and every flag path must be inside a mount.
+ */
+function assertSelfContained(r: ControlPlaneFiles): void {
+  const produced = new Set([...r.files.map((f) => f.path), ...r.secrets.map((s) => s.path)]);
+  const missing: string[] = [];
+  for (const pod of r.manifests) {
+    const name = (pod as { metadata: { name: string } }).metadata.name;
+    for (const ref of podFileReferences(pod)) if (!produced.has(ref.path)) missing.push(`${name} ${ref.from} → ${ref.path} is not produced`);
+    for (const ref of unmountedFlagPaths(pod)) missing.push(`${name} ${ref.from} → ${ref.path} is not inside any volumeMount`);
+  }
+  for (const f of r.files.filter((f) => f.path.endsWith(".conf"))) {
+    for (const ref of kubeconfigFileReferences(f.content)) if (!produced.has(ref.path)) missing.push(`${f.path} ${ref.from} → ${ref.path} is not produced`);
+  }
+  if (missing.length > 0) throw new Error(`control-plane files are not self-contained:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
+}

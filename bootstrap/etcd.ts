@@ -1,0 +1,105 @@
+/**
+ * One etcd member: its environment file, systemd unit and the files it boots with. The boot
+ * step (new vs existing cluster) lives in etcdBootStep.ts, backup and restore in etcdBackup.ts;
+ * this module re-exports them so callers import everything etcd from one place.
+ *
+ * Derived values (the initial-cluster string, URLs) are computed here before any templating, as
+ * Typhoon does, so the renderers only substitute.
+ */
+import { assertEtcdSpec, ETCD_CIPHER_SUITES, ETCD_DEFAULT_DATA_DIR, ETCD_DEFAULT_QUOTA_BYTES, ETCD_ENV_PATH, ETCD_PKI_DIR, EtcdMemberSpec, etcdSpecInitialCluster, etcdUrls } from "./etcdSpec";
+import { renderUnit } from "./systemd";
+
+export * from "./etcdSpec";
+export * from "./etcdBootStep";
+export * from "./etcdBackup";
+
+/**
+ * /etc/etcd/etcd.env. etcd reads ETCD_<FLAG> for every flag, so the unit's ExecStart stays bare.
+ * ETCD_INITIAL_CLUSTER_STATE is `new` here; the boot step rewrites it to `existing` when the
+ * member rejoins (see etcdBootStep.ts). Both values are ignored once the data dir holds a WAL.
+ */
+export function renderEtcdEnv(m: EtcdMemberSpec): string {
+  assertEtcdSpec(m);
+  const u = etcdUrls(m);
+  const pki = ETCD_PKI_DIR;
+  const env: [string, string][] = [
+    ["ETCD_NAME", m.name],
+    ["ETCD_DATA_DIR", u.dataDir],
+    ["ETCD_LISTEN_CLIENT_URLS", u.listenClientUrls.join(",")],
+    ["ETCD_ADVERTISE_CLIENT_URLS", u.clientUrl],
+    ["ETCD_LISTEN_PEER_URLS", u.peerUrl],
+    ["ETCD_INITIAL_ADVERTISE_PEER_URLS", u.peerUrl],
+    ["ETCD_INITIAL_CLUSTER", etcdSpecInitialCluster(m)],
+    ["ETCD_INITIAL_CLUSTER_TOKEN", m.clusterToken],
+    ["ETCD_INITIAL_CLUSTER_STATE", "new"],
+    ["ETCD_CERT_FILE", `${pki}/server.crt`],
+    ["ETCD_KEY_FILE", `${pki}/server.key`],
+    ["ETCD_TRUSTED_CA_FILE", `${pki}/ca.crt`],
+    ["ETCD_CLIENT_CERT_AUTH", "true"],
+    ["ETCD_PEER_CERT_FILE", `${pki}/peer.crt`],
+    ["ETCD_PEER_KEY_FILE", `${pki}/peer.key`],
+    ["ETCD_PEER_TRUSTED_CA_FILE", `${pki}/ca.crt`],
+    ["ETCD_PEER_CLIENT_CERT_AUTH", "true"],
+    ["ETCD_CIPHER_SUITES", ETCD_CIPHER_SUITES.join(",")],
+    // Plain HTTP on loopback only: /metrics and /health for the node's own probes, no client certs.
+    ["ETCD_LISTEN_METRICS_URLS", u.metricsUrl],
+    ["ETCD_SNAPSHOT_COUNT", String(m.snapshotCount)],
+    // The apiserver compacts every 5 minutes; this catches anything else writing to etcd.
+    ["ETCD_AUTO_COMPACTION_MODE", "periodic"],
+    ["ETCD_AUTO_COMPACTION_RETENTION", "1h"],
+    ["ETCD_QUOTA_BACKEND_BYTES", String(m.quotaBackendBytes ?? ETCD_DEFAULT_QUOTA_BYTES)],
+    // Pre-vote stops a member returning from a partition from forcing an election (3.5's default).
+    ["ETCD_PRE_VOTE", "true"],
+    // Structured logs to stderr (journald); capnslog is gone in 3.5.
+    ["ETCD_LOGGER", "zap"],
+  ];
+  return `# etcd member ${m.name}. Rendered by bootstrap/etcd.ts; the boot step may rewrite ETCD_INITIAL_CLUSTER*.\n${env.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
+}
+
+/** etcd.service: the binary from /usr/local/bin, configured only through the env file. */
+export function renderEtcdService(args: { version: string; dataDir?: string }): string {
+  const dataDir = args.dataDir ?? ETCD_DEFAULT_DATA_DIR;
+  return renderUnit({
+    Unit: {
+      Description: `etcd ${args.version} (kubestead member)`,
+      Documentation: "https://etcd.io/docs/",
+      After: "network-online.target",
+      Wants: "network-online.target",
+      // Never start on the root disk when the data volume failed to mount: an empty member
+      // would try to rejoin under its old identity.
+      RequiresMountsFor: dataDir,
+    },
+    Service: {
+      // etcd signals READY once it has joined the cluster (needs quorum).
+      Type: "notify",
+      User: "etcd",
+      Group: "etcd",
+      EnvironmentFile: ETCD_ENV_PATH,
+      ExecStart: "/usr/local/bin/etcd",
+      Restart: "always",
+      RestartSec: "10s",
+      // The first members of a new cluster wait for quorum; give their peers time to boot.
+      TimeoutStartSec: "300s",
+      LimitNOFILE: "65536",
+      // etcd's tuning guide: best-effort class, highest priority, so fsyncs beat other I/O.
+      IOSchedulingClass: "best-effort",
+      IOSchedulingPriority: "0",
+      NoNewPrivileges: "true",
+      // strict (not just full): the whole tree read-only except the data dir etcd owns.
+      ProtectSystem: "strict",
+      ReadWritePaths: dataDir,
+      ProtectHome: "true",
+      PrivateTmp: "true",
+      PrivateDevices: "true",
+      ProtectKernelTunables: "true",
+      ProtectKernelModules: "true",
+      ProtectControlGroups: "true",
+      RestrictAddressFamilies: "AF_INET AF_INET6 AF_UNIX",
+      RestrictNamespaces: "true",
+      LockPersonality: "true",
+      CapabilityBoundingSet: "",
+      SystemCallArchitectures: "native",
+    },
+    Install: { WantedBy: "multi-user.target" },
+  });
+}

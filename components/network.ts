@@ -1,0 +1,130 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { planSubnets } from "../lib/cidr";
+import { ClusterConfig } from "../lib/config/types";
+import { clusterTag, roleTags } from "../lib/tags";
+
+export interface NetworkArgs {
+  /** The validated cluster config: name, region, zones, network settings and tags. */
+  config: ClusterConfig;
+}
+
+/**
+ * A VPC over the cluster's zones with a public and a private subnet per zone, or an adopted VPC.
+ * Nodes live in the private subnets; the public ones hold NAT gateways and public load balancers.
+ */
+export class Network extends pulumi.ComponentResource {
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly vpcCidr: pulumi.Output<string>;
+  /** Zone names, in the order of the subnet lists. */
+  public readonly zones: string[];
+  public readonly privateSubnetIds: pulumi.Output<string>[];
+  public readonly publicSubnetIds: pulumi.Output<string>[];
+  public readonly privateSubnetCidrs: pulumi.Output<string>[];
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubestead:components:Network", name, {}, opts);
+    const c = args.config;
+    this.zones = c.zones;
+    const existing = c.network.existing;
+    if (existing) {
+      this.vpcId = pulumi.output(existing.vpcId);
+      const vpc = aws.ec2.getVpcOutput({ id: existing.vpcId }, { parent: this });
+      this.vpcCidr = vpc.cidrBlock;
+      this.privateSubnetIds = existing.privateSubnetIds.map((id) => pulumi.output(id));
+      this.publicSubnetIds = existing.publicSubnetIds.map((id) => pulumi.output(id));
+      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
+    } else {
+      const created = createVpc(this, name, c);
+      this.vpcId = created.vpcId;
+      this.vpcCidr = pulumi.output(c.network.vpcCidr);
+      this.privateSubnetIds = created.privateSubnetIds;
+      this.publicSubnetIds = created.publicSubnetIds;
+      this.privateSubnetCidrs = created.privateSubnetCidrs;
+    }
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      publicSubnetIds: this.publicSubnetIds,
+    });
+  }
+}
+
+function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
+  const opts = { parent };
+  const tags = (n: string, extra: Record<string, string> = {}) => roleTags(c, "network", n, { ...clusterTag(c.name, true), ...extra });
+  const layout = planSubnets(c.network.vpcCidr, c.zones, c.network.privateSubnetPrefix, c.network.publicSubnetPrefix);
+
+  const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+    cidrBlock: c.network.vpcCidr,
+    enableDnsHostnames: true,
+    enableDnsSupport: true,
+    tags: tags(`${c.name}-vpc`),
+  }, opts);
+  const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags(`${c.name}-igw`) }, opts);
+
+  const publicRt = new aws.ec2.RouteTable(`${name}-public`, {
+    vpcId: vpc.id,
+    routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+    tags: tags(`${c.name}-public`),
+  }, opts);
+
+  const publics = layout.map((l, i) => {
+    const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
+      vpcId: vpc.id,
+      cidrBlock: l.publicCidr,
+      availabilityZone: l.zone,
+      mapPublicIpOnLaunch: false,
+      tags: tags(`${c.name}-public-${l.zone}`, { "kubernetes.io/role/elb": "1", "kubestead.io/tier": "public" }),
+    }, opts);
+    new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, opts);
+    return subnet;
+  });
+
+  // One NAT per zone in prod: a NAT or zone outage must not take the other zones' egress with it.
+  const natCount = c.network.natGateways === "perAz" ? layout.length : 1;
+  const nats = Array.from({ length: natCount }, (_, i) => {
+    const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags(`${c.name}-nat-${layout[i].zone}`) }, opts);
+    return new aws.ec2.NatGateway(`${name}-nat-${i}`, {
+      allocationId: eip.id,
+      subnetId: publics[i].id,
+      connectivityType: "public",
+      tags: tags(`${c.name}-nat-${layout[i].zone}`),
+    }, { parent, dependsOn: [igw] });
+  });
+
+  const privateRts: aws.ec2.RouteTable[] = [];
+  const privates = layout.map((l, i) => {
+    const rt = new aws.ec2.RouteTable(`${name}-private-${i}`, {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[natCount === 1 ? 0 : i].id }],
+      tags: tags(`${c.name}-private-${l.zone}`),
+    }, opts);
+    privateRts.push(rt);
+    const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
+      vpcId: vpc.id,
+      cidrBlock: l.privateCidr,
+      availabilityZone: l.zone,
+      mapPublicIpOnLaunch: false,
+      tags: tags(`${c.name}-private-${l.zone}`, { "kubernetes.io/role/internal-elb": "1", "kubestead.io/tier": "private" }),
+    }, opts);
+    new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, opts);
+    return subnet;
+  });
+
+  // S3 gateway endpoint: etcd backups and node downloads from S3 stay off the (metered) NAT.
+  new aws.ec2.VpcEndpoint(`${name}-s3`, {
+    vpcId: vpc.id,
+    serviceName: `com.amazonaws.${c.region}.s3`,
+    vpcEndpointType: "Gateway",
+    routeTableIds: privateRts.map((rt) => rt.id),
+    tags: tags(`${c.name}-s3`),
+  }, opts);
+
+  return {
+    vpcId: vpc.id,
+    privateSubnetIds: privates.map((s) => s.id),
+    publicSubnetIds: publics.map((s) => s.id),
+    privateSubnetCidrs: privates.map((s) => s.cidrBlock),
+  };
+}

@@ -1,0 +1,8 @@
+/** The kubestead stack program: `pulumi up -s dev|prod`. Outputs are what an operator needs. */
+import { buildCluster, readConfigOrExit } from "./stacks/cluster";
+
+const cluster = buildCluster(readConfigOrExit());
+
+export const vpcId = cluster.network.vpcId;
+export const privateSubnetIds = cluster.network.privateSubnetIds;
+export const publicSubnetIds = cluster.network.publicSubnetIds;

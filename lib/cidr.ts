@@ -1,0 +1,127 @@
+/**
+ * IPv4 CIDR maths: parsing, containment, overlap, aligned subnet allocation and host addresses.
+ * Pure, so the network layout is known (and tested) before any resource exists.
+ */
+import * as ipaddr from "ipaddr.js";
+
+export interface Cidr {
+  /** Network address as an unsigned 32-bit integer. */
+  base: number;
+  prefix: number;
+}
+
+const TWO_32 = 2 ** 32;
+
+function toInt(ip: string): number {
+  const bytes = ipaddr.IPv4.parse(ip).toByteArray();
+  return ((bytes[0] << 24) >>> 0) + (bytes[1] << 16) + (bytes[2] << 8) + bytes[3];
+}
+
+export function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+/** Parses `a.b.c.d/n`; returns undefined for anything else, or when host bits are set. */
+export function parseCidr(s: string): Cidr | undefined {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(String(s).trim());
+  if (!m || !ipaddr.IPv4.isValidFourPartDecimal(m[1])) return undefined;
+  const prefix = Number(m[2]);
+  if (prefix > 32) return undefined;
+  const base = toInt(m[1]);
+  if (base % blockSize(prefix) !== 0) return undefined;
+  return { base, prefix };
+}
+
+/** Like parseCidr, but throws with the offending value. */
+export function mustParseCidr(s: string): Cidr {
+  const c = parseCidr(s);
+  if (!c) throw new Error(`not an IPv4 CIDR with a clean network address: ${s}`);
+  return c;
+}
+
+export function isIpv4(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && ipaddr.IPv4.isValidFourPartDecimal(s);
+}
+
+export function blockSize(prefix: number): number {
+  return 2 ** (32 - prefix);
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${intToIp(c.base)}/${c.prefix}`;
+}
+
+export function cidrEnd(c: Cidr): number {
+  return c.base + blockSize(c.prefix) - 1;
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.base <= cidrEnd(b) && b.base <= cidrEnd(a);
+}
+
+export function contains(outer: Cidr, inner: Cidr): boolean {
+  return inner.prefix >= outer.prefix && inner.base >= outer.base && cidrEnd(inner) <= cidrEnd(outer);
+}
+
+export function containsIp(c: Cidr, ip: string): boolean {
+  const n = toInt(ip);
+  return n >= c.base && n <= cidrEnd(c);
+}
+
+/** The n-th address of a block (0 = network address). Throws when n is outside the block. */
+export function hostAddress(c: Cidr, n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n >= blockSize(c.prefix)) {
+    throw new Error(`address index ${n} is outside ${formatCidr(c)}`);
+  }
+  return intToIp(c.base + n);
+}
+
+/**
+ * Allocates blocks of the given prefixes inside `within`, in order, each aligned to its own
+ * size, never overlapping `taken` or each other. Throws when they do not fit.
+ */
+export function allocate(within: Cidr, prefixes: number[], taken: Cidr[] = []): Cidr[] {
+  const out: Cidr[] = [];
+  let cursor = within.base;
+  for (const prefix of prefixes) {
+    if (prefix < within.prefix) {
+      throw new Error(`a /${prefix} block cannot fit inside ${formatCidr(within)}`);
+    }
+    const size = blockSize(prefix);
+    let base = Math.ceil(cursor / size) * size;
+    for (;;) {
+      const candidate = { base, prefix };
+      if (cidrEnd(candidate) > cidrEnd(within) || base >= TWO_32) {
+        throw new Error(`${formatCidr(within)} has no room left for a /${prefix} block`);
+      }
+      const clash = [...taken, ...out].find((t) => overlaps(t, candidate));
+      if (!clash) break;
+      base = Math.ceil((cidrEnd(clash) + 1) / size) * size;
+    }
+    out.push({ base, prefix });
+    cursor = base + size;
+  }
+  return out;
+}
+
+export interface SubnetPlan {
+  zone: string;
+  privateCidr: string;
+  publicCidr: string;
+}
+
+/**
+ * One private and one public subnet per zone: the private ones (where nodes live) first and
+ * large, the public ones (NAT gateways, internet-facing load balancer) after them and small.
+ */
+export function planSubnets(vpcCidr: string, zones: string[], privatePrefix: number, publicPrefix: number): SubnetPlan[] {
+  const vpc = mustParseCidr(vpcCidr);
+  const priv = allocate(vpc, zones.map(() => privatePrefix));
+  const pub = allocate(vpc, zones.map(() => publicPrefix), priv);
+  return zones.map((zone, i) => ({ zone, privateCidr: formatCidr(priv[i]), publicCidr: formatCidr(pub[i]) }));
+}
+
+/** Usable addresses in an AWS subnet: AWS reserves the first four and the last one. */
+export function awsUsableAddresses(c: Cidr): number {
+  return Math.max(0, blockSize(c.prefix) - 5);
+}

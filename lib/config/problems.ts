@@ -1,0 +1,38 @@
+/**
+ * Config problems are collected, never thrown one at a time: a user fixing a stack file wants
+ * every mistake in one run. Each names the key, the rule, the value received and the fix.
+ */
+
+export interface Problem {
+  /** Full config key, e.g. kubestead:etcd.members. */
+  key: string;
+  /** What must hold, phrased to follow the key: "must be odd and ≥ 3". */
+  rule: string;
+  /** The value received, as the user wrote it. */
+  got: unknown;
+  /** What to do about it. */
+  fix: string;
+}
+
+export function formatGot(got: unknown): string {
+  if (got === undefined) return "nothing";
+  if (typeof got === "string") return JSON.stringify(got);
+  return JSON.stringify(got) ?? String(got);
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.key} ${p.rule} (got ${formatGot(p.got)}): ${p.fix}`;
+}
+
+/** One error for all problems; its message is the whole report, readable without a trace. */
+export class ConfigError extends Error {
+  readonly problems: Problem[];
+  constructor(stack: string, problems: Problem[]) {
+    const lines = problems.map((p) => `  - ${formatProblem(p)}`);
+    super(
+      `invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}

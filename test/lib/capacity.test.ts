@@ -1,0 +1,204 @@
+import fc from "fast-check";
+import { capacityCheck } from "../../lib/capacity";
+import type { ClusterConfig, WorkerPoolConfig } from "../../lib/config/types";
+
+function pool(name: string, maxSize: number): WorkerPoolConfig {
+  return {
+    name,
+    minSize: 1,
+    maxSize,
+    desiredCapacity: 1,
+    instanceTypes: ["m6i.large"],
+    rootVolumeGiB: 50,
+    labels: {},
+    taints: [],
+    zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    minHealthyPercentage: 90,
+    metadataHopLimit: 1,
+  };
+}
+
+/** A prod-shaped config that is provable for 5,000 nodes; tests change one field each. */
+function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kubernetes"]> = {}): ClusterConfig {
+  return {
+    stack: "prod",
+    name: "prod",
+    region: "eu-west-1",
+    zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    network: { vpcCidr: "10.0.0.0/16", natGateways: "perAz", privateSubnetPrefix: 19, publicSubnetPrefix: 24 },
+    kubernetes: {
+      version: "1.33.4",
+      podCidr: "10.32.0.0/11",
+      nodeCidrMaskSize: 24,
+      serviceCidr: "10.96.0.0/12",
+      clusterDnsIp: "10.96.0.10",
+      clusterDomain: "cluster.local",
+      containerdVersion: "2.1.4",
+      runcVersion: "1.3.0",
+      cniPluginsVersion: "1.7.1",
+      pauseVersion: "3.10",
+      proxyMode: "ipvs",
+      ...k8s,
+    },
+    etcd: {
+      members: 3,
+      version: "3.5.21",
+      sha256: "0".repeat(64),
+      instanceType: "m6i.large",
+      volumeSizeGiB: 20,
+      volumeIops: 3000,
+      snapshotCount: 10000,
+      backup: { intervalMinutes: 60, retentionDays: 14 },
+    },
+    controlPlane: {
+      nodes: 3,
+      instanceType: "m6i.xlarge",
+      rootVolumeGiB: 50,
+      apiLoadBalancer: { scheme: "internal", allowedCidrs: [] },
+      auditLogMaxAgeDays: 30,
+      auditLogMaxBackups: 10,
+      auditLogMaxSizeMiB: 100,
+    },
+    workers: [pool("general", 4000), pool("memory", 994)],
+    pki: { caValidityHours: 87600, leafValidityHours: 8760, earlyRenewalHours: 720 },
+    addons: {
+      clusterAutoscaler: true,
+      metricsServer: true,
+      ebsCsiDriver: true,
+      ciliumVersion: "1.17.6",
+      corednsVersion: "1.12.1",
+      cloudControllerManagerVersion: "1.33.0",
+    },
+    maxNodes: 5000,
+    protect: true,
+    enforcement: "mandatory",
+    tags: {},
+    ...over,
+  };
+}
+
+const PROD_SUBNETS = ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"];
+
+function row(r: ReturnType<typeof capacityCheck>, name: string) {
+  const found = r.rows.find((x) => x.name === name);
+  if (!found) throw new Error(`no row ${name}`);
+  return found;
+}
+
+describe("capacityCheck", () => {
+  test("prod with a /11 pod CIDR, /24 per node and /19 subnets is provable for 5,000 nodes", () => {
+    const r = capacityCheck(prod(), PROD_SUBNETS);
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(row(r, "nodes the pod CIDR allows")).toMatchObject({ value: 8192, limit: 5000, ok: true });
+    expect(row(r, "pod IPs per node")).toMatchObject({ value: 254, ok: true });
+    // 3 × (8192 - 5) usable; 5,000 nodes + 3 internal NLB addresses.
+    expect(row(r, "private subnet IPs")).toMatchObject({ value: 24561, limit: 5003, ok: true });
+    expect(row(r, "private subnet IPs after losing one zone")).toMatchObject({ value: 16374, ok: true });
+    expect(row(r, "instances the ASGs can reach")).toMatchObject({ value: 5000, limit: 5000, ok: true });
+    expect(row(r, "service IPs")).toMatchObject({ value: 2 ** 20 - 2, limit: 10000, ok: true });
+    expect(r).toMatchSnapshot();
+  });
+
+  test("a /12 pod CIDR at /24 per node is NOT enough for 5,000 nodes (4,096)", () => {
+    const r = capacityCheck(prod({}, { podCidr: "10.32.0.0/12" }), PROD_SUBNETS);
+    expect(r.ok).toBe(false);
+    expect(row(r, "nodes the pod CIDR allows")).toMatchObject({ value: 4096, ok: false });
+    expect(r.problems).toEqual([
+      "kubestead:kubernetes.podCidr 10.32.0.0/12 with nodeCidrMaskSize 24 allows 4,096 nodes, below maxNodes 5,000: " +
+        "use a /11 pod CIDR (8,192 nodes at /24 per node) or nodeCidrMaskSize 25 (126 pod IPs per node)",
+    ]);
+  });
+
+  test("a /12 pod CIDR with /25 per node holds 8,192 nodes", () => {
+    const r = capacityCheck(prod({}, { podCidr: "10.32.0.0/12", nodeCidrMaskSize: 25 }), PROD_SUBNETS);
+    expect(r.problems).toEqual([]);
+    expect(row(r, "nodes the pod CIDR allows").value).toBe(8192);
+    expect(row(r, "pod IPs per node").value).toBe(126);
+  });
+
+  test("the default 10.244.0.0/16 allows 256 nodes and names the fix", () => {
+    const r = capacityCheck(prod({}, { podCidr: "10.244.0.0/16" }), PROD_SUBNETS);
+    expect(r.problems[0]).toMatch(/^kubestead:kubernetes\.podCidr 10\.244\.0\.0\/16 with nodeCidrMaskSize 24 allows 256 nodes, below maxNodes 5,000: use a \/11 pod CIDR/);
+    // A /29 per node would be the only way to fit at /16: too few pod IPs, so it is not offered.
+    expect(r.problems[0]).not.toMatch(/nodeCidrMaskSize 29/);
+  });
+
+  test("a mask too small for maxPods is a problem", () => {
+    const r = capacityCheck(prod({}, { podCidr: "10.32.0.0/11", nodeCidrMaskSize: 26 }), PROD_SUBNETS);
+    expect(row(r, "pod IPs per node")).toMatchObject({ value: 62, ok: false });
+    expect(r.problems.some((p) => p.startsWith("kubestead:kubernetes.nodeCidrMaskSize 26 gives 62 pod IPs per node"))).toBe(true);
+  });
+
+  test("small private subnets fail with the prefix to use", () => {
+    const r = capacityCheck(prod(), ["10.0.0.0/22", "10.0.4.0/22", "10.0.8.0/22"]);
+    expect(row(r, "private subnet IPs")).toMatchObject({ value: 3 * 1019, ok: false });
+    expect(r.problems).toContain(
+      "kubestead:network.privateSubnetPrefix: the private subnets hold 3,057 addresses, below the 5,003 that maxNodes 5,000 needs: " +
+        "use a /21 or larger private subnet (each needs 1,668 usable addresses)",
+    );
+  });
+
+  test("zone loss is checked separately from the total", () => {
+    // 3 × /21 = 6,129 usable in total (enough), but two of them hold only 4,086.
+    const r = capacityCheck(prod(), ["10.0.0.0/21", "10.0.8.0/21", "10.0.16.0/21"]);
+    expect(row(r, "private subnet IPs")).toMatchObject({ value: 3 * 2043, ok: true });
+    expect(row(r, "private subnet IPs after losing one zone")).toMatchObject({ value: 2 * 2043, ok: false });
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/after losing one zone the private subnets hold 4,086 addresses, below maxNodes 5,000: use a \/20 or larger/);
+  });
+
+  test("an adopted network names the existing subnet key", () => {
+    const r = capacityCheck(
+      prod({ network: { vpcCidr: "10.0.0.0/16", natGateways: "perAz", privateSubnetPrefix: 19, publicSubnetPrefix: 24, existing: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] } } }),
+      ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+    );
+    expect(r.problems[0]).toMatch(/^kubestead:network\.existing\.privateSubnetIds: .* adopt larger private subnets/);
+  });
+
+  test("ASG max sizes above maxNodes fail", () => {
+    const r = capacityCheck(prod({ workers: [pool("general", 5000)] }), PROD_SUBNETS);
+    expect(row(r, "instances the ASGs can reach")).toMatchObject({ value: 5006, ok: false });
+    expect(r.problems).toEqual([
+      "kubestead:workers maxSize sums to 5,000, which with 3 control plane and 3 etcd nodes (5,006) exceeds maxNodes 5,000: " +
+        "lower the pools' maxSize or raise kubestead:maxNodes (and prove the networks hold it)",
+    ]);
+  });
+
+  test("service CIDR: too small, and larger than the apiserver accepts", () => {
+    const small = capacityCheck(prod({}, { serviceCidr: "10.96.0.0/20" }), PROD_SUBNETS);
+    expect(row(small, "service IPs")).toMatchObject({ value: 4094, limit: 10000, ok: false });
+    expect(small.problems).toEqual([
+      "kubestead:kubernetes.serviceCidr 10.96.0.0/20 holds 4,094 services, below the 10,000 expected for maxNodes 5,000: use a /18 service CIDR",
+    ]);
+    const huge = capacityCheck(prod({}, { serviceCidr: "10.96.0.0/11" }), PROD_SUBNETS);
+    expect(huge.problems).toEqual([expect.stringContaining("larger than kube-apiserver accepts")]);
+  });
+
+  test("dev-sized cluster passes with small networks", () => {
+    const r = capacityCheck(
+      prod({ maxNodes: 20, workers: [pool("general", 10)] }, { podCidr: "10.244.0.0/16" }),
+      ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+    );
+    expect(r.problems).toEqual([]);
+    expect(row(r, "service IPs").limit).toBe(1024);
+  });
+
+  test("unparseable CIDRs are problems, not exceptions", () => {
+    const r = capacityCheck(prod({}, { podCidr: "nope" }), ["10.0.0.0/33"]);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kubestead:kubernetes\.podCidr "nope" is not an IPv4 CIDR/), expect.stringMatching(/private subnet CIDRs 10\.0\.0\.0\/33/)]),
+    );
+  });
+
+  test("property: the pod CIDR row is ok exactly when 2^(mask-prefix) >= maxNodes", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 20 }), fc.integer({ min: 20, max: 26 }), fc.integer({ min: 1, max: 100000 }), (prefix, mask, maxNodes) => {
+        const r = capacityCheck(prod({ maxNodes, workers: [] }, { podCidr: `10.0.0.0/${prefix}`, nodeCidrMaskSize: mask }), PROD_SUBNETS);
+        const nodes = mask >= prefix ? 2 ** (mask - prefix) : 0;
+        return row(r, "nodes the pod CIDR allows").ok === nodes >= maxNodes && row(r, "nodes the pod CIDR allows").value === nodes;
+      }),
+    );
+  });
+});

@@ -1,0 +1,332 @@
+/**
+ * Emulates what AWS (and the other providers) compute for a resource, so the program under the
+ * mock runtime sees realistic outputs: IDs and ARNs in AWS shapes, private IPs inside the owning
+ * subnet, DNS names for load balancers. Deterministic: the same program gives the same outputs.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { cidrEnd, hostAddress, intToIp, mustParseCidr } from "../../lib/cidr";
+
+export const ACCOUNT_ID = "123456789012";
+
+type State = Record<string, unknown>;
+export interface Emulated {
+  id: string;
+  state: State;
+}
+
+export function hex(seed: string, len: number): string {
+  let out = "";
+  let i = 0;
+  while (out.length < len) out += createHash("sha256").update(`${seed}#${i++}`).digest("hex");
+  return out.slice(0, len);
+}
+
+function uuid(seed: string): string {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+interface SubnetInfo {
+  cidr: string;
+  zone: string;
+  /** Next host index handed out; AWS reserves the first four addresses. */
+  next: number;
+  used: Set<string>;
+}
+
+export class AwsEmulator {
+  private readonly subnets = new Map<string, SubnetInfo>();
+  private readonly vpcs = new Map<string, string>();
+  private readonly zoneIds: Map<string, string>;
+
+  constructor(readonly region: string, readonly zones: string[]) {
+    this.zoneIds = new Map(zones.map((z, i) => [z, `${region.replace(/-/g, "").slice(0, 3)}${region.split("-").pop()}-az${i + 1}`]));
+  }
+
+  private arn(service: string, resource: string, region = this.region, account = ACCOUNT_ID): string {
+    return `arn:aws:${service}:${region}:${account}:${resource}`;
+  }
+
+  /** Physical name as the provider's autonaming would make it: the logical name plus a suffix. */
+  private physicalName(name: string, inputs: State, max = 255): string {
+    const given = inputs.name as string | undefined;
+    if (given) return given;
+    const prefix = inputs.namePrefix as string | undefined;
+    return `${prefix ?? `${name}-`}${hex(name, 7)}`.slice(0, max);
+  }
+
+  private allocateIp(subnetId: string, wanted?: string): string | undefined {
+    const s = this.subnets.get(subnetId);
+    if (!s) return undefined;
+    if (wanted) {
+      s.used.add(wanted);
+      return wanted;
+    }
+    const c = mustParseCidr(s.cidr);
+    for (;;) {
+      const ip = hostAddress(c, s.next++);
+      if (c.base + s.next > cidrEnd(c)) throw new Error(`emulated subnet ${subnetId} (${s.cidr}) is out of addresses`);
+      if (!s.used.has(ip)) {
+        s.used.add(ip);
+        return ip;
+      }
+    }
+  }
+
+  subnetOf(id: string): { cidr: string; zone: string } | undefined {
+    return this.subnets.get(id);
+  }
+
+  private privateDns(ip: string): string {
+    const suffix = this.region === "us-east-1" ? "ec2.internal" : `${this.region}.compute.internal`;
+    return `ip-${ip.replace(/\./g, "-")}.${suffix}`;
+  }
+
+  newResource(type: string, name: string, inputs: State): Emulated {
+    const seed = `${type}::${name}`;
+    const s = { ...inputs };
+    const tags = (inputs.tags as Record<string, string> | undefined) ?? {};
+    const withTags = () => ({ tagsAll: tags });
+    switch (type) {
+      case "aws:ec2/vpc:Vpc": {
+        const id = `vpc-${hex(seed, 17)}`;
+        this.vpcs.set(id, String(inputs.cidrBlock));
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            arn: this.arn("ec2", `vpc/${id}`),
+            defaultSecurityGroupId: `sg-${hex(seed + "sg", 17)}`,
+            mainRouteTableId: `rtb-${hex(seed + "rt", 17)}`,
+            defaultNetworkAclId: `acl-${hex(seed + "acl", 17)}`,
+            ownerId: ACCOUNT_ID,
+          },
+        };
+      }
+      case "aws:ec2/subnet:Subnet": {
+        const id = `subnet-${hex(seed, 17)}`;
+        const zone = String(inputs.availabilityZone);
+        this.subnets.set(id, { cidr: String(inputs.cidrBlock), zone, next: 4, used: new Set() });
+        return {
+          id,
+          state: { ...s, ...withTags(), arn: this.arn("ec2", `subnet/${id}`), availabilityZoneId: this.zoneIds.get(zone) ?? zone, ownerId: ACCOUNT_ID },
+        };
+      }
+      case "aws:ec2/internetGateway:InternetGateway":
+        return this.simple("igw", seed, s, (id) => this.arn("ec2", `internet-gateway/${id}`));
+      case "aws:ec2/routeTable:RouteTable":
+        return this.simple("rtb", seed, s, (id) => this.arn("ec2", `route-table/${id}`));
+      case "aws:ec2/routeTableAssociation:RouteTableAssociation":
+        return this.simple("rtbassoc", seed, s);
+      case "aws:ec2/vpcEndpoint:VpcEndpoint":
+        return this.simple("vpce", seed, s, (id) => this.arn("ec2", `vpc-endpoint/${id}`), { prefixListId: `pl-${hex(seed, 8)}` });
+      case "aws:ec2/eip:Eip": {
+        const id = `eipalloc-${hex(seed, 17)}`;
+        const n = parseInt(hex(seed, 4), 16);
+        return { id, state: { ...s, ...withTags(), allocationId: id, publicIp: `198.51.100.${n % 254 + 1}`, arn: this.arn("ec2", `elastic-ip/${id}`) } };
+      }
+      case "aws:ec2/natGateway:NatGateway": {
+        const id = `nat-${hex(seed, 17)}`;
+        return { id, state: { ...s, ...withTags(), privateIp: this.allocateIp(String(inputs.subnetId)), publicIp: `198.51.100.${parseInt(hex(seed, 4), 16) % 254 + 1}` } };
+      }
+      case "aws:ec2/securityGroup:SecurityGroup": {
+        const id = `sg-${hex(seed, 17)}`;
+        return { id, state: { ...s, ...withTags(), name: this.physicalName(name, inputs), arn: this.arn("ec2", `security-group/${id}`), ownerId: ACCOUNT_ID } };
+      }
+      case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+      case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+        const id = `sgr-${hex(seed, 17)}`;
+        return { id, state: { ...s, ...withTags(), securityGroupRuleId: id, arn: this.arn("ec2", `security-group-rule/${id}`) } };
+      }
+      case "aws:ec2/networkInterface:NetworkInterface": {
+        const id = `eni-${hex(seed, 17)}`;
+        const wanted = (inputs.privateIps as string[] | undefined)?.[0];
+        const ip = this.allocateIp(String(inputs.subnetId), wanted) ?? "10.0.0.10";
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            arn: this.arn("ec2", `network-interface/${id}`),
+            privateIp: ip,
+            privateIps: [ip],
+            privateIpList: [ip],
+            privateDnsName: this.privateDns(ip),
+            macAddress: `02:${hex(seed, 10).match(/../g)!.join(":")}`,
+            ownerId: ACCOUNT_ID,
+          },
+        };
+      }
+      case "aws:ebs/volume:Volume": {
+        const id = `vol-${hex(seed, 17)}`;
+        return { id, state: { ...s, ...withTags(), arn: this.arn("ec2", `volume/${id}`), throughput: inputs.throughput ?? 125 } };
+      }
+      case "aws:ec2/launchTemplate:LaunchTemplate": {
+        const id = `lt-${hex(seed, 17)}`;
+        return { id, state: { ...s, ...withTags(), name: this.physicalName(name, inputs, 128), arn: this.arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 } };
+      }
+      case "aws:autoscaling/group:Group": {
+        const n = this.physicalName(name, inputs);
+        return { id: n, state: { ...s, name: n, arn: this.arn("autoscaling", `autoScalingGroup:${uuid(seed)}:autoScalingGroupName/${n}`) } };
+      }
+      case "aws:iam/role:Role": {
+        const n = this.physicalName(name, inputs, 64);
+        return { id: n, state: { ...s, ...withTags(), name: n, arn: `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? "/"}${n}`, uniqueId: `AROA${hex(seed, 17).toUpperCase()}`, createDate: "2026-01-01T00:00:00Z" } };
+      }
+      case "aws:iam/instanceProfile:InstanceProfile": {
+        const n = this.physicalName(name, inputs, 128);
+        return { id: n, state: { ...s, ...withTags(), name: n, arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${n}`, uniqueId: `AIPA${hex(seed, 17).toUpperCase()}` } };
+      }
+      case "aws:iam/rolePolicy:RolePolicy":
+        return { id: `${inputs.role}:${this.physicalName(name, inputs, 128)}`, state: { ...s, name: this.physicalName(name, inputs, 128) } };
+      case "aws:iam/policy:Policy": {
+        const n = this.physicalName(name, inputs, 128);
+        const arn = `arn:aws:iam::${ACCOUNT_ID}:policy/${n}`;
+        return { id: arn, state: { ...s, ...withTags(), name: n, arn, policyId: `ANPA${hex(seed, 17).toUpperCase()}` } };
+      }
+      case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        return { id: `${inputs.role}-${hex(seed, 8)}`, state: s };
+      case "aws:kms/key:Key": {
+        const id = uuid(seed);
+        return { id, state: { ...s, ...withTags(), keyId: id, arn: this.arn("kms", `key/${id}`) } };
+      }
+      case "aws:kms/alias:Alias":
+        return { id: String(inputs.name), state: { ...s, arn: this.arn("kms", String(inputs.name)), targetKeyArn: this.arn("kms", `key/${inputs.targetKeyId}`) } };
+      case "aws:ssm/parameter:Parameter": {
+        const n = String(inputs.name ?? name);
+        return { id: n, state: { ...s, ...withTags(), name: n, arn: this.arn("ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`), version: 1, tier: inputs.tier ?? "Standard" } };
+      }
+      case "aws:s3/bucket:Bucket": {
+        const n = String(inputs.bucket ?? this.physicalName(name, { ...inputs, name: undefined, namePrefix: inputs.bucketPrefix }, 63));
+        return {
+          id: n,
+          state: {
+            ...s,
+            ...withTags(),
+            bucket: n,
+            arn: `arn:aws:s3:::${n}`,
+            bucketDomainName: `${n}.s3.amazonaws.com`,
+            bucketRegionalDomainName: `${n}.s3.${this.region}.amazonaws.com`,
+            region: this.region,
+            hostedZoneId: "Z3AQBSTGFYJSTF",
+          },
+        };
+      }
+      case "aws:s3/bucketVersioning:BucketVersioning":
+      case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+      case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+      case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
+      case "aws:s3/bucketPolicy:BucketPolicy":
+      case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
+        return { id: String(inputs.bucket), state: s };
+      case "aws:lb/loadBalancer:LoadBalancer": {
+        const n = this.physicalName(name, inputs, 32);
+        const kind = inputs.loadBalancerType === "network" ? "net" : "app";
+        const h = hex(seed, 16);
+        const internal = inputs.internal ? "internal-" : "";
+        return {
+          id: this.arn("elasticloadbalancing", `loadbalancer/${kind}/${n}/${h}`),
+          state: {
+            ...s,
+            ...withTags(),
+            name: n,
+            arn: this.arn("elasticloadbalancing", `loadbalancer/${kind}/${n}/${h}`),
+            arnSuffix: `${kind}/${n}/${h}`,
+            dnsName: `${internal}${n}-${h}.elb.${this.region}.amazonaws.com`,
+            zoneId: "Z26RNL4JYFTOTI",
+          },
+        };
+      }
+      case "aws:lb/targetGroup:TargetGroup": {
+        const n = this.physicalName(name, inputs, 32);
+        const arn = this.arn("elasticloadbalancing", `targetgroup/${n}/${hex(seed, 16)}`);
+        return { id: arn, state: { ...s, ...withTags(), name: n, arn, arnSuffix: `targetgroup/${n}/${hex(seed, 16)}` } };
+      }
+      case "aws:lb/listener:Listener": {
+        const arn = `${String(inputs.loadBalancerArn).replace(":loadbalancer/", ":listener/")}/${hex(seed, 16)}`;
+        return { id: arn, state: { ...s, ...withTags(), arn } };
+      }
+      case "aws:route53/zone:Zone": {
+        const id = `Z${hex(seed, 20).toUpperCase()}`;
+        return { id, state: { ...s, ...withTags(), zoneId: id, arn: `arn:aws:route53:::hostedzone/${id}`, nameServers: [] } };
+      }
+      case "aws:route53/record:Record":
+        return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`, state: { ...s, fqdn: String(inputs.name) } };
+      case "random:index/randomBytes:RandomBytes": {
+        const b = randomBytes(Number(inputs.length ?? 32));
+        return { id: "none", state: { ...s, base64: b.toString("base64"), hex: b.toString("hex") } };
+      }
+      case "random:index/randomString:RandomString":
+      case "random:index/randomPassword:RandomPassword": {
+        const alphabet = `${inputs.lower === false ? "" : "abcdefghijklmnopqrstuvwxyz"}${inputs.upper === false ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}${inputs.numeric === false ? "" : "0123456789"}`;
+        const bytes = randomBytes(Number(inputs.length));
+        const result = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+        return { id: "none", state: { ...s, result } };
+      }
+      case "command:local:Command":
+        return { id: hex(seed, 16), state: { ...s, stdout: "ok", stderr: "" } };
+      default:
+        return this.generic(type, seed, s);
+    }
+  }
+
+  private simple(prefix: string, seed: string, s: State, arn?: (id: string) => string, extra: State = {}): Emulated {
+    const id = `${prefix}-${hex(seed, 17)}`;
+    return { id, state: { ...s, tagsAll: s.tags ?? {}, ...(arn ? { arn: arn(id) } : {}), ...extra } };
+  }
+
+  /** Kubernetes objects, Helm releases and providers: echo the inputs, as a successful apply would. */
+  private generic(type: string, seed: string, s: State): Emulated {
+    if (type.startsWith("aws:")) {
+      throw new Error(`the offline AWS emulation has no model for ${type}: add one in tools/offline/aws.ts`);
+    }
+    if (type.startsWith("kubernetes:")) {
+      const meta = (s.metadata as State | undefined) ?? {};
+      const ns = meta.namespace ? `${meta.namespace}/` : "";
+      return { id: `${ns}${meta.name ?? hex(seed, 8)}`, state: { ...s, status: s.status ?? {} } };
+    }
+    return { id: hex(seed, 16), state: s };
+  }
+
+  // ----- invokes -----------------------------------------------------------------------------
+
+  call(token: string, args: State): State {
+    switch (token) {
+      case "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return { names: this.zones, zoneIds: this.zones.map((z) => this.zoneIds.get(z)), id: this.region, state: "available" };
+      case "aws:index/getRegion:getRegion":
+        return { name: this.region, region: this.region, id: this.region, endpoint: `ec2.${this.region}.amazonaws.com`, description: this.region };
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:ec2/getAmi:getAmi":
+        return {
+          id: `ami-${hex(JSON.stringify(args.filters ?? []), 17)}`,
+          imageId: `ami-${hex(JSON.stringify(args.filters ?? []), 17)}`,
+          name: "debian-12-amd64-20261101-2000",
+          architecture: "x86_64",
+          rootDeviceName: "/dev/xvda",
+          ownerId: "136693071363",
+          creationDate: "2026-11-01T20:00:00.000Z",
+        };
+      case "aws:ec2/getSubnet:getSubnet": {
+        const id = String(args.id);
+        const known = this.subnets.get(id);
+        const idx = parseInt(hex(id, 2), 16) % 200;
+        const cidr = known?.cidr ?? `10.${idx}.0.0/20`;
+        if (!known) this.subnets.set(id, { cidr, zone: this.zones[0], next: 4, used: new Set() });
+        return { id, cidrBlock: cidr, availabilityZone: known?.zone ?? this.zones[0], vpcId: "vpc-existing" };
+      }
+      case "aws:ec2/getVpc:getVpc":
+        return { id: String(args.id), cidrBlock: this.vpcs.get(String(args.id)) ?? "10.0.0.0/16", arn: this.arn("ec2", `vpc/${args.id}`) };
+      default:
+        throw new Error(`the offline runtime has no answer for the invoke ${token}: add one in tools/offline/aws.ts`);
+    }
+  }
+}
+
+export function ipFromInt(n: number): string {
+  return intToIp(n);
+}

@@ -1,0 +1,190 @@
+/**
+ * Runs the real stack program under Pulumi's mock runtime and records every registration with
+ * the options the engine would see. No CLI, no credentials, no network.
+ *
+ * The SDK keeps its runtime state per process: call `runProgram` once per process.
+ */
+import * as path from "node:path";
+import { Plan, PlanResource } from "../../lib/plan/types";
+import { AwsEmulator } from "./aws";
+import { stackConfig, StackFile } from "./stackFile";
+import { TlsEmulator } from "./tls";
+
+export interface RunOptions {
+  stack: string;
+  /** Repository root (where Pulumi.yaml and index.ts are). */
+  root: string;
+  preview?: boolean;
+  /** Module to load as the program; defaults to <root>/index.ts. */
+  program?: string;
+  /** Clock for certificate validity (tests). */
+  now?: () => Date;
+  /** Config already read (otherwise Pulumi.<stack>.yaml under root). */
+  stackFile?: StackFile;
+}
+
+export interface RunResult {
+  plan: Plan;
+  /** Stack outputs, secrets unmasked (in memory only). */
+  outputs: Record<string, unknown>;
+}
+
+// Signatures of the SDK's wire format (sdk/nodejs/runtime/rpc.ts).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+
+/** Wire values → plain values: secrets unwrapped (their dotted paths collected), references → URN. */
+export function unwrap(v: unknown, at: string, secrets: string[]): unknown {
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    const sig = o[SIG_KEY];
+    if (sig === SECRET_SIG) {
+      secrets.push(at);
+      return unwrap(o.value, at, []);
+    }
+    if (sig === OUTPUT_SIG) {
+      if (o.secret) secrets.push(at);
+      return unwrap(o.value, at, o.secret ? [] : secrets);
+    }
+    if (sig === RESOURCE_SIG) return o.urn;
+    if (sig !== undefined) return o;
+    if (Array.isArray(v)) return v.map((x, i) => unwrap(x, `${at}[${i}]`, secrets));
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x, at ? `${at}.${k}` : k, secrets)]));
+  }
+  return v;
+}
+
+export async function runProgram(opts: RunOptions): Promise<RunResult> {
+  const file = opts.stackFile ?? stackConfig(opts.root, opts.stack);
+  const region = file.config["aws:region"] ?? "us-east-1";
+  let zones: string[] = [`${region}a`, `${region}b`, `${region}c`];
+  try {
+    const z = JSON.parse(file.config["kubestead:zones"] ?? "null");
+    if (Array.isArray(z)) zones = z.map(String);
+  } catch {
+    /* the config parser reports it */
+  }
+
+  const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+  const deserializeProperties = async (struct: any) => (struct ? struct.toJavaScript() : {});
+  const aws = new AwsEmulator(region, zones);
+  const tls = new TlsEmulator(opts.now);
+
+  pulumi.runtime.setAllConfig(file.config, file.secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: async (args: pulumi.runtime.MockResourceArgs) => {
+        const inputs = unwrap(args.inputs, "", []) as Record<string, unknown>;
+        if (tls.handles(args.type)) return tls.newResource(args.type, args.name, inputs);
+        return aws.newResource(args.type, args.name, inputs);
+      },
+      call: (args: pulumi.runtime.MockCallArgs) => aws.call(args.token, unwrap(args.inputs, "", []) as Record<string, unknown>),
+    },
+    "kubestead",
+    opts.stack,
+    opts.preview ?? false,
+  );
+
+  const records = new Map<string, PlanResource>();
+  const pending: Promise<unknown>[] = [];
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, cb: (err: unknown, resp: any) => void) => {
+    const done = new Promise<void>((resolve) => {
+      register(req, async (err: unknown, resp: any) => {
+        try {
+          if (!err && resp) {
+            const inputSecrets: string[] = [];
+            const outputSecrets: string[] = [];
+            const inputs = unwrap(await deserializeProperties(req.getObject()), "", inputSecrets) as Record<string, unknown>;
+            const outputs = unwrap(await deserializeProperties(resp.getObject()), "", outputSecrets) as Record<string, unknown>;
+            const extra: string[] = req.getAdditionalsecretoutputsList();
+            const secretInputKeys = new Set(inputSecrets.map((p) => p.split(/[.[]/)[0]));
+            const propDeps: Record<string, string[]> = {};
+            req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+              propDeps[k] = v.getUrnsList();
+            });
+            records.set(resp.getUrn(), {
+              urn: resp.getUrn(),
+              type: req.getType(),
+              name: req.getName(),
+              custom: req.getCustom(),
+              id: resp.getId() || undefined,
+              parent: req.getParent() || undefined,
+              provider: req.getProvider() || undefined,
+              dependencies: req.getDependenciesList(),
+              propertyDependencies: propDeps,
+              inputs,
+              outputs,
+              options: {
+                protect: req.getProtect() ?? false,
+                ignoreChanges: req.getIgnorechangesList(),
+                retainOnDelete: req.getRetainondelete() ?? false,
+                deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
+                additionalSecretOutputs: extra,
+                aliases: (req.getAliasesList?.() ?? []).map((a: any) => a.getUrn?.() ?? String(a)),
+              },
+              secretPaths: [
+                ...inputSecrets.map((p) => `inputs.${p}`),
+                ...outputSecrets.map((p) => `outputs.${p}`),
+                ...extra.filter((k) => k in outputs).map((k) => `outputs.${k}`),
+                ...[...secretInputKeys].filter((k) => k in outputs).map((k) => `outputs.${k}`),
+              ].filter((p, i, all) => all.indexOf(p) === i),
+            });
+          }
+        } finally {
+          cb(err, resp);
+          resolve();
+        }
+      });
+    });
+    pending.push(done);
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req: any, cb: (err: unknown, resp: unknown) => void) => {
+    const done = (async () => {
+      const r = records.get(req.getUrn());
+      if (r) {
+        const secrets: string[] = [];
+        r.outputs = unwrap(await deserializeProperties(req.getOutputs()), "", secrets) as Record<string, unknown>;
+        r.secretPaths.push(...secrets.map((p) => `outputs.${p}`));
+      }
+    })();
+    pending.push(done);
+    registerOutputs(req, cb);
+  };
+
+  const program = opts.program ?? path.join(opts.root, "index.ts");
+  const exported: Record<string, unknown> = require(program);
+
+  // Stack outputs: await every exported Output, remembering which are secret.
+  const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
+  for (const [k, v] of Object.entries(exported)) {
+    if (typeof v === "function") continue;
+    const o: any = pulumi.output(v);
+    outputs[k] = await o.promise();
+    if (await o.isSecret) secretOutputs.push(k);
+  }
+  // Drain: every registration and its callback, including ones started while awaiting.
+  for (let seen = -1; seen !== pending.length; ) {
+    seen = pending.length;
+    await Promise.all(pending);
+    await settings.waitForRPCs();
+  }
+
+  return {
+    plan: {
+      project: "kubestead",
+      stack: opts.stack,
+      createdAt: (opts.now ?? (() => new Date()))().toISOString(),
+      resources: [...records.values()],
+      outputs,
+      secretOutputs,
+    },
+    outputs,
+  };
+}
