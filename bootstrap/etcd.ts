@@ -6,8 +6,30 @@
  * Derived values (the initial-cluster string, URLs) are computed here before any templating, as
  * Typhoon does, so the renderers only substitute.
  */
-import { assertEtcdSpec, ETCD_CIPHER_SUITES, ETCD_DEFAULT_DATA_DIR, ETCD_DEFAULT_QUOTA_BYTES, ETCD_ENV_PATH, ETCD_PKI_DIR, EtcdMemberSpec, etcdSpecInitialCluster, etcdUrls } from "./etcdSpec";
+import { BOOT_SCRIPT_PATH, renderBootScript } from "./bootScript";
+import { renderCloudConfig } from "./cloudInit";
+import {
+  ETCD_BACKUP_SCRIPT_PATH,
+  ETCD_RESTORE_SCRIPT_PATH,
+  renderEtcdBackupScript,
+  renderEtcdBackupService,
+  renderEtcdBackupTimer,
+  renderEtcdRestoreScript,
+} from "./etcdBackup";
+import { EtcdBootStepOptions, EtcdRelease, renderEtcdBootStep } from "./etcdBootStep";
+import {
+  assertEtcdSpec,
+  ETCD_CIPHER_SUITES,
+  ETCD_DEFAULT_DATA_DIR,
+  ETCD_DEFAULT_QUOTA_BYTES,
+  ETCD_ENV_PATH,
+  ETCD_PKI_DIR,
+  EtcdMemberSpec,
+  etcdSpecInitialCluster,
+  etcdUrls,
+} from "./etcdSpec";
 import { renderUnit } from "./systemd";
+import { NodeFile, SecretFile } from "./types";
 
 export * from "./etcdSpec";
 export * from "./etcdBootStep";
@@ -102,4 +124,89 @@ export function renderEtcdService(args: { version: string; dataDir?: string }): 
     },
     Install: { WantedBy: "multi-user.target" },
   });
+}
+
+/** PEM certificates (public) a member boots with; they travel in user data. */
+export interface EtcdPkiCerts {
+  caCert: string;
+  serverCert: string;
+  peerCert: string;
+  /** Client cert of the backup/maintenance identity (etcdctl from the node). */
+  backupCert: string;
+}
+
+/** SSM parameter names of the member's private keys (SecureStrings). */
+export interface EtcdKeyParameters {
+  server: string;
+  peer: string;
+  backup: string;
+}
+
+export interface EtcdMemberOptions extends EtcdBootStepOptions {
+  /** Cluster name: SSM paths and backup key prefix. */
+  cluster: string;
+  region: string;
+  pki: EtcdPkiCerts;
+  /** Default: etcdKeyParameters(cluster, member name). */
+  keyParameters?: EtcdKeyParameters;
+  backup: { bucket: string; intervalMinutes: number; kmsKeyId?: string };
+  /** etcd release; the unit's description names it and the boot step installs it. */
+  release: EtcdRelease;
+}
+
+/**
+ * The convention from the shared context: per-member keys under /kubestead/<cluster>/etcd/<member>/,
+ * the backup identity (one for the cluster) under /kubestead/<cluster>/etcd/.
+ */
+export function etcdKeyParameters(cluster: string, member: string): EtcdKeyParameters {
+  return {
+    server: `/kubestead/${cluster}/etcd/${member}/server.key`,
+    peer: `/kubestead/${cluster}/etcd/${member}/peer.key`,
+    backup: `/kubestead/${cluster}/etcd/backup.key`,
+  };
+}
+
+function requirePem(key: string, value: string): string {
+  if (!/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/.test(value)) {
+    throw new Error(`etcd pki.${key} must be a PEM certificate (got ${JSON.stringify(value.slice(0, 40))}…): pass the cert's PEM, never a key`);
+  }
+  return value.endsWith("\n") ? value : `${value}\n`;
+}
+
+/** Everything a member boots with: plain files for user data, secrets for SSM. */
+export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { files: NodeFile[]; secrets: SecretFile[] } {
+  const pki = ETCD_PKI_DIR;
+  const keys = opts.keyParameters ?? etcdKeyParameters(opts.cluster, m.name);
+  const u = etcdUrls(m);
+  const step = renderEtcdBootStep(m, opts);
+  const files: NodeFile[] = [
+    { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "etcd", region: opts.region, steps: [step] }) },
+    { path: ETCD_ENV_PATH, mode: "0644", content: renderEtcdEnv(m) },
+    { path: `${pki}/ca.crt`, mode: "0644", content: requirePem("caCert", opts.pki.caCert) },
+    { path: `${pki}/server.crt`, mode: "0644", content: requirePem("serverCert", opts.pki.serverCert) },
+    { path: `${pki}/peer.crt`, mode: "0644", content: requirePem("peerCert", opts.pki.peerCert) },
+    { path: `${pki}/backup.crt`, mode: "0644", content: requirePem("backupCert", opts.pki.backupCert) },
+    { path: "/etc/systemd/system/etcd.service", mode: "0644", content: renderEtcdService({ version: opts.release.version, dataDir: u.dataDir }) },
+    { path: "/etc/systemd/system/etcd-backup.service", mode: "0644", content: renderEtcdBackupService() },
+    { path: "/etc/systemd/system/etcd-backup.timer", mode: "0644", content: renderEtcdBackupTimer(opts.backup.intervalMinutes) },
+    {
+      path: ETCD_BACKUP_SCRIPT_PATH,
+      mode: "0755",
+      content: renderEtcdBackupScript({ bucket: opts.backup.bucket, region: opts.region, cluster: opts.cluster, member: m.name, endpoint: u.localClientUrl, kmsKeyId: opts.backup.kmsKeyId }),
+    },
+    { path: ETCD_RESTORE_SCRIPT_PATH, mode: "0755", content: renderEtcdRestoreScript() },
+  ];
+  // 0640: the boot step hands the server and peer keys to group etcd; the backup key stays root's.
+  const secrets: SecretFile[] = [
+    { path: `${pki}/server.key`, parameter: keys.server, mode: "0640" },
+    { path: `${pki}/peer.key`, parameter: keys.peer, mode: "0640" },
+    { path: `${pki}/backup.key`, parameter: keys.backup, mode: "0600" },
+  ];
+  return { files, secrets };
+}
+
+/** The member's whole #cloud-config document (pass it through encodeUserData for EC2). */
+export function etcdMemberUserData(m: EtcdMemberSpec, opts: EtcdMemberOptions): string {
+  const { files, secrets } = etcdMemberFiles(m, opts);
+  return renderCloudConfig({ files, secrets, bootScriptPath: BOOT_SCRIPT_PATH, hostname: m.name });
 }

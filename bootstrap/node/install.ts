@@ -93,3 +93,25 @@ export function renderNodeStartStep(): string {
     "",
   ].join("\n");
 }
+
+/** Admin client certificate on control-plane nodes (bootstrap/controlPlane/paths.ts CERT.admin). */
+const ADMIN_CERT = "/etc/kubernetes/pki/admin.crt";
+const ADMIN_KEY = "/etc/kubernetes/pki/admin.key";
+
+/**
+ * NodeRestriction forbids a kubelet to set node-role.kubernetes.io/* on itself, so a control-plane
+ * node labels itself with the admin credential once registered (kubeadm's mark-control-plane).
+ * The CCM, CoreDNS placement and the cluster autoscaler select on this label.
+ */
+export function renderControlPlaneLabelStep(): string {
+  return String.raw`# Label this node as control plane (the kubelet may not set node-role.* itself).
+label_control_plane() {
+  curl -fsS --max-time 10 --cacert /etc/kubernetes/pki/ca.crt \
+    --cert ${ADMIN_CERT} --key ${ADMIN_KEY} \
+    -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    --data '{"metadata":{"labels":{"node-role.kubernetes.io/control-plane":""}}}' \
+    "https://127.0.0.1:6443/api/v1/nodes/$(hostname)" >/dev/null
+}
+retry 60 5 label_control_plane || die "could not label node $(hostname) as control plane"
+`;
+}

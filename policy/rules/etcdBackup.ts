@@ -27,8 +27,8 @@ function versioned(r: GraphResource): boolean | undefined {
 }
 
 function kmsEncrypted(r: GraphResource): boolean | undefined {
-  if (isUnknown(r.props.rule)) return undefined;
-  const algs = asList(r.props.rule).map((x) => asRecord(asRecord(x)?.applyServerSideEncryptionByDefault)?.sseAlgorithm);
+  if (isUnknown(r.props.rules)) return undefined;
+  const algs = asList(r.props.rules).map((x) => asRecord(asRecord(x)?.applyServerSideEncryptionByDefault)?.sseAlgorithm);
   if (algs.some(isUnknown)) return undefined;
   return algs.some((a) => typeof a === "string" && KMS_ALGORITHMS.has(a));
 }

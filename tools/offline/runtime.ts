@@ -5,6 +5,7 @@
  * The SDK keeps its runtime state per process: call `runProgram` once per process.
  */
 import * as path from "node:path";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { Plan, PlanResource } from "../../lib/plan/types";
 import { AwsEmulator } from "./aws";
 import { stackConfig, StackFile } from "./stackFile";
@@ -67,6 +68,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     /* the config parser reports it */
   }
 
+  // Loaded here, not at the top: the SDK must see the mocks before any provider package loads.
   const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
   const deserializeProperties = async (struct: any) => (struct ? struct.toJavaScript() : {});
   const aws = new AwsEmulator(region, zones);
@@ -75,12 +77,12 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
   await pulumi.runtime.setMocks(
     {
-      newResource: async (args: pulumi.runtime.MockResourceArgs) => {
+      newResource: async (args: MockResourceArgs) => {
         const inputs = unwrap(args.inputs, "", []) as Record<string, unknown>;
         if (tls.handles(args.type)) return tls.newResource(args.type, args.name, inputs);
         return aws.newResource(args.type, args.name, inputs);
       },
-      call: (args: pulumi.runtime.MockCallArgs) => aws.call(args.token, unwrap(args.inputs, "", []) as Record<string, unknown>),
+      call: (args: MockCallArgs) => aws.call(args.token, unwrap(args.inputs, "", []) as Record<string, unknown>),
     },
     "kubestead",
     opts.stack,

@@ -7,7 +7,9 @@ import "reflect-metadata";
 import { generateKeyPairSync, createPublicKey, createPrivateKey, webcrypto, randomBytes, createHash } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKey = webcrypto.CryptoKey;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 type State = Record<string, unknown>;
 const ECDSA = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -174,7 +176,7 @@ export class TlsEmulator {
     const caKeyPem = String(inputs.caPrivateKeyPem);
     const caPublic = await publicCryptoKey(caKeyPem);
     const subjectPublic = await csr.publicKey.export(ECDSA, ["verify"]);
-    const san = csr.getExtension(x509.SubjectAlternativeNameExtension);
+    const san = csr.extensions.find((e) => e.type === "2.5.29.17");
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),

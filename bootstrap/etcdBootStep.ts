@@ -1,0 +1,284 @@
+/**
+ * The etcd member's boot step (a snippet for renderBootScript): install etcd, attach the member's
+ * ENI (its stable IP) and EBS data volume, mount the volume, decide whether this member starts a
+ * new cluster or rejoins an existing one, and start etcd.
+ *
+ * New or existing — etcd must see --initial-cluster-state=new only when the cluster is being
+ * created (https://etcd.io/docs/v3.5/op-guide/runtime-configuration/#replace-a-failed-machine):
+ *  1. The data dir holds a WAL: the member ran before (its volume outlived the instance). etcd
+ *     ignores the initial-cluster settings and rejoins under its own identity → `existing`.
+ *  2. No WAL, and no other member passes a health check (a quorum read): the cluster is being
+ *     created, all members boot with empty volumes at about the same time → `new`.
+ *  3. No WAL, a peer is healthy: the cluster runs without us. Ask it for the member list:
+ *     a. our entry has no name: an earlier boot added us and died before etcd started → `existing`;
+ *     b. our entry never published client URLs: a founding member booting late → `new`;
+ *     c. our entry served before but its data is gone (volume lost): `member remove` it, then
+ *        `member add` ourselves → `existing`;
+ *     d. no entry (an earlier boot removed it): `member add` → `existing`.
+ *     For `existing` the initial cluster is rebuilt from the live member list.
+ * Losing quorum (most members' data gone) is not decided at boot: restore the latest S3 snapshot
+ * with etcd-restore.sh on every member (README runbook).
+ */
+import { ETCD_ENV_PATH, ETCD_PKI_DIR, EtcdMemberSpec, etcdUrls, assertEtcdSpec } from "./etcdSpec";
+
+export interface EtcdRelease {
+  /** etcd release without the leading v, e.g. 3.5.21. */
+  version: string;
+  /** sha256 of the release tarball. */
+  sha256: string;
+  /** Default: the GitHub release tarball for linux-amd64. */
+  url?: string;
+}
+
+export interface EtcdBootStepOptions {
+  /** Download, verify and install etcd; absent = the AMI already has /usr/local/bin/etcd. */
+  release?: EtcdRelease;
+  /** The member's EBS data volume; absent = attached by other means (at launch). */
+  volumeId?: string;
+  /** Device name requested at attach time (default /dev/xvdf; Nitro exposes NVMe, resolved by serial). */
+  device?: string;
+  /** The member's ENI carrying its stable IP; absent = the IP is already on the instance. */
+  eniId?: string;
+  /** Enable etcd-backup.timer (default true). */
+  backupTimer?: boolean;
+}
+
+export const ETCD_DEFAULT_DEVICE = "/dev/xvdf";
+
+const VERSION = /^\d+\.\d+\.\d+$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function etcdReleaseUrl(version: string): string {
+  return `https://github.com/etcd-io/etcd/releases/download/v${version}/etcd-v${version}-linux-amd64.tar.gz`;
+}
+
+// Helpers in String.raw (bash backslashes kept); they avoid `${`, which a template substitutes.
+const HELPERS = String.raw`# etcdctl_at ENDPOINT ARGS...: etcdctl against one member with the backup client cert. Flags,
+# not ETCDCTL_* variables: etcdctl rejects a flag that an exported variable also sets.
+etcdctl_at() {
+  local endpoint=$1
+  shift
+  env -u ETCDCTL_ENDPOINTS -u ETCDCTL_CACERT -u ETCDCTL_CERT -u ETCDCTL_KEY ETCDCTL_API=3 \
+    etcdctl --endpoints="$endpoint" --cacert="$ETCD_PKI/ca.crt" \
+    --cert="$ETCD_PKI/backup.crt" --key="$ETCD_PKI/backup.key" \
+    --dial-timeout=5s --command-timeout=15s "$@"
+}
+
+# attach_eni ENI_ID: attach the member's ENI as the second interface. A replacement instance may
+# find it still attached to its terminating predecessor: wait until it is released.
+attach_eni() {
+  local eni=$1 owner
+  owner=$(aws ec2 describe-network-interfaces --network-interface-ids "$eni" \
+    --query 'NetworkInterfaces[0].Attachment.InstanceId' --output text)
+  if [ "$owner" = "$INSTANCE_ID" ]; then
+    log "ENI $eni already attached"
+    return 0
+  fi
+  if [ "$owner" != "None" ]; then
+    log "ENI $eni is attached to $owner; waiting for its release"
+    aws ec2 wait network-interface-available --network-interface-ids "$eni"
+  fi
+  aws ec2 attach-network-interface --network-interface-id "$eni" \
+    --instance-id "$INSTANCE_ID" --device-index 1 >/dev/null
+  log "ENI $eni attached"
+}
+
+# wait_for_ip IP: the OS configures a hot-plugged ENI by DHCP; etcd can only bind once it has.
+wait_for_ip() {
+  local ip=$1 n=0
+  until ip -o -4 addr show | grep -qF "inet $ip/"; do
+    n=$((n + 1))
+    if [ "$n" -gt 90 ]; then die "address $ip is not configured on any interface after 3 minutes"; fi
+    sleep 2
+  done
+}
+
+# attach_volume VOLUME_ID DEVICE: attach the data volume here, waiting for a predecessor to let go.
+attach_volume() {
+  local volume=$1 device=$2 owner
+  owner=$(aws ec2 describe-volumes --volume-ids "$volume" \
+    --query 'Volumes[0].Attachments[0].InstanceId' --output text)
+  if [ "$owner" = "$INSTANCE_ID" ]; then
+    log "volume $volume already attached"
+    return 0
+  fi
+  if [ "$owner" != "None" ]; then
+    log "volume $volume is attached to $owner; waiting for its release"
+    aws ec2 wait volume-available --volume-ids "$volume"
+  fi
+  aws ec2 attach-volume --volume-id "$volume" --instance-id "$INSTANCE_ID" --device "$device" >/dev/null
+  aws ec2 wait volume-in-use --volume-ids "$volume" \
+    --filters "Name=attachment.instance-id,Values=$INSTANCE_ID" Name=attachment.status,Values=attached
+  log "volume $volume attached"
+}
+
+# data_device VOLUME_ID DEVICE: print the block device. Nitro instances expose EBS as NVMe and
+# ignore the requested name; udev links the volume ID (the NVMe serial) under /dev/disk/by-id.
+data_device() {
+  local volume=$1 device=$2 serial n=0
+  serial="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_$(printf '%s' "$volume" | tr -d -)"
+  while [ "$n" -lt 90 ]; do
+    if [ -n "$volume" ] && [ -e "$serial" ]; then
+      readlink -f "$serial"
+      return 0
+    fi
+    if [ -b "$device" ]; then
+      readlink -f "$device"
+      return 0
+    fi
+    n=$((n + 1))
+    sleep 2
+  done
+  die "data volume $volume appeared neither as $device nor as $serial"
+}
+
+# mount_data_volume DEVICE DIR: format only a blank volume (blkid -p exits 2 when it finds no
+# signature) so data is never overwritten; mount by UUID through fstab so reboots remount it.
+mount_data_volume() {
+  local device=$1 dir=$2 rc=0 uuid
+  blkid -p "$device" >/dev/null 2>&1 || rc=$?
+  case "$rc" in
+    0) ;;
+    2)
+      log "formatting blank volume $device"
+      mkfs.ext4 -q -L etcd-data "$device"
+      ;;
+    *) die "blkid failed on $device (exit $rc)" ;;
+  esac
+  uuid=$(blkid -s UUID -o value "$device")
+  install -d -m 0700 "$dir"
+  if ! grep -qF "UUID=$uuid " /etc/fstab; then
+    printf 'UUID=%s %s ext4 defaults,noatime,nofail,x-systemd.device-timeout=60s 0 2\n' "$uuid" "$dir" >>/etc/fstab
+    systemctl daemon-reload
+  fi
+  if ! mountpoint -q "$dir"; then mount "$dir"; fi
+  chown etcd:etcd "$dir"
+  chmod 0700 "$dir"
+}
+
+# set_env FILE KEY VALUE: replace one KEY=VALUE line of an environment file atomically.
+set_env() {
+  local file=$1 key=$2 value=$3 tmp
+  tmp=$(mktemp "$file.XXXXXX")
+  grep -v "^$key=" "$file" >"$tmp" || true
+  printf '%s=%s\n' "$key" "$value" >>"$tmp"
+  chmod 0644 "$tmp"
+  mv -f "$tmp" "$file"
+}
+
+# healthy_peer CLIENT_URL...: print the first URL whose member passes a health check.
+healthy_peer() {
+  local url
+  for url in "$@"; do
+    if etcdctl_at "$url" endpoint health >/dev/null 2>&1; then
+      printf '%s\n' "$url"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# etcd_decide_state NAME PEER_URL OTHER_CLIENT_URL...: the decision documented in etcdBootStep.ts.
+etcd_decide_state() {
+  local name=$1 peer_url=$2 peer entry id member_name client_urls cluster
+  shift 2
+  if compgen -G "$ETCD_DATA_DIR/member/wal/*.wal" >/dev/null; then
+    log "data dir holds a WAL: restarting as an existing member"
+    set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE existing
+    return 0
+  fi
+  if [ $# -eq 0 ] || ! peer=$(healthy_peer "$@"); then
+    log "no healthy peer: bootstrapping a new cluster"
+    set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE new
+    return 0
+  fi
+  log "cluster is up (healthy peer $peer); looking for $name"
+  entry=$(etcdctl_at "$peer" member list -w simple |
+    awk -F', ' -v url="$peer_url" '$4 == url { print $1 "|" $3 "|" $5 }')
+  if [ -n "$entry" ]; then
+    IFS='|' read -r id member_name client_urls <<<"$entry"
+    if [ -z "$member_name" ]; then
+      log "$name was added by an earlier boot and never started"
+    elif [ -z "$client_urls" ]; then
+      log "$name is a founding member that never started: joining the new cluster"
+      set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE new
+      return 0
+    else
+      log "$name ($id) served before but its data is gone: removing the stale entry"
+      etcdctl_at "$peer" member remove "$id" >/dev/null
+      entry=""
+    fi
+  fi
+  if [ -z "$entry" ]; then
+    log "adding $name at $peer_url"
+    etcdctl_at "$peer" member add "$name" --peer-urls="$peer_url" >/dev/null
+  fi
+  # The unstarted entry (ours) has no name yet: fill it in.
+  cluster=$(etcdctl_at "$peer" member list -w simple |
+    awk -F', ' -v me="$name" -v url="$peer_url" '
+      { n = $3; if ($4 == url) n = me; printf "%s%s=%s", sep, n, $4; sep = "," }')
+  set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER "$cluster"
+  set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE existing
+  log "joining the existing cluster as $name: $cluster"
+}`;
+
+function q(s: string): string {
+  // Values are validated to be shell-safe; quoting anyway keeps shellcheck and readers calm.
+  return `"${s}"`;
+}
+
+export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions = {}): string {
+  assertEtcdSpec(m);
+  const u = etcdUrls(m);
+  const device = opts.device ?? ETCD_DEFAULT_DEVICE;
+  const problems: string[] = [];
+  if (opts.volumeId !== undefined && !/^vol-[0-9a-f]{8,17}$/.test(opts.volumeId)) problems.push(`volumeId must look like vol-0123456789abcdef0 (got ${JSON.stringify(opts.volumeId)}): pass the member's EBS volume ID`);
+  if (opts.eniId !== undefined && !/^eni-[0-9a-f]{8,17}$/.test(opts.eniId)) problems.push(`eniId must look like eni-0123456789abcdef0 (got ${JSON.stringify(opts.eniId)}): pass the member's ENI ID`);
+  if (!/^\/dev\/[a-z0-9]+$/.test(device)) problems.push(`device must be a /dev name like /dev/xvdf (got ${JSON.stringify(device)}): use /dev/xvdf`);
+  if (opts.release !== undefined) {
+    if (!VERSION.test(opts.release.version)) problems.push(`release.version must be like 3.5.21 (got ${JSON.stringify(opts.release.version)}): drop the leading v`);
+    if (!SHA256.test(opts.release.sha256)) problems.push(`release.sha256 must be 64 lowercase hex digits (got ${JSON.stringify(opts.release.sha256)}): copy it from the release's SHA256SUMS`);
+    if (opts.release.url !== undefined && !/^https:\/\/[^\s"'$`\\]+$/.test(opts.release.url)) problems.push(`release.url must be an https URL without quotes or spaces (got ${JSON.stringify(opts.release.url)}): fix the mirror URL`);
+  }
+  if (problems.length > 0) throw new Error(`invalid etcd boot step for ${m.name}:\n  - ${problems.join("\n  - ")}`);
+
+  const others = m.members.filter((p) => p.name !== m.name).map((p) => q(`https://${p.ip}:${u.clientPort}`));
+  const lines: string[] = [
+    `# ---- etcd member ${m.name} (${m.dnsName}), rendered by bootstrap/etcdBootStep.ts ----`,
+    `readonly ETCD_DATA_DIR=${q(u.dataDir)}`,
+    `readonly ETCD_ENV_FILE=${q(ETCD_ENV_PATH)}`,
+    `readonly ETCD_PKI=${q(ETCD_PKI_DIR)}`,
+    "",
+    HELPERS,
+    "",
+    `if ! id -u etcd >/dev/null 2>&1; then useradd --system --user-group --no-create-home --home-dir ${q(u.dataDir)} --shell /usr/sbin/nologin etcd; fi`,
+  ];
+  if (opts.release) {
+    const v = opts.release.version;
+    const dir = `/opt/etcd/v${v}`;
+    lines.push(
+      `install_release ${q(opts.release.url ?? etcdReleaseUrl(v))} ${q(opts.release.sha256)} ${q(dir)} 1`,
+      "# etcdutl ships from 3.5 on; older tarballs have only etcd and etcdctl.",
+      `for bin in etcd etcdctl etcdutl; do`,
+      `  if [ -f ${q(dir)}/"$bin" ]; then install -m 0755 ${q(dir)}/"$bin" /usr/local/bin/"$bin"; fi`,
+      `done`,
+    );
+  }
+  if (opts.eniId) lines.push(`attach_eni ${q(opts.eniId)}`);
+  lines.push(`wait_for_ip ${q(m.ip)}`);
+  if (opts.volumeId) lines.push(`attach_volume ${q(opts.volumeId)} ${q(device)}`);
+  lines.push(
+    `data_dev=$(data_device ${q(opts.volumeId ?? "")} ${q(device)})`,
+    `mount_data_volume "$data_dev" "$ETCD_DATA_DIR"`,
+    "# The fetched keys are root's; etcd (not root) reads the server and peer keys.",
+    `chgrp etcd "$ETCD_PKI/server.key" "$ETCD_PKI/peer.key"`,
+    `chmod 0640 "$ETCD_PKI/server.key" "$ETCD_PKI/peer.key"`,
+    `etcd_decide_state ${q(m.name)} ${q(u.peerUrl)}${others.length ? " " + others.join(" ") : ""}`,
+    "systemctl daemon-reload",
+    "systemctl enable etcd.service",
+    "# --no-block: a founding member waits for quorum, which needs the other members' boots.",
+    "systemctl start --no-block etcd.service",
+  );
+  if (opts.backupTimer ?? true) lines.push("systemctl enable --now etcd-backup.timer");
+  return `${lines.join("\n")}\n`;
+}

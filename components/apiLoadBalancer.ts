@@ -1,0 +1,74 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig } from "../lib/config/types";
+import { roleTags } from "../lib/tags";
+
+export interface ApiLoadBalancerArgs {
+  config: ClusterConfig;
+  vpcId: pulumi.Input<string>;
+  /** Public subnets for internet-facing, private for internal; one per zone. */
+  subnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+}
+
+/**
+ * A Network Load Balancer on TCP 6443 across every zone, cross-zone on, health-checking the
+ * apiserver's /readyz over HTTPS. Client IP preservation is off so a control-plane node whose
+ * own connection lands on itself (hairpin) still connects: the source is then the NLB, not the node.
+ */
+export class ApiLoadBalancer extends pulumi.ComponentResource {
+  public readonly dnsName: pulumi.Output<string>;
+  public readonly arn: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  /** https://<dns>:6443 */
+  public readonly endpoint: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubestead:components:ApiLoadBalancer", name, {}, opts);
+    const c = args.config;
+    const tags = roleTags(c, "api-lb", `${c.name}-api`);
+    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
+      loadBalancerType: "network",
+      internal: c.controlPlane.apiLoadBalancer.scheme === "internal",
+      subnets: args.subnetIds,
+      securityGroups: [args.securityGroupId],
+      enableCrossZoneLoadBalancing: true,
+      enableDeletionProtection: c.protect,
+      ipAddressType: "ipv4",
+      tags,
+    }, { parent: this });
+    const tg = new aws.lb.TargetGroup(`${name}-apiserver`, {
+      vpcId: args.vpcId,
+      port: 6443,
+      protocol: "TCP",
+      targetType: "instance",
+      preserveClientIp: "false",
+      connectionTermination: true,
+      deregistrationDelay: 30,
+      healthCheck: {
+        enabled: true,
+        protocol: "HTTPS",
+        port: "6443",
+        path: "/readyz",
+        matcher: "200",
+        interval: 10,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      },
+      tags,
+    }, { parent: this });
+    new aws.lb.Listener(`${name}-6443`, {
+      loadBalancerArn: lb.arn,
+      port: 6443,
+      protocol: "TCP",
+      defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+      tags,
+    }, { parent: this });
+    this.dnsName = lb.dnsName;
+    this.arn = lb.arn;
+    this.targetGroupArn = tg.arn;
+    this.endpoint = pulumi.interpolate`https://${lb.dnsName}:6443`;
+    this.registerOutputs({ dnsName: this.dnsName, endpoint: this.endpoint, targetGroupArn: this.targetGroupArn });
+  }
+}

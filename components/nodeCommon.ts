@@ -1,0 +1,78 @@
+/**
+ * Pieces every node role shares: the OS image, the IAM identity, SecureString parameters for the
+ * secrets a node fetches at boot, and the launch-template settings policy insists on.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EC2_ASSUME_ROLE, PolicyDocument } from "../lib/iam";
+
+/** Debian's official bookworm AMI (account 136693071363), newest of its series. */
+export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
+  return aws.ec2
+    .getAmiOutput({
+      owners: ["136693071363"],
+      mostRecent: true,
+      filters: [
+        { name: "name", values: ["debian-12-amd64-*"] },
+        { name: "architecture", values: ["x86_64"] },
+        { name: "virtualization-type", values: ["hvm"] },
+      ],
+    }, { parent })
+    .apply((a) => a.id);
+}
+
+export interface NodeIdentity {
+  role: aws.iam.Role;
+  instanceProfile: aws.iam.InstanceProfile;
+}
+
+export function nodeIdentity(
+  name: string,
+  policy: pulumi.Input<PolicyDocument>,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): NodeIdentity {
+  const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
+  new aws.iam.RolePolicy(`${name}-policy`, {
+    role: role.name,
+    policy: pulumi.output(policy).apply((p) => JSON.stringify(p)),
+  }, { parent });
+  // Session Manager instead of SSH: no key pairs, no port 22.
+  new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
+    role: role.name,
+    policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+  }, { parent });
+  const instanceProfile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
+  return { role, instanceProfile };
+}
+
+/** A secret a node fetches at boot: SecureString under the node role's path, encrypted with the cluster key. */
+export function secureParameter(
+  name: string,
+  parameter: string,
+  value: pulumi.Input<string>,
+  kmsKeyId: pulumi.Input<string>,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): aws.ssm.Parameter {
+  return new aws.ssm.Parameter(name, {
+    name: parameter,
+    type: "SecureString",
+    value: pulumi.secret(value),
+    keyId: kmsKeyId,
+    tier: "Standard",
+    tags,
+  }, { parent });
+}
+
+/** IMDSv2 only; hop limit 1 keeps pods from reaching the instance's credentials. */
+export function metadataOptions(hopLimit = 1) {
+  return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit, instanceMetadataTags: "enabled" };
+}
+
+export function rootVolume(sizeGiB: number, kmsKeyArn: pulumi.Input<string>) {
+  return {
+    deviceName: "/dev/xvda",
+    ebs: { volumeSize: sizeGiB, volumeType: "gp3", encrypted: "true", kmsKeyId: kmsKeyArn, deleteOnTermination: "true" },
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * The kubestead-ha policies: thin adapters from the policy SDK's arguments to the pure rules in
+ * ./rules. index.ts wraps them in a PolicyPack; policy/runner.ts runs the same objects in-process
+ * on an offline plan. Importing this file loads @pulumi/policy but starts no server.
+ *
+ * How resources are recognised (the components must produce exactly this):
+ * - Role by tag: every AWS resource has `tags` with `kubestead.io/role` = etcd | controlplane |
+ *   worker | api-lb | network | backup; worker ASGs also `kubestead.io/pool`, etcd ASGs, launch
+ *   templates and volumes also `kubestead.io/member` = <i>. ASG `tags` is a list of
+ *   `{ key, value, propagateAtLaunch }`; every other resource has a `tags` map.
+ * - aws:autoscaling/group:Group: one per etcd member (maxSize 1), one for the control plane, one
+ *   per worker pool; `vpcZoneIdentifiers` = subnet IDs, `targetGroupArns` (control plane: the API
+ *   target group's ARN), `minSize`.
+ * - Zones: aws:ec2/subnet:Subnet resources of the stack, matched by outputs `id`, zone from
+ *   `availabilityZone`. While an ID is unknown (preview) the ASG's/LB's propertyDependencies on
+ *   the property stand in. Subnets adopted from outside the stack cannot be placed in a zone.
+ * - aws:ebs/volume:Volume role etcd: `encrypted`, and `protect: true` or the tag
+ *   `kubestead.io/retain-on-delete=true` (the engine does not show policies retainOnDelete).
+ * - aws:lb/loadBalancer:LoadBalancer role api-lb; aws:lb/targetGroup:TargetGroup role api-lb on
+ *   port 6443 (protocol TCP, `healthCheck`); aws:lb/listener:Listener whose `loadBalancerArn` is
+ *   the LB's `arn` and whose `defaultActions` forward (`targetGroupArn` or
+ *   `forward.targetGroups[].arn`) to that target group.
+ * - aws:ec2/launchTemplate:LaunchTemplate / aws:ec2/instance:Instance: `metadataOptions.httpTokens`,
+ *   `blockDeviceMappings[].ebs.encrypted` ("true"), role etcd/controlplane templates
+ *   `networkInterfaces[].associatePublicIpAddress` "false"; etcd templates' tags map carries
+ *   `kubestead.io/backup-interval-minutes` > 0.
+ * - Ingress: aws:vpc/securityGroupIngressRule, aws:ec2/securityGroupRule (type ingress) and
+ *   aws:ec2/securityGroup inline `ingress`; VPC ranges from aws:ec2/vpc:Vpc `cidrBlock`.
+ * - Backups: aws:s3/bucket:Bucket role backup; BucketVersioning / BucketServerSideEncryptionConfiguration
+ *   / BucketLifecycleConfiguration whose `bucket` is the bucket's `id` (or `bucket`).
+ * - Certificates: tls SelfSignedCert / LocallySignedCert outputs `validityEndTime`.
+ *
+ * Stack policies read outputs (what the engine passes them); resource policies read inputs.
+ */
+import type { Resource } from "@pulumi/pulumi";
+import {
+  PolicyConfigSchema,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+  validateResourceOfType,
+} from "@pulumi/policy";
+import { apiLoadBalancerProblems } from "./rules/apiLoadBalancer";
+import { certExpiryProblem } from "./rules/certificates";
+import { controlPlaneGroups, controlPlaneProblems } from "./rules/controlPlane";
+import { backupScheduleProblems, etcdBackupBucketProblems, hasEtcd } from "./rules/etcdBackup";
+import { etcdMembers, etcdQuorumProblems } from "./rules/etcdQuorum";
+import { etcdVolumeProblems } from "./rules/etcdVolume";
+import type { Finding } from "./rules/finding";
+import { Graph, T, makeGraph, roleOf, withRole } from "./rules/graph";
+import { imdsProblems } from "./rules/nodeMetadata";
+import { PRIVATE_ROLES, publicIpProblems } from "./rules/nodePublicIp";
+import { rootVolumeProblems } from "./rules/nodeVolumes";
+import { apiserverIngressProblems, etcdPortProblems, ingressRules } from "./rules/securityGroups";
+import { isUnknown } from "./rules/unknown";
+import { workerPoolProblems } from "./rules/workerPools";
+
+type Props = Record<string, unknown>;
+
+export const PACK_NAME = "kubestead-ha";
+/** The pack's default; policies set their own "advisory" too, and prod config raises them. */
+export const PACK_ENFORCEMENT_LEVEL = "advisory" as const;
+export type KubesteadPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+/**
+ * A stand-in for a resource class: the SDK's isType only compares `__pulumiType`, so the pack
+ * needs no @pulumi/aws (whose load would dominate the tests). test/policy checks these tokens
+ * against the real classes.
+ */
+interface TypeToken {
+  new (name: string, args: Props, ...rest: unknown[]): Resource;
+  __pulumiType: string;
+}
+function token(type: string): TypeToken {
+  return { __pulumiType: type } as unknown as TypeToken;
+}
+
+/**
+ * The engine wraps props in a proxy that throws on any unknown value. The rules want to see
+ * unknowns and skip just that check, so they read the object behind the proxy (the key is the
+ * one @pulumi/policy's proxy.js answers with its target); a plain object passes through.
+ */
+const PROXY_TARGET = "__getSpecialProxyTarget";
+export function plainProps(props: unknown): Props {
+  const p = props as Props;
+  const target = p[PROXY_TARGET];
+  return (target !== null && typeof target === "object" ? target : p) as Props;
+}
+
+export function graphOf(resources: PolicyResource[]): Graph {
+  return makeGraph(
+    resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      props: plainProps(r.props),
+      protect: r.opts?.protect === true,
+      dependencies: r.dependencies.map((d) => d.urn),
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map((d) => d.urn)]),
+      ),
+    })),
+  );
+}
+
+/** Config schema per configurable policy; the defaults are what an unconfigured pack enforces. */
+export const policyConfigSchema: Record<string, PolicyConfigSchema> = {
+  "control-plane-ha": {
+    properties: {
+      minControlPlaneNodes: { type: "integer", minimum: 1, default: 3, description: "Fewest control-plane nodes (sum of ASG minSize)." },
+      minZones: { type: "integer", minimum: 1, default: 3, description: "Fewest availability zones the control plane spans." },
+    },
+  },
+  "api-load-balancer": {
+    properties: { minZones: { type: "integer", minimum: 1, default: 3, description: "Fewest zones with an NLB subnet." } },
+  },
+  "worker-pool-spread": {
+    properties: {
+      minZones: { type: "integer", minimum: 1, default: 2, description: "Fewest zones each worker pool spans." },
+      minSize: { type: "integer", minimum: 0, default: 1, description: "Smallest allowed worker pool minSize." },
+    },
+  },
+  "apiserver-ingress-restricted": {
+    properties: {
+      allowedApiCidrs: { type: "array", items: { type: "string" }, default: [], description: "CIDRs that may reach TCP 6443 besides the VPC and security groups." },
+    },
+  },
+  "certificate-expiry": {
+    properties: {
+      failWithinDays: { type: "integer", minimum: 0, default: 30, description: "Fail when a certificate expires within this many days." },
+      warnWithinDays: { type: "integer", minimum: 0, default: 90, description: "Warn (certificate-expiry-warning) within this many days." },
+    },
+  },
+  "certificate-expiry-warning": {
+    properties: {
+      failWithinDays: { type: "integer", minimum: 0, default: 30, description: "Certificates inside this window are left to certificate-expiry." },
+      warnWithinDays: { type: "integer", minimum: 0, default: 90, description: "Warn when a certificate expires within this many days." },
+    },
+  },
+};
+
+/** Config with schema defaults filled in (the engine may or may not apply them; this works either way). */
+function configOf<C>(policy: string, args: { getConfig<X extends object>(): X }): C {
+  const defaults: Props = {};
+  for (const [k, s] of Object.entries(policyConfigSchema[policy]?.properties ?? {})) {
+    if (typeof s === "object" && s.default !== undefined) defaults[k] = s.default;
+  }
+  return { ...defaults, ...args.getConfig<Props>() } as C;
+}
+
+function reportAll(report: ReportViolation, findings: Finding[]): void {
+  for (const f of findings) report(f.message, f.urn);
+}
+
+function stackPolicy(
+  name: string,
+  description: string,
+  validate: (g: Graph, args: StackValidationArgs) => Finding[],
+): StackValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: "advisory",
+    configSchema: policyConfigSchema[name],
+    validateStack: (args, report) => reportAll(report, validate(graphOf(args.resources), args)),
+  };
+}
+
+/** A resource policy over several types, or over one role of a type. */
+function resourcePolicy(
+  name: string,
+  description: string,
+  types: string[],
+  validate: (props: Props, args: ResourceValidationArgs) => string[],
+): ResourceValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: "advisory",
+    validateResource: (args, report) => {
+      if (!types.includes(args.type)) args.notApplicable(`Policy only applies to ${types.join(", ")}`);
+      for (const m of validate(plainProps(args.props), args)) report(m);
+    },
+  };
+}
+
+const NODE_TYPES: string[] = [T.launchTemplate, T.instance];
+const INGRESS_TYPES: string[] = [T.securityGroup, T.securityGroupRule, T.ingressRule];
+const CERT_TYPES: string[] = [T.selfSignedCert, T.locallySignedCert];
+
+function vpcCidrs(g: Graph): string[] {
+  return g.resources
+    .filter((r) => r.type === T.vpc)
+    .flatMap((r) => [r.props.cidrBlock, r.props.ipv6CidrBlock])
+    .filter((c): c is string => typeof c === "string" && c !== "" && !isUnknown(c));
+}
+
+interface CertConfig {
+  failWithinDays: number;
+  warnWithinDays: number;
+}
+
+export interface PolicyOptions {
+  /** The clock certificate policies compare against (tests inject a fixed one). */
+  now?: () => Date;
+}
+
+export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
+  const now = opts.now ?? (() => new Date());
+
+  const certFindings = (g: Graph, args: StackValidationArgs, policy: string, warning: boolean): Finding[] => {
+    const certs = g.resources.filter((r) => CERT_TYPES.includes(r.type));
+    if (certs.length === 0) args.notApplicable("no tls certificates in the stack");
+    const cfg = configOf<CertConfig>(policy, args);
+    const window = warning ? { withinDays: cfg.warnWithinDays, notWithinDays: cfg.failWithinDays } : { withinDays: cfg.failWithinDays };
+    const at = now();
+    return certs.flatMap((c) => {
+      const m = certExpiryProblem({ name: c.name, validityEndTime: c.props.validityEndTime }, at, window);
+      return m ? [{ urn: c.urn, message: m }] : [];
+    });
+  };
+
+  return [
+    stackPolicy("etcd-quorum", "etcd runs an odd number of members, at least three, in at least three availability zones.", (g, args) => {
+      const members = etcdMembers(g);
+      if (members.length === 0) args.notApplicable("no etcd ASGs (kubestead.io/role=etcd)");
+      return etcdQuorumProblems(members);
+    }),
+    {
+      name: "etcd-volume-protection",
+      description: "etcd data volumes are encrypted and protected or retained on delete.",
+      enforcementLevel: "advisory",
+      validateResource: validateResourceOfType(token(T.volume), (props, args, report) => {
+        const p = plainProps(props);
+        if (roleOf(p) !== "etcd") args.notApplicable("not an etcd volume");
+        for (const m of etcdVolumeProblems(p, args.opts.protect === true)) report(m);
+      }),
+    },
+    stackPolicy("control-plane-ha", "The control plane has enough nodes across enough zones, all behind the API load balancer.", (g, args) => {
+      const groups = controlPlaneGroups(g);
+      if (groups.length === 0) args.notApplicable("no control-plane ASGs (kubestead.io/role=controlplane)");
+      return controlPlaneProblems(groups, configOf("control-plane-ha", args));
+    }),
+    stackPolicy("api-load-balancer", "The API endpoint is a cross-zone network load balancer with a TCP 6443 listener and a health-checked target group.", (g, args) => {
+      if (withRole(g, T.loadBalancer, "api-lb").length === 0 && withRole(g, T.asg, "controlplane").length === 0) {
+        args.notApplicable("no API load balancer and no control plane");
+      }
+      return apiLoadBalancerProblems(g, configOf("api-load-balancer", args));
+    }),
+    stackPolicy("worker-pool-spread", "Every worker pool spans enough availability zones and keeps a minimum size.", (g, args) => {
+      if (withRole(g, T.asg, "worker").length === 0) args.notApplicable("no worker ASGs (kubestead.io/role=worker)");
+      return workerPoolProblems(g, configOf("worker-pool-spread", args));
+    }),
+    resourcePolicy("imdsv2-required", "Launch templates and instances require IMDSv2 session tokens.", NODE_TYPES, (p) => imdsProblems(p)),
+    resourcePolicy("root-volume-encrypted", "Launch templates and instances encrypt every EBS volume, the root volume included.", NODE_TYPES, (p, args) =>
+      rootVolumeProblems(args.type, p),
+    ),
+    resourcePolicy("control-plane-no-public-ip", "Control-plane and etcd nodes never get a public IP address.", NODE_TYPES, (p, args) => {
+      const role = roleOf(p);
+      if (role === undefined || !PRIVATE_ROLES.has(role)) return args.notApplicable("not a control-plane or etcd node");
+      return publicIpProblems(args.type, role, p);
+    }),
+    resourcePolicy("etcd-ports-not-public", "etcd ports 2379 and 2380 are never open to 0.0.0.0/0 or ::/0.", INGRESS_TYPES, (p, args) =>
+      etcdPortProblems(ingressRules(args.type, p)),
+    ),
+    stackPolicy("apiserver-ingress-restricted", "The apiserver port 6443 is reachable only from allowed CIDRs, the VPC and security groups.", (g, args) => {
+      const sgs = g.resources.filter((r) => INGRESS_TYPES.includes(r.type));
+      if (sgs.length === 0) args.notApplicable("no security groups or ingress rules");
+      const { allowedApiCidrs } = configOf<{ allowedApiCidrs: string[] }>("apiserver-ingress-restricted", args);
+      const allowed = [...allowedApiCidrs, ...vpcCidrs(g)];
+      return sgs.flatMap((r) => apiserverIngressProblems(ingressRules(r.type, r.props), allowed).map((message) => ({ urn: r.urn, message })));
+    }),
+    stackPolicy("etcd-backup-bucket", "The etcd backup bucket is versioned, KMS-encrypted and has an expiry lifecycle.", (g, args) => {
+      if (hasEtcd(g).length === 0 && withRole(g, T.bucket, "backup").length === 0) args.notApplicable("no etcd and no backup bucket");
+      return etcdBackupBucketProblems(g);
+    }),
+    {
+      name: "etcd-backup-schedule",
+      description: "etcd launch templates carry a positive backup interval.",
+      enforcementLevel: "advisory",
+      validateResource: validateResourceOfType(token(T.launchTemplate), (props, args, report) => {
+        const p = plainProps(props);
+        if (roleOf(p) !== "etcd") args.notApplicable("not an etcd launch template");
+        for (const m of backupScheduleProblems(p)) report(m);
+      }),
+    },
+    stackPolicy("certificate-expiry", "No certificate expires within failWithinDays days.", (g, args) => certFindings(g, args, "certificate-expiry", false)),
+    stackPolicy("certificate-expiry-warning", "Certificates expiring within warnWithinDays days are flagged for renewal.", (g, args) =>
+      certFindings(g, args, "certificate-expiry-warning", true),
+    ),
+  ];
+}
+
+/** The pack's policies with the real clock. */
+export const policies: KubesteadPolicy[] = makePolicies();

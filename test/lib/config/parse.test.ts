@@ -1,0 +1,103 @@
+import * as path from "node:path";
+import { configProblems, parseClusterConfig, RawStackConfig } from "../../../lib/config/parse";
+import { ConfigError, formatProblem } from "../../../lib/config/problems";
+import { stackConfig } from "../../../tools/offline/stackFile";
+
+const ROOT = path.resolve(__dirname, "../../..");
+
+/** The raw values of a real stack file, as stacks/config.ts hands them to the parser. */
+function rawOf(stack: string): RawStackConfig {
+  const f = stackConfig(ROOT, stack);
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(f.config)) {
+    const [ns, key] = k.split(":");
+    if (ns !== "kubestead") continue;
+    try {
+      values[key] = JSON.parse(v);
+    } catch {
+      values[key] = v;
+    }
+  }
+  return { stack, region: f.config["aws:region"], values };
+}
+
+function withChange(stack: string, change: (v: Record<string, any>) => void, as = stack): RawStackConfig {
+  const raw = rawOf(stack);
+  const values = structuredClone(raw.values) as Record<string, any>;
+  change(values);
+  return { ...raw, stack: as, values };
+}
+
+describe("the shipped stacks", () => {
+  test.each(["dev", "prod"])("%s is valid", (stack) => {
+    expect(configProblems(rawOf(stack))).toEqual([]);
+  });
+  test("dev is cheap, prod is HA", () => {
+    const dev = parseClusterConfig(rawOf("dev"));
+    const prod = parseClusterConfig(rawOf("prod"));
+    expect(dev.network.natGateways).toBe("single");
+    expect(prod.network.natGateways).toBe("perAz");
+    expect(prod.controlPlane.nodes).toBe(3);
+    expect(prod.etcd.members).toBe(3);
+    expect(prod.protect).toBe(true);
+    expect(prod.enforcement).toBe("mandatory");
+    expect(dev.enforcement).toBe("advisory");
+    expect(prod.kubernetes.clusterDnsIp).toBe("10.96.0.10");
+    expect(prod.checksums.kubelet).toMatch(/^[0-9a-f]{64}$/);
+    expect(prod.etcd.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+  test("the two stack files set the same keys (they differ only in values)", () => {
+    expect(Object.keys(rawOf("dev").values).sort()).toEqual(Object.keys(rawOf("prod").values).sort());
+  });
+});
+
+describe("bad configs are refused with the exact message", () => {
+  test.each<[string, string, (v: Record<string, any>) => void, string]>([
+    ["even etcd members", "dev", (v) => (v.etcd.members = 2), "kubestead:etcd.members must be odd and ≥ 3 (got 2): set it to 3 or 5"],
+    ["etcd members above zones", "dev", (v) => (v.etcd.members = 5), "kubestead:etcd.members must not exceed the number of zones (3): each member needs its own zone (got 5): add zones to kubestead:zones or set kubestead:etcd.members to 3"],
+    ["a non-etcd version", "dev", (v) => (v.etcd.version = "v3.5-latest"), 'kubestead:etcd.version must be an etcd release like 3.6.14 (no leading v) (got "v3.5-latest"): pin an etcd 3.5 or 3.6 release, e.g. 3.6.14'],
+    ["an unknown etcd release", "dev", (v) => (v.etcd.version = "3.6.99"), "kubestead:etcd.sha256 must be the sha256 of etcd-v3.6.99-linux-amd64.tar.gz (no checksum is known for this release) (got nothing): set kubestead:etcd.sha256 from the release's SHA256SUMS, or pin 3.6.14"],
+    ["overlapping pod and VPC CIDRs", "dev", (v) => (v.kubernetes.podCidr = "10.10.0.0/16"), 'kubestead:kubernetes.podCidr must not overlap kubestead:network.vpcCidr (10.10.0.0/16) (got "10.10.0.0/16"): pick non-overlapping ranges, e.g. VPC 10.0.0.0/16, pods 10.128.0.0/11, services 10.96.0.0/12'],
+    ["an unparsable CIDR", "dev", (v) => (v.network.vpcCidr = "10.0.0.1/16"), 'kubestead:network.vpcCidr must be an IPv4 CIDR with a clean network address (got "10.0.0.1/16"): use a private range such as 10.0.0.0/16'],
+    ["too few zones", "dev", (v) => (v.zones = ["us-east-1a", "us-east-1b"]), 'kubestead:zones must list at least 3 availability zones for an HA control plane and etcd (got ["us-east-1a","us-east-1b"]): list three zones of the region, e.g. us-east-1a, us-east-1b, us-east-1c'],
+    ["inverted pool sizes", "dev", (v) => Object.assign(v.workers[0], { minSize: 5, maxSize: 2 }), "kubestead:workers[0].minSize must not exceed maxSize (2) (got 5): lower minSize or raise maxSize"],
+    ["negative pool size", "dev", (v) => (v.workers[0].minSize = -1), "kubestead:workers[0].minSize must be from 0 to 5000 (got -1): set kubestead:workers[0].minSize to a whole number from 0 to 5000"],
+    ["desired outside [min, max]", "dev", (v) => (v.workers[0].desiredCapacity = 9), "kubestead:workers[0].desiredCapacity must lie within [minSize, maxSize] = [1, 3] (got 9): set desiredCapacity between minSize and maxSize"],
+    ["unknown taint effect", "dev", (v) => (v.workers[0].taints = [{ key: "a", effect: "NoWay" }]), 'kubestead:workers[0].taints[0].effect must be one of NoSchedule, PreferNoSchedule, NoExecute (got "NoWay"): set kubestead:workers[0].taints[0].effect to one of: NoSchedule, PreferNoSchedule, NoExecute'],
+    ["a pool with zero zones", "dev", (v) => (v.workers[0].zones = []), "kubestead:workers[0].zones must list at least one zone (got []): leave it unset to span every cluster zone"],
+    ["cluster DNS outside the service CIDR", "dev", (v) => (v.kubernetes.clusterDnsIp = "10.200.0.10"), 'kubestead:kubernetes.clusterDnsIp must lie inside the service CIDR 10.96.0.0/12 (kubelets point pods at it and the DNS Service takes it) (got "10.200.0.10"): use 10.96.0.10 or leave it unset'],
+    ["two control-plane nodes in prod", "prod", (v) => (v.controlPlane.nodes = 2), "kubestead:controlPlane.nodes must be ≥ 3 in prod (one per zone, so a zone outage leaves a working control plane) (got 2): set it to 3"],
+    ["a public API without allowed CIDRs", "dev", (v) => (v.controlPlane.apiLoadBalancer = { scheme: "internet-facing", allowedCidrs: [] }), "kubestead:controlPlane.apiLoadBalancer.allowedCidrs must list the client CIDRs allowed to reach a public API endpoint (got []): list your office/VPN egress CIDRs, or set controlPlane.apiLoadBalancer.scheme to internal"],
+    ["an end-of-life Kubernetes", "dev", (v) => (v.kubernetes.version = "1.28.0"), 'kubestead:kubernetes.version must be a supported Kubernetes minor (1.35, 1.36, 1.37) (got "1.28.0"): pin a supported release, e.g. 1.35.8'],
+    ["a typo in a key", "dev", (v) => (v.etcd.member = 3), "kubestead:etcd.member is not a known setting (got 3): remove it or use one of: members, version, sha256, instanceType, volumeSizeGiB, volumeIops, snapshotCount, backup"],
+    ["a pod CIDR too small for maxNodes", "prod", (v) => (v.kubernetes.podCidr = "10.128.0.0/16"), 'kubestead:kubernetes.podCidr with nodeCidrMaskSize 24 allows 256 nodes, fewer than maxNodes (5000) (got "10.128.0.0/16"): use a pod CIDR of /11 or shorter, or lower kubestead:maxNodes'],
+  ])("%s", (_title, stack, change, message) => {
+    const problems = configProblems(withChange(stack, change));
+    expect(problems.map(formatProblem)).toContain(message);
+  });
+
+  test("every problem at once, in one readable error", () => {
+    const raw = withChange("dev", (v) => {
+      v.etcd.members = 4;
+      v.workers[0].minSize = 9;
+      v.network.vpcCidr = "nonsense";
+    });
+    let err: unknown;
+    try {
+      parseClusterConfig(raw);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/^invalid configuration for stack "dev" \(\d+ problems\):/);
+    expect(msg).toContain("kubestead:etcd.members");
+    expect(msg).toContain("kubestead:workers[0].minSize");
+    expect(msg).toContain("kubestead:network.vpcCidr");
+  });
+
+  test("a missing region names aws:region", () => {
+    const raw = { ...rawOf("dev"), region: undefined };
+    expect(configProblems(raw).map((p) => p.key)).toContain("aws:region");
+  });
+});
