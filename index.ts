@@ -6,3 +6,7 @@ const cluster = buildCluster(readConfigOrExit());
 export const vpcId = cluster.network.vpcId;
 export const privateSubnetIds = cluster.network.privateSubnetIds;
 export const publicSubnetIds = cluster.network.publicSubnetIds;
+export const etcdEndpoints = cluster.etcd.clientEndpoints;
+export const etcdAsgNames = cluster.etcd.asgNames;
+export const backupBucket = cluster.backups.bucketName;
+export const certificateNotAfter = cluster.certificateExpiries;

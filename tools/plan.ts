@@ -11,7 +11,7 @@ import { maskPlan } from "../lib/plan/mask";
 import { parseArgs, UsageError } from "./args";
 import { analysePlan } from "./analyse";
 import { runProgram } from "./offline/runtime";
-import { StackFileError } from "./offline/stackFile";
+import { isConfigError } from "./planErrors";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -22,14 +22,6 @@ const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FIL
   --preview       plan as a preview: outputs of new resources are unknown
   --quiet         print only the summary and problems`;
 
-export function isConfigError(e: unknown): e is Error {
-  const err = e as Error;
-  return (
-    e instanceof StackFileError ||
-    err?.name === "ConfigError" ||
-    (typeof err?.message === "string" && err.message.startsWith("invalid configuration for stack"))
-  );
-}
 
 async function main(): Promise<number> {
   let args;

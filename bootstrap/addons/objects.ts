@@ -1,0 +1,56 @@
+/**
+ * Plain Kubernetes object literals for the in-cluster add-ons. The lead applies them with
+ * `new k8s.yaml.v2.ConfigGroup(name, { objs })` (or typed resources); Helm-installed add-ons get
+ * a values object plus a pinned chart reference instead.
+ */
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** A Helm chart pinned by repository and version; `values` are built by the add-on's module. */
+export interface HelmChartRef {
+  chart: string;
+  /** Chart repository URL. */
+  repo: string;
+  version: string;
+  namespace: string;
+}
+
+export const KUBE_SYSTEM = "kube-system";
+
+const SEMVER = /^\d+\.\d+\.\d+$/;
+
+/** Versions are pinned without the leading "v" (images add it). */
+export function requireVersion(what: string, v: string): void {
+  if (!SEMVER.test(v)) {
+    throw new Error(`${what} version must be MAJOR.MINOR.PATCH without a leading v (got ${JSON.stringify(v)}): pin an exact release in config`);
+  }
+}
+
+export function requireClusterName(name: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    throw new Error(`cluster name must be a lowercase DNS label (got ${JSON.stringify(name)}): use the stack's cluster name`);
+  }
+}
+
+export function requireCidr(what: string, cidr: string): void {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
+    throw new Error(`${what} must be an IPv4 CIDR like 10.244.0.0/16 (got ${JSON.stringify(cidr)}): fix the network config`);
+  }
+}
+
+/** The control-plane taint every control-plane-bound add-on tolerates. */
+export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
+export const CONTROL_PLANE_SELECTOR = { "node-role.kubernetes.io/control-plane": "" };

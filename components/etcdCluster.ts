@@ -1,0 +1,188 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
+import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
+import { EtcdMemberSpec, etcdKeyParameters, etcdMemberFiles } from "../bootstrap/etcd";
+import { ClusterConfig } from "../lib/config/types";
+import { etcdPolicy } from "../lib/iam";
+import { asgTags, roleTags } from "../lib/tags";
+import { metadataOptions, nodeIdentity, rootVolume, secureParameter } from "./nodeCommon";
+import { CertificateAuthority, issueCertificate } from "./pki";
+
+export interface EtcdClusterArgs {
+  config: ClusterConfig;
+  vpcId: pulumi.Input<string>;
+  /** Private subnet IDs, one per zone, in `config.zones` order. */
+  privateSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  etcdCa: CertificateAuthority;
+  kmsKeyArn: pulumi.Input<string>;
+  backupBucketName: pulumi.Input<string>;
+  backupBucketArn: pulumi.Input<string>;
+  amiId: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
+  partition: pulumi.Input<string>;
+}
+
+/** Device name the data volume is attached as (Nitro shows it as NVMe; the boot step resolves it). */
+const DATA_DEVICE = "/dev/xvdf";
+
+/**
+ * A dedicated etcd cluster: one member per zone, each with a stable identity (its own ENI, a
+ * fixed private IP, a DNS record) and its own encrypted gp3 data volume that outlives the
+ * instance. Each member runs in an auto scaling group of one: a failed instance is replaced and
+ * the replacement re-attaches the member's ENI and volume at boot, rejoining as the same member.
+ */
+export class EtcdCluster extends pulumi.ComponentResource {
+  /** https://<ip>:2379 of every member. */
+  public readonly clientEndpoints: pulumi.Output<string[]>;
+  public readonly memberIps: pulumi.Output<string>[];
+  public readonly memberDnsNames: string[];
+  public readonly asgNames: pulumi.Output<string>[];
+  public readonly certificateExpiries: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubestead:components:EtcdCluster", name, {}, opts);
+    const c = args.config;
+    const parent = { parent: this };
+    const n = c.etcd.members;
+    const zones = c.zones.slice(0, n);
+    const domain = `${c.name}.kubestead.internal`;
+
+    const dnsZone = new aws.route53.Zone(`${name}-zone`, {
+      name: domain,
+      comment: `kubestead ${c.name}: stable names of etcd members`,
+      vpcs: [{ vpcId: args.vpcId }],
+      forceDestroy: true,
+      tags: roleTags(c, "etcd", domain),
+    }, parent);
+
+    const members = zones.map((zone, i) => {
+      const memberName = `etcd-${i}`;
+      const tags = roleTags(c, "etcd", `${c.name}-${memberName}`, { "kubestead.io/member": String(i) });
+      const eni = new aws.ec2.NetworkInterface(`${name}-${i}`, {
+        subnetId: args.privateSubnetIds[i],
+        securityGroups: [args.securityGroupId],
+        description: `kubestead ${c.name} ${memberName}: the member's stable address`,
+        tags,
+      }, parent);
+      // Data outlives instances; in prod it also outlives `pulumi destroy`.
+      const volume = new aws.ebs.Volume(`${name}-${i}-data`, {
+        availabilityZone: zone,
+        size: c.etcd.volumeSizeGiB,
+        type: "gp3",
+        iops: c.etcd.volumeIops,
+        throughput: 125,
+        encrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        tags: { ...tags, Name: `${c.name}-${memberName}-data` },
+      }, { parent: this, protect: c.protect, retainOnDelete: c.protect });
+      const dnsName = `${memberName}.${domain}`;
+      new aws.route53.Record(`${name}-${i}`, { zoneId: dnsZone.zoneId, name: dnsName, type: "A", ttl: 60, records: [eni.privateIp] }, parent);
+      return { i, zone, memberName, tags, eni, volume, dnsName };
+    });
+
+    // Identities: per-member server and peer certificates, one backup/maintenance client.
+    const certs = members.map((m) => ({
+      server: issueCertificate(`${name}-${m.i}-server`, args.etcdCa, {
+        commonName: m.memberName,
+        dnsNames: [m.dnsName, "localhost"],
+        ipAddresses: [m.eni.privateIp, "127.0.0.1"],
+        usages: ["server_auth"],
+      }, c.pki, this),
+      peer: issueCertificate(`${name}-${m.i}-peer`, args.etcdCa, {
+        commonName: m.memberName,
+        dnsNames: [m.dnsName],
+        ipAddresses: [m.eni.privateIp],
+        usages: ["server_auth", "client_auth"],
+      }, c.pki, this),
+    }));
+    const backup = issueCertificate(`${name}-backup`, args.etcdCa, { commonName: "kube-etcd-backup", usages: ["client_auth"] }, c.pki, this);
+
+    const secretTags = roleTags(c, "etcd");
+    const backupKeyParam = etcdKeyParameters(c.name, "etcd-0").backup;
+    secureParameter(`${name}-backup-key`, backupKeyParam, backup.keyPem, args.kmsKeyArn, secretTags, this);
+    members.forEach((m, i) => {
+      const p = etcdKeyParameters(c.name, m.memberName);
+      secureParameter(`${name}-${i}-server-key`, p.server, certs[i].server.keyPem, args.kmsKeyArn, secretTags, this);
+      secureParameter(`${name}-${i}-peer-key`, p.peer, certs[i].peer.keyPem, args.kmsKeyArn, secretTags, this);
+    });
+
+    const identity = nodeIdentity(
+      `${name}-node`,
+      pulumi.all([args.partition, args.accountId, args.kmsKeyArn, args.backupBucketArn]).apply(([partition, accountId, kmsKeyArn, bucketArn]) =>
+        etcdPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }, bucketArn),
+      ),
+      roleTags(c, "etcd"),
+      this,
+    );
+
+    const peerList = pulumi.all(members.map((m) => m.eni.privateIp));
+    this.asgNames = members.map((m, i) => {
+      const userData = pulumi
+        .all([peerList, m.eni.id, m.volume.id, args.etcdCa.certPem, certs[i].server.certPem, certs[i].peer.certPem, backup.certPem, args.backupBucketName])
+        .apply(([ips, eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket]) => {
+          const spec: EtcdMemberSpec = {
+            name: m.memberName,
+            ip: ips[i],
+            dnsName: m.dnsName,
+            members: members.map((o, j) => ({ name: o.memberName, ip: ips[j], dnsName: o.dnsName })),
+            clusterToken: `${c.name}-etcd`,
+            snapshotCount: c.etcd.snapshotCount,
+          };
+          const { files, secrets } = etcdMemberFiles(spec, {
+            cluster: c.name,
+            region: c.region,
+            pki: { caCert, serverCert, peerCert, backupCert },
+            backup: { bucket, intervalMinutes: c.etcd.backup.intervalMinutes },
+            release: { version: c.etcd.version, sha256: c.etcd.sha256 },
+            volumeId,
+            eniId,
+            device: DATA_DEVICE,
+          });
+          return encodeUserData(renderCloudConfig({ files, secrets, bootScriptPath: BOOT_SCRIPT_PATH, hostname: m.memberName }));
+        });
+      const lt = new aws.ec2.LaunchTemplate(`${name}-${i}`, {
+        description: `kubestead ${c.name} ${m.memberName}`,
+        imageId: args.amiId,
+        instanceType: c.etcd.instanceType,
+        iamInstanceProfile: { arn: identity.instanceProfile.arn },
+        metadataOptions: metadataOptions(1),
+        blockDeviceMappings: [rootVolume(20, args.kmsKeyArn)],
+        networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
+        userData,
+        updateDefaultVersion: true,
+        tagSpecifications: [
+          { resourceType: "instance", tags: m.tags },
+          { resourceType: "volume", tags: m.tags },
+        ],
+        tags: { ...m.tags, "kubestead.io/backup-interval-minutes": String(c.etcd.backup.intervalMinutes) },
+      }, parent);
+      // An auto scaling group of one, pinned to the member's zone (its volume lives there).
+      const asg = new aws.autoscaling.Group(`${name}-${i}`, {
+        name: `${c.name}-${m.memberName}`,
+        minSize: 1,
+        maxSize: 1,
+        desiredCapacity: 1,
+        vpcZoneIdentifiers: [args.privateSubnetIds[i]],
+        launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
+        healthCheckType: "EC2",
+        healthCheckGracePeriod: 300,
+        tags: asgTags(m.tags),
+      }, parent);
+      return asg.name;
+    });
+
+    this.memberIps = members.map((m) => m.eni.privateIp);
+    this.memberDnsNames = members.map((m) => m.dnsName);
+    this.clientEndpoints = peerList.apply((ips) => ips.map((ip) => `https://${ip}:2379`));
+    this.certificateExpiries = Object.fromEntries([
+      ...members.flatMap((m, i) => [
+        [`etcd-${m.i}-server`, certs[i].server.notAfter],
+        [`etcd-${m.i}-peer`, certs[i].peer.notAfter],
+      ]),
+      ["etcd-backup-client", backup.notAfter],
+    ]);
+    this.registerOutputs({ clientEndpoints: this.clientEndpoints, asgNames: this.asgNames });
+  }
+}

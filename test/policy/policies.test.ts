@@ -1,0 +1,213 @@
+import type { Plan } from "../../lib/plan/types";
+import { makePolicies, policies, policyConfigSchema } from "../../policy/policies";
+import { PolicyPackConfigFile, PolicyReport, runPolicies } from "../../policy/runner";
+import { T } from "../../policy/rules/graph";
+import devConfig from "../../policy/dev.json";
+import prodConfig from "../../policy/prod.json";
+import { NOW, addResource, daysFromNow, find, happyPlan, removeResource, setAsgZones, setProp } from "../helpers/policyFixtures";
+
+const prod = prodConfig as PolicyPackConfigFile;
+const dev = devConfig as PolicyPackConfigFile;
+const run = (plan: Plan, config: PolicyPackConfigFile = prod) => runPolicies(plan, config, { now: NOW });
+const violated = (r: PolicyReport) => [...new Set(r.violations.map((v) => v.policy))].sort();
+const messages = (r: PolicyReport, policy: string) => r.violations.filter((v) => v.policy === policy).map((v) => v.message);
+
+describe("policy metadata", () => {
+  const names = policies.map((p) => p.name);
+
+  test("names are unique kebab-case", () => {
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+
+  test("descriptions are one sentence", () => {
+    for (const p of policies) {
+      expect(p.description).toMatch(/\.$/);
+      // A sentence end is a terminator followed by a space; "0.0.0.0/0" is not one.
+      expect(p.description.slice(0, -1)).not.toMatch(/[.!?]\s/);
+      expect(p.description.length).toBeLessThan(160);
+    }
+  });
+
+  test("every policy defaults to advisory and configurable ones carry their schema", () => {
+    for (const p of policies) {
+      expect(p.enforcementLevel).toBe("advisory");
+      expect(p.configSchema).toBe(policyConfigSchema[p.name]);
+    }
+    expect(Object.keys(policyConfigSchema).every((n) => names.includes(n))).toBe(true);
+    // The engine rejects a schema that declares enforcementLevel itself.
+    for (const s of Object.values(policyConfigSchema)) expect(Object.keys(s.properties)).not.toContain("enforcementLevel");
+  });
+
+  test("dev.json and prod.json name exactly the pack's policies", () => {
+    expect(Object.keys(dev).sort()).toEqual([...names].sort());
+    expect(Object.keys(prod).sort()).toEqual([...names].sort());
+    expect(Object.values(dev).every((v) => v === "advisory")).toBe(true);
+    for (const [name, v] of Object.entries(prod)) {
+      const level = typeof v === "string" ? v : v.enforcementLevel;
+      expect([name, level]).toEqual([name, name === "certificate-expiry-warning" ? "advisory" : "mandatory"]);
+    }
+  });
+
+  test("type tokens match the provider classes' __pulumiType", () => {
+    const modules: Record<string, [string, string]> = {
+      asg: ["@pulumi/aws/autoscaling/group", "Group"],
+      subnet: ["@pulumi/aws/ec2/subnet", "Subnet"],
+      vpc: ["@pulumi/aws/ec2/vpc", "Vpc"],
+      launchTemplate: ["@pulumi/aws/ec2/launchTemplate", "LaunchTemplate"],
+      instance: ["@pulumi/aws/ec2/instance", "Instance"],
+      volume: ["@pulumi/aws/ebs/volume", "Volume"],
+      loadBalancer: ["@pulumi/aws/lb/loadBalancer", "LoadBalancer"],
+      targetGroup: ["@pulumi/aws/lb/targetGroup", "TargetGroup"],
+      listener: ["@pulumi/aws/lb/listener", "Listener"],
+      securityGroup: ["@pulumi/aws/ec2/securityGroup", "SecurityGroup"],
+      securityGroupRule: ["@pulumi/aws/ec2/securityGroupRule", "SecurityGroupRule"],
+      ingressRule: ["@pulumi/aws/vpc/securityGroupIngressRule", "SecurityGroupIngressRule"],
+      bucket: ["@pulumi/aws/s3/bucket", "Bucket"],
+      bucketVersioning: ["@pulumi/aws/s3/bucketVersioning", "BucketVersioning"],
+      bucketSse: ["@pulumi/aws/s3/bucketServerSideEncryptionConfiguration", "BucketServerSideEncryptionConfiguration"],
+      bucketLifecycle: ["@pulumi/aws/s3/bucketLifecycleConfiguration", "BucketLifecycleConfiguration"],
+      selfSignedCert: ["@pulumi/tls/selfSignedCert", "SelfSignedCert"],
+      locallySignedCert: ["@pulumi/tls/locallySignedCert", "LocallySignedCert"],
+    };
+    expect(Object.keys(modules).sort()).toEqual(Object.keys(T).sort());
+    for (const [key, [mod, cls]] of Object.entries(modules)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      expect(require(mod)[cls].__pulumiType).toBe(T[key as keyof typeof T]);
+    }
+  });
+});
+
+describe("happy path", () => {
+  test("a valid prod cluster passes every policy, and every policy looked at it", () => {
+    const r = run(happyPlan());
+    expect(r.violations).toEqual([]);
+    expect(r.mandatoryCount).toBe(0);
+    for (const p of policies) expect([p.name, r.evaluated[p.name]]).toEqual([p.name, expect.any(Number)]);
+    for (const p of policies) expect(r.evaluated[p.name]).toBeGreaterThan(0);
+    // Resource policies checked the right resources: 5 launch templates, 3 etcd volumes, 4 etcd LTs… (3).
+    expect(r.evaluated["imdsv2-required"]).toBe(5);
+    expect(r.evaluated["control-plane-no-public-ip"]).toBe(4);
+    expect(r.evaluated["etcd-volume-protection"]).toBe(3);
+    expect(r.evaluated["etcd-backup-schedule"]).toBe(3);
+    expect(r.evaluated["etcd-ports-not-public"]).toBe(9);
+  });
+});
+
+type Change = (p: Plan) => void;
+const cases: [string, string, Change, RegExp][] = [
+  ["etcd-quorum", "two members", (p) => removeResource(p, "kc-etcd-2-asg"), /etcd has 2 member/],
+  ["etcd-quorum", "two zones", (p) => setAsgZones(p, "kc-etcd-2-asg", [0]), /span 2 availability zone/],
+  ["etcd-quorum", "member away from its volume", (p) => setAsgZones(p, "kc-etcd-2-asg", [1]), /data volume is in us-east-1c/],
+  ["etcd-quorum", "member ASG of two", (p) => setProp(p, "kc-etcd-0-asg", "maxSize", 2), /maxSize 2/],
+  ["etcd-volume-protection", "unencrypted", (p) => setProp(p, "kc-etcd-1-data", "encrypted", false), /not encrypted/],
+  ["etcd-volume-protection", "unprotected", (p) => void (find(p, "kc-etcd-1-data").options.protect = false), /neither protected nor retained/],
+  ["control-plane-ha", "one node", (p) => setProp(p, "kc-controlplane-asg", "minSize", 1), /keeps 1 node/],
+  ["control-plane-ha", "two zones", (p) => setAsgZones(p, "kc-controlplane-asg", [0, 1]), /the control plane spans 2 \(us-east-1a, us-east-1b\)/],
+  ["control-plane-ha", "not behind the LB", (p) => setProp(p, "kc-controlplane-asg", "targetGroupArns", []), /not registered behind the API target group/],
+  ["api-load-balancer", "application LB", (p) => setProp(p, "kc-api", "loadBalancerType", "application"), /use loadBalancerType "network"/],
+  ["api-load-balancer", "no cross-zone", (p) => setProp(p, "kc-api", "enableCrossZoneLoadBalancing", false), /cross-zone load balancing off/],
+  ["api-load-balancer", "two zones", (p) => setProp(p, "kc-api", "subnets", ["subnet-us-east-1a", "subnet-us-east-1b"]), /spans 2 .* needs at least 3/],
+  ["api-load-balancer", "listener on 443", (p) => setProp(p, "kc-api-6443", "port", 443), /no listener on TCP 6443/],
+  ["api-load-balancer", "no health check", (p) => setProp(p, "kc-api-tg", "healthCheck", undefined), /has no healthCheck/],
+  ["worker-pool-spread", "two zones", (p) => setAsgZones(p, "kc-general-asg", [0, 1]), /worker pool general spans 2/],
+  ["worker-pool-spread", "min size 1", (p) => setProp(p, "kc-general-asg", "minSize", 1), /minSize 1, needs at least 2/],
+  ["imdsv2-required", "optional tokens", (p) => setProp(p, "kc-general", "metadataOptions.httpTokens", "optional"), /"optional"; set it to "required"/],
+  ["imdsv2-required", "no metadata options", (p) => setProp(p, "kc-etcd-0", "metadataOptions", undefined), /unset \(optional\)/],
+  ["root-volume-encrypted", "unencrypted root", (p) => setProp(p, "kc-controlplane", "blockDeviceMappings.0.ebs.encrypted", "false"), /\/dev\/xvda is not encrypted/],
+  ["root-volume-encrypted", "no mappings", (p) => setProp(p, "kc-general", "blockDeviceMappings", []), /no blockDeviceMappings/],
+  ["control-plane-no-public-ip", "public control plane", (p) => setProp(p, "kc-controlplane", "networkInterfaces.0.associatePublicIpAddress", "true"), /associatePublicIpAddress is "true"/],
+  ["control-plane-no-public-ip", "etcd without interfaces", (p) => setProp(p, "kc-etcd-1", "networkInterfaces", undefined), /no networkInterfaces/],
+  ["etcd-ports-not-public", "client port to the world", (p) => setProp(p, "kc-etcd-from-cp", "cidrIpv4", "0.0.0.0/0"), /0\.0\.0\.0\/0 admits etcd port\(s\) 2379/],
+  ["etcd-ports-not-public", "all traffic over IPv6", (p) => setProp(p, "kc-sg-etcd", "ingress", [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }]), /::\/0 admits etcd port\(s\) 2379, 2380/],
+  ["etcd-ports-not-public", "a range covering 2380", (p) => {
+    setProp(p, "kc-worker-kubelet", "fromPort", 2000);
+    setProp(p, "kc-worker-kubelet", "toPort", 3000);
+    setProp(p, "kc-worker-kubelet", "cidrBlocks", ["0.0.0.0/0"]);
+  }, /admits etcd port\(s\) 2379, 2380/],
+  ["apiserver-ingress-restricted", "public CIDR", (p) => setProp(p, "kc-lb-api-from-admins", "cidrIpv4", "203.0.113.0/24"), /203\.0\.113\.0\/24 admits the apiserver port 6443/],
+  ["etcd-backup-bucket", "versioning suspended", (p) => setProp(p, "kc-etcd-backups-versioning", "versioningConfiguration.status", "Suspended"), /versioning is not enabled/],
+  ["etcd-backup-bucket", "AES256", (p) => setProp(p, "kc-etcd-backups-sse", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"), /no KMS default encryption/],
+  ["etcd-backup-bucket", "no lifecycle", (p) => removeResource(p, "kc-etcd-backups-lifecycle"), /no enabled lifecycle rule/],
+  ["etcd-backup-bucket", "versions never expire", (p) => setProp(p, "kc-etcd-backups-lifecycle", "rules.0", { id: "x", status: "Enabled", expiration: { days: 30 } }), /never deleted/],
+  ["etcd-backup-schedule", "interval 0", (p) => setProp(p, "kc-etcd-1", "tags.kubestead\u002eio/backup-interval-minutes", "0"), /backup-interval-minutes is "0"/],
+  ["certificate-expiry", "expires in 10 days", (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(10), ["outputs"]), /expires at .*in 10 day/],
+  ["certificate-expiry", "expired", (p) => setProp(p, "kc-ca", "validityEndTime", daysFromNow(-1), ["outputs"]), /expired at/],
+  ["certificate-expiry-warning", "expires in 60 days", (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(60), ["outputs"]), /in 60 day\(s\) \(threshold 90\)/],
+];
+
+describe("each policy catches its violation", () => {
+  test("every policy has at least one violating case", () => {
+    expect([...new Set(cases.map((c) => c[0]))].sort()).toEqual(policies.map((p) => p.name).sort());
+  });
+
+  test.each(cases)("%s: %s", (policy, _what, change, message) => {
+    const plan = happyPlan();
+    change(plan);
+    const r = run(plan);
+    expect(violated(r)).toEqual([policy]);
+    expect(messages(r, policy).join("\n")).toMatch(message);
+    const level = policy === "certificate-expiry-warning" ? "advisory" : "mandatory";
+    expect(r.violations.every((v) => v.enforcementLevel === level)).toBe(true);
+  });
+});
+
+describe("details", () => {
+  test("a retained (tagged) but unprotected etcd volume passes", () => {
+    const plan = happyPlan();
+    find(plan, "kc-etcd-1-data").options.protect = false;
+    setProp(plan, "kc-etcd-1-data", "tags.kubestead\u002eio/retain-on-delete", "true");
+    expect(run(plan).violations).toEqual([]);
+  });
+
+  test("a public IP on a worker template is not the control-plane policy's business", () => {
+    const plan = happyPlan();
+    setProp(plan, "kc-general", "networkInterfaces.0.associatePublicIpAddress", "true");
+    expect(run(plan).violations).toEqual([]);
+  });
+
+  test("stack violations point at the offending resource", () => {
+    const plan = happyPlan();
+    setProp(plan, "kc-general-asg", "minSize", 1);
+    const [v] = run(plan).violations;
+    expect(v).toMatchObject({ policy: "worker-pool-spread", urn: find(plan, "kc-general-asg").urn, name: "kc-general-asg", type: T.asg });
+  });
+
+  test("an instance is checked like a launch template", () => {
+    const plan = happyPlan();
+    addResource(plan, {
+      type: T.instance,
+      name: "kc-bastion",
+      inputs: { metadataOptions: { httpTokens: "optional" }, rootBlockDevice: { encrypted: false }, associatePublicIpAddress: true, tags: { "kubestead.io/role": "controlplane" } },
+    });
+    const r = run(plan);
+    expect(violated(r)).toEqual(["control-plane-no-public-ip", "imdsv2-required", "root-volume-encrypted"]);
+    expect(r.violations.every((v) => v.name === "kc-bastion")).toBe(true);
+  });
+
+  test("allowedApiCidrs admits a configured range", () => {
+    const plan = happyPlan();
+    setProp(plan, "kc-lb-api-from-admins", "cidrIpv4", "203.0.113.0/24");
+    const cfg = { ...prod, "apiserver-ingress-restricted": { enforcementLevel: "mandatory", allowedApiCidrs: ["203.0.113.0/24"] } };
+    expect(run(plan, cfg).violations).toEqual([]);
+  });
+
+  test("a warning-window cert is not also a failure, and a failing cert is not also a warning", () => {
+    const plan = happyPlan();
+    setProp(plan, "kc-apiserver-cert", "validityEndTime", daysFromNow(10), ["outputs"]);
+    setProp(plan, "kc-ca", "validityEndTime", daysFromNow(45), ["outputs"]);
+    const r = run(plan);
+    expect(r.violations.map((v) => [v.policy, v.name, v.enforcementLevel])).toEqual([
+      ["certificate-expiry", "kc-apiserver-cert", "mandatory"],
+      ["certificate-expiry-warning", "kc-ca", "advisory"],
+    ]);
+  });
+
+  test("the injected clock decides expiry", () => {
+    const plan = happyPlan();
+    const later = new Date(NOW.getTime() + 290 * 86_400_000);
+    const r = runPolicies(plan, prod, { now: later });
+    expect(violated(r)).toEqual(["certificate-expiry"]);
+    expect(makePolicies({ now: () => later }).map((p) => p.name)).toEqual(policies.map((p) => p.name));
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * What every node the plan would boot has on disk after boot: the files cloud-init writes from
+ * the launch template's user data (exactly as sent to EC2), plus the secrets the boot script
+ * fetches from SSM (taken from the planned SecureString parameters). Pure over a Plan.
+ */
+import { parse } from "yaml";
+import { decodeUserData } from "../../bootstrap/cloudInit";
+import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
+import { Plan, PlanResource } from "../../lib/plan/types";
+
+export interface RenderedFile {
+  path: string;
+  content: string;
+  mode: string;
+  /** userdata: written by cloud-init; ssm: fetched at boot. */
+  source: "userdata" | "ssm";
+}
+
+export interface RenderedNode {
+  name: string;
+  role: string;
+  /** The #cloud-config document as EC2 receives it (decoded). */
+  userData: string;
+  files: RenderedFile[];
+}
+
+type Tags = { key: string; value: string }[];
+
+function tag(asg: PlanResource, key: string): string | undefined {
+  return ((asg.inputs.tags as Tags | undefined) ?? []).find((t) => t.key === key)?.value;
+}
+
+export function renderNodes(plan: Plan): RenderedNode[] {
+  const templates = new Map<string, PlanResource>();
+  const parameters = new Map<string, string>();
+  for (const r of plan.resources) {
+    if (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id) templates.set(r.id, r);
+    if (r.type === "aws:ssm/parameter:Parameter") parameters.set(String(r.inputs.name), String(r.inputs.value));
+  }
+  const nodes: RenderedNode[] = [];
+  for (const asg of plan.resources.filter((r) => r.type === "aws:autoscaling/group:Group")) {
+    const role = tag(asg, "kubestead.io/role");
+    if (!role) continue;
+    const ltId = (asg.inputs.launchTemplate as { id?: string } | undefined)?.id;
+    const lt = (ltId && templates.get(ltId)) || undefined;
+    if (!lt) throw new Error(`auto scaling group ${asg.name} has no launch template in the plan`);
+    const userData = decodeUserData(String(lt.inputs.userData));
+    const doc = parse(userData.replace(/^#cloud-config\n/, "")) as { write_files?: { path: string; content: string; permissions: string }[] };
+    const files: RenderedFile[] = (doc.write_files ?? []).map((f) => ({ path: f.path, content: f.content, mode: f.permissions, source: "userdata" as const }));
+    const manifest = files.find((f) => f.path === SECRETS_MANIFEST_PATH)?.content ?? "";
+    for (const line of manifest.split("\n").filter(Boolean)) {
+      const [parameter, path, mode] = line.split("\t");
+      const value = parameters.get(parameter);
+      if (value === undefined) throw new Error(`node secret ${path} comes from SSM parameter ${parameter}, which the plan does not create`);
+      files.push({ path, content: value, mode, source: "ssm" });
+    }
+    const names = nodeNames(asg, role);
+    for (const name of names) nodes.push({ name, role, userData, files });
+  }
+  return nodes.sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+}
+
+function nodeNames(asg: PlanResource, role: string): string[] {
+  const count = Math.max(1, Number(asg.inputs.desiredCapacity ?? asg.inputs.minSize ?? 1));
+  switch (role) {
+    case "etcd":
+      return [`etcd-${tag(asg, "kubestead.io/member") ?? "0"}`];
+    case "controlplane":
+      return Array.from({ length: count }, (_, i) => `controlplane-${i}`);
+    case "worker": {
+      const pool = tag(asg, "kubestead.io/pool") ?? asg.name;
+      return Array.from({ length: count }, (_, i) => `${pool}-${i}`);
+    }
+    default:
+      return [`${role}-0`];
+  }
+}
