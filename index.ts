@@ -10,3 +10,6 @@ export const etcdEndpoints = cluster.etcd.clientEndpoints;
 export const etcdAsgNames = cluster.etcd.asgNames;
 export const backupBucket = cluster.backups.bucketName;
 export const certificateNotAfter = cluster.certificateExpiries;
+export const apiEndpoint = cluster.lb.endpoint;
+export const controlPlaneAsgName = cluster.controlPlane.asgName;
+export const adminKubeconfig = cluster.controlPlane.adminKubeconfig;

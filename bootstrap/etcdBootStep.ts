@@ -53,7 +53,8 @@ export function etcdReleaseUrl(version: string): string {
 }
 
 // Helpers in String.raw (bash backslashes kept); they avoid `${`, which a template substitutes.
-const HELPERS = String.raw`# etcdctl_at ENDPOINT ARGS...: etcdctl against one member with the backup client cert. Flags,
+/** The bash functions of the boot step (exported for tests that source them with stub tools). */
+export const ETCD_BOOT_HELPERS = String.raw`# etcdctl_at ENDPOINT ARGS...: etcdctl against one member with the backup client cert. Flags,
 # not ETCDCTL_* variables: etcdctl rejects a flag that an exported variable also sets.
 etcdctl_at() {
   local endpoint=$1
@@ -249,7 +250,7 @@ export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions 
     `readonly ETCD_ENV_FILE=${q(ETCD_ENV_PATH)}`,
     `readonly ETCD_PKI=${q(ETCD_PKI_DIR)}`,
     "",
-    HELPERS,
+    ETCD_BOOT_HELPERS,
     "",
     `if ! id -u etcd >/dev/null 2>&1; then useradd --system --user-group --no-create-home --home-dir ${q(u.dataDir)} --shell /usr/sbin/nologin etcd; fi`,
   ];

@@ -50,7 +50,8 @@ function problems(a: KubeconfigArgs): string[] {
   ].filter(Boolean).length;
   if (forms !== 1) out.push("exactly one credential form must be set: clientCertPem+clientKeyPem, clientCertPath+clientKeyPath, or token");
   if ((a.clientCertPem === undefined) !== (a.clientKeyPem === undefined)) out.push("clientCertPem and clientKeyPem must be set together");
-  if ((a.clientCertPath === undefined) !== (a.clientKeyPath === undefined)) out.push("clientCertPath and clientKeyPath must be set together");
+  if ((a.clientCertPath === undefined) !== (a.clientKeyPath === undefined))
+    out.push("clientCertPath and clientKeyPath must be set together");
   if (a.token === "") out.push("token must not be empty");
   return out;
 }
@@ -58,11 +59,15 @@ function problems(a: KubeconfigArgs): string[] {
 export function kubeconfig(a: KubeconfigArgs): object {
   const p = problems(a);
   if (p.length > 0) {
-    throw new Error(`invalid kubeconfig for user ${JSON.stringify(a.user)} on cluster ${JSON.stringify(a.cluster)}:\n${p.map((s) => `  - ${s}`).join("\n")}`);
+    throw new Error(
+      `invalid kubeconfig for user ${JSON.stringify(a.user)} on cluster ${JSON.stringify(a.cluster)}:\n${p.map((s) => `  - ${s}`).join("\n")}`,
+    );
   }
   const context = `${a.user}@${a.cluster}`;
   const cluster: Record<string, string> =
-    a.caPath !== undefined ? { server: a.server, "certificate-authority": a.caPath } : { server: a.server, "certificate-authority-data": b64(a.caCertPem as string) };
+    a.caPath !== undefined
+      ? { server: a.server, "certificate-authority": a.caPath }
+      : { server: a.server, "certificate-authority-data": b64(a.caCertPem as string) };
   let user: Record<string, string>;
   if (a.token !== undefined) user = { token: a.token };
   else if (a.clientCertPath !== undefined) user = { "client-certificate": a.clientCertPath, "client-key": a.clientKeyPath as string };

@@ -226,7 +226,10 @@ export function capacityCheck(c: ClusterConfig, privateSubnetCidrs: string[]): C
 
   const svc = parseCidr(c.kubernetes.serviceCidr);
   if (svc) add(serviceRows(c, svc));
-  else problems.push(`kubestead:kubernetes.serviceCidr ${JSON.stringify(c.kubernetes.serviceCidr)} is not an IPv4 CIDR: use e.g. 10.96.0.0/12`);
+  else
+    problems.push(
+      `kubestead:kubernetes.serviceCidr ${JSON.stringify(c.kubernetes.serviceCidr)} is not an IPv4 CIDR: use e.g. 10.96.0.0/12`,
+    );
 
   return { rows, ok: problems.length === 0 && rows.every((r) => r.ok), problems };
 }

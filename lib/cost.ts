@@ -128,7 +128,15 @@ function unpriced(what: string, c: Ctx): string {
     : `no prices for region ${c.region} in lib/prices.ts (prices as of ${PRICES_AS_OF}): add the region`;
 }
 
-function push(c: Ctx, item: string, quantity: number, unit: string, unitPrice: number | undefined, note?: string, checkedKey?: string): void {
+function push(
+  c: Ctx,
+  item: string,
+  quantity: number,
+  unit: string,
+  unitPrice: number | undefined,
+  note?: string,
+  checkedKey?: string,
+): void {
   const line: CostLine = { item, quantity, unit, unitPrice, monthly: unitPrice === undefined ? 0 : round2(quantity * unitPrice) };
   if (note) line.note = note;
   if (unitPrice !== undefined && checkedKey && !isChecked(c.region, checkedKey)) line.checked = false;
@@ -140,14 +148,38 @@ function ebsLines(c: Ctx, label: string, count: number, ebs: Obj): void {
   const type = str(ebs.volumeType) ?? str(ebs.type) ?? "gp3";
   const p = c.prices?.ebs;
   if (type === "gp3") {
-    push(c, `EBS gp3 ${label} (${count} × ${size} GB)`, count * size, "GB-month", p?.gp3GbMonth, p ? undefined : unpriced("EBS gp3", c), "ebs.gp3");
+    push(
+      c,
+      `EBS gp3 ${label} (${count} × ${size} GB)`,
+      count * size,
+      "GB-month",
+      p?.gp3GbMonth,
+      p ? undefined : unpriced("EBS gp3", c),
+      "ebs.gp3",
+    );
     const iops = num(ebs.iops) ?? GP3_FREE_IOPS;
     if (iops > GP3_FREE_IOPS) {
-      push(c, `EBS gp3 IOPS above ${GP3_FREE_IOPS} ${label}`, count * (iops - GP3_FREE_IOPS), "IOPS-month", p?.gp3IopsMonth, undefined, "ebs.gp3");
+      push(
+        c,
+        `EBS gp3 IOPS above ${GP3_FREE_IOPS} ${label}`,
+        count * (iops - GP3_FREE_IOPS),
+        "IOPS-month",
+        p?.gp3IopsMonth,
+        undefined,
+        "ebs.gp3",
+      );
     }
     const tp = num(ebs.throughput) ?? GP3_FREE_THROUGHPUT_MIBPS;
     if (tp > GP3_FREE_THROUGHPUT_MIBPS) {
-      push(c, `EBS gp3 throughput above ${GP3_FREE_THROUGHPUT_MIBPS} MiB/s ${label}`, count * (tp - GP3_FREE_THROUGHPUT_MIBPS), "MiB/s-month", p?.gp3ThroughputMonth, undefined, "ebs.gp3");
+      push(
+        c,
+        `EBS gp3 throughput above ${GP3_FREE_THROUGHPUT_MIBPS} MiB/s ${label}`,
+        count * (tp - GP3_FREE_THROUGHPUT_MIBPS),
+        "MiB/s-month",
+        p?.gp3ThroughputMonth,
+        undefined,
+        "ebs.gp3",
+      );
     }
   } else if (type === "gp2") {
     push(c, `EBS gp2 ${label} (${count} × ${size} GB)`, count * size, "GB-month", p?.gp2GbMonth, undefined, "ebs.gp2");
@@ -162,7 +194,14 @@ function asgLines(plan: Plan, c: Ctx): void {
     const lt = findLaunchTemplate(plan, asg);
     const type = instanceTypeOf(asg, lt);
     if (!type) {
-      push(c, `EC2 instances (${asg.name})`, count, "instance-month", undefined, "instance type unknown: the launch template was not found in the plan");
+      push(
+        c,
+        `EC2 instances (${asg.name})`,
+        count,
+        "instance-month",
+        undefined,
+        "instance type unknown: the launch template was not found in the plan",
+      );
     } else {
       const hourly = instanceHourly(c.region, type);
       const dist = obj(obj(asg.inputs.mixedInstancesPolicy).instancesDistribution);
@@ -203,10 +242,22 @@ function lbLines(plan: Plan, c: Ctx): void {
     }
     const p = c.prices?.nlb;
     push(c, `NLB ${lb.name}`, 1, "LB-month", p ? p.hourly * h : undefined, p ? undefined : unpriced("NLB", c), "nlb");
-    push(c, `NLB capacity units ${lb.name} (assumed ${c.a.nlbLcuPerHour}/h)`, c.a.nlbLcuPerHour * h, "NLCU-hour", p?.nlcuHourly, undefined, "nlb");
+    push(
+      c,
+      `NLB capacity units ${lb.name} (assumed ${c.a.nlbLcuPerHour}/h)`,
+      c.a.nlbLcuPerHour * h,
+      "NLCU-hour",
+      p?.nlcuHourly,
+      undefined,
+      "nlb",
+    );
     if (lb.inputs.internal !== true) {
       // An internet-facing NLB holds one public IPv4 address per subnet it spans.
-      const n = Array.isArray(lb.inputs.subnetMappings) ? lb.inputs.subnetMappings.length : Array.isArray(lb.inputs.subnets) ? lb.inputs.subnets.length : 0;
+      const n = Array.isArray(lb.inputs.subnetMappings)
+        ? lb.inputs.subnetMappings.length
+        : Array.isArray(lb.inputs.subnets)
+          ? lb.inputs.subnets.length
+          : 0;
       if (n > 0) {
         const ip = c.prices?.publicIpv4Hourly;
         push(c, `public IPv4 of NLB ${lb.name}`, n, "address-month", ip === undefined ? undefined : ip * h, undefined, "publicIpv4Hourly");
@@ -221,18 +272,43 @@ function countLines(plan: Plan, c: Ctx): void {
   const nats = plan.resources.filter((r) => r.type === T.natGateway).length;
   if (nats > 0) {
     push(c, "NAT gateways", nats, "gateway-month", p ? p.nat.hourly * h : undefined, p ? undefined : unpriced("NAT gateways", c), "nat");
-    push(c, `NAT data processed (assumed ${c.a.natProcessedGbPerGateway} GB per gateway)`, nats * c.a.natProcessedGbPerGateway, "GB", p?.nat.perGb, undefined, "nat");
+    push(
+      c,
+      `NAT data processed (assumed ${c.a.natProcessedGbPerGateway} GB per gateway)`,
+      nats * c.a.natProcessedGbPerGateway,
+      "GB",
+      p?.nat.perGb,
+      undefined,
+      "nat",
+    );
   }
   const eips = plan.resources.filter((r) => r.type === T.eip).length;
-  if (eips > 0) push(c, "Elastic IPs (public IPv4)", eips, "address-month", p ? p.publicIpv4Hourly * h : undefined, undefined, "publicIpv4Hourly");
+  if (eips > 0)
+    push(c, "Elastic IPs (public IPv4)", eips, "address-month", p ? p.publicIpv4Hourly * h : undefined, undefined, "publicIpv4Hourly");
   const keys = plan.resources.filter((r) => r.type === T.kmsKey).length;
   if (keys > 0) {
     push(c, "KMS keys", keys, "key-month", p?.kms.keyMonth, undefined, "kms");
-    push(c, `KMS requests (assumed ${c.a.kmsRequestsPerKey.toLocaleString("en-US")} per key)`, (keys * c.a.kmsRequestsPerKey) / 10_000, "10k requests", p?.kms.per10kRequests, undefined, "kms");
+    push(
+      c,
+      `KMS requests (assumed ${c.a.kmsRequestsPerKey.toLocaleString("en-US")} per key)`,
+      (keys * c.a.kmsRequestsPerKey) / 10_000,
+      "10k requests",
+      p?.kms.per10kRequests,
+      undefined,
+      "kms",
+    );
   }
   const buckets = plan.resources.filter((r) => T.buckets.includes(r.type)).length;
   if (buckets > 0) {
-    push(c, `S3 Standard (assumed ${c.a.s3StorageGbPerBucket} GB per bucket)`, buckets * c.a.s3StorageGbPerBucket, "GB-month", p?.s3.standardGbMonth, undefined, "s3");
+    push(
+      c,
+      `S3 Standard (assumed ${c.a.s3StorageGbPerBucket} GB per bucket)`,
+      buckets * c.a.s3StorageGbPerBucket,
+      "GB-month",
+      p?.s3.standardGbMonth,
+      undefined,
+      "s3",
+    );
   }
 }
 
@@ -250,7 +326,9 @@ export function estimateMonthlyCost(plan: Plan, region: string, assumptions: Par
   ];
   if (!complete) notes.push("Some items have no price in lib/prices.ts: the total is a lower bound.");
   if (c.lines.some((l) => l.checked === false)) {
-    notes.push("Unit prices marked † were recalled from the AWS price list, not confirmed against a source when lib/prices.ts was written: check them before budgeting.");
+    notes.push(
+      "Unit prices marked † were recalled from the AWS price list, not confirmed against a source when lib/prices.ts was written: check them before budgeting.",
+    );
   }
   return { region, pricesAsOf: PRICES_AS_OF, lines: c.lines, total, complete, assumptions: a, notes };
 }

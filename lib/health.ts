@@ -88,7 +88,9 @@ function statusProblem(v: unknown): string | undefined {
 }
 
 function nodeReady(n: unknown): boolean {
-  const cond = arr(obj(obj(n).status).conditions).map(obj).find((c) => c.type === "Ready");
+  const cond = arr(obj(obj(n).status).conditions)
+    .map(obj)
+    .find((c) => c.type === "Ready");
   return cond?.status === "True";
 }
 
@@ -133,7 +135,13 @@ function podsCheck(pods?: unknown): HealthCheck {
 }
 
 export function evaluateHealth(responses: HealthResponses): HealthCheck[] {
-  return [liveCheck(responses.livez), readyCheck(responses.readyz), etcdCheck(responses.readyz), nodesCheck(responses.nodes), podsCheck(responses.pods)];
+  return [
+    liveCheck(responses.livez),
+    readyCheck(responses.readyz),
+    etcdCheck(responses.readyz),
+    nodesCheck(responses.nodes),
+    podsCheck(responses.pods),
+  ];
 }
 
 export interface KubeTarget {
@@ -154,8 +162,13 @@ function b64(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? Buffer.from(v, "base64").toString("utf8") : undefined;
 }
 function named(list: unknown, name: string, kind: string): Obj {
-  const found = arr(list).map(obj).find((e) => e.name === name);
-  if (!found) throw new Error(`kubeconfig: ${kind} "${name}" is not defined in ${kind}s: regenerate the kubeconfig (pulumi stack output adminKubeconfig)`);
+  const found = arr(list)
+    .map(obj)
+    .find((e) => e.name === name);
+  if (!found)
+    throw new Error(
+      `kubeconfig: ${kind} "${name}" is not defined in ${kind}s: regenerate the kubeconfig (pulumi stack output adminKubeconfig)`,
+    );
   return obj(found[kind]);
 }
 
@@ -175,8 +188,13 @@ export function parseKubeconfig(text: string): KubeTarget {
   const cluster = named(doc.clusters, str(ctx.cluster), "cluster");
   const user = ctx.user ? named(doc.users, str(ctx.user), "user") : {};
   const server = str(cluster.server);
-  if (!/^https:\/\//.test(server)) throw new Error(`kubeconfig: cluster "${str(ctx.cluster)}" server ${JSON.stringify(server)} is not an https:// URL`);
-  const t: KubeTarget = { server: server.replace(/\/+$/, ""), insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true, context };
+  if (!/^https:\/\//.test(server))
+    throw new Error(`kubeconfig: cluster "${str(ctx.cluster)}" server ${JSON.stringify(server)} is not an https:// URL`);
+  const t: KubeTarget = {
+    server: server.replace(/\/+$/, ""),
+    insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
+    context,
+  };
   const set = <K extends keyof KubeTarget>(k: K, v: KubeTarget[K] | undefined) => {
     if (v !== undefined && v !== "") t[k] = v;
   };
@@ -188,7 +206,9 @@ export function parseKubeconfig(text: string): KubeTarget {
   set("keyFile", str(user["client-key"]) || undefined);
   set("token", str(user.token) || undefined);
   if (!t.token && !(t.cert || t.certFile)) {
-    throw new Error(`kubeconfig: user of context "${context}" has neither a client certificate nor a token (exec plugins are not supported here)`);
+    throw new Error(
+      `kubeconfig: user of context "${context}" has neither a client certificate nor a token (exec plugins are not supported here)`,
+    );
   }
   return t;
 }

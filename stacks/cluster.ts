@@ -4,6 +4,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ApiLoadBalancer } from "../components/apiLoadBalancer";
+import { ControlPlane } from "../components/controlPlane";
 import { BackupBucket } from "../components/backupBucket";
 import { ClusterKey } from "../components/clusterKey";
 import { EtcdCluster } from "../components/etcdCluster";
@@ -49,9 +52,44 @@ export function buildCluster(c: ClusterConfig) {
     partition,
   });
 
+  const lb = new ApiLoadBalancer(`${c.name}-api`, {
+    config: c,
+    vpcId: network.vpcId,
+    subnetIds: c.controlPlane.apiLoadBalancer.scheme === "internal" ? network.privateSubnetIds : network.publicSubnetIds,
+    securityGroupId: groups.apiLoadBalancer,
+  });
+  const bootstrapToken = newBootstrapToken(`${c.name}-bootstrap-token`);
+  const controlPlane = new ControlPlane(`${c.name}-controlplane`, {
+    config: c,
+    privateSubnetIds: network.privateSubnetIds,
+    securityGroupId: groups.controlPlane,
+    apiDnsName: lb.dnsName,
+    apiTargetGroupArn: lb.targetGroupArn,
+    kubernetesCa: pki.kubernetesCa,
+    etcdCa: pki.etcdCa,
+    frontProxyCa: pki.frontProxyCa,
+    serviceAccountKeyPem: pki.serviceAccountKeyPem,
+    serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
+    etcdEndpoints: etcd.clientEndpoints,
+    bootstrapToken: bootstrapToken.token,
+    kmsKeyArn: key.keyArn,
+    amiId,
+    accountId: identity.accountId,
+    partition,
+  });
+
   const certificateExpiries: Record<string, pulumi.Output<string>> = {
     ...pki.certificateExpiries(),
     ...etcd.certificateExpiries,
+    ...controlPlane.certificateExpiries,
   };
-  return { config: c, network, key, pki, groups, backups, etcd, certificateExpiries };
+  return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, certificateExpiries };
+}
+
+/** A kubelet bootstrap token <id>.<secret> ([a-z0-9]{6}.[a-z0-9]{16}), kept secret. */
+function newBootstrapToken(name: string) {
+  const chars = { length: 6, upper: false, special: false, lower: true, numeric: true };
+  const id = new random.RandomString(`${name}-id`, chars);
+  const secret = new random.RandomString(`${name}-secret`, { ...chars, length: 16 });
+  return { id: id.result, secret: secret.result, token: pulumi.secret(pulumi.interpolate`${id.result}.${secret.result}`) };
 }

@@ -37,7 +37,8 @@ export function parseArgs(argv: string[]): Args {
     } else if (flag === "--help" || flag === "-h") throw new UserError(USAGE);
     else throw new UserError(`unknown argument ${argv[i]}\n${USAGE}`);
   }
-  if (!a.stack && !a.kubeconfig) throw new UserError(`no kubeconfig: pass --stack <env> (reads the stack output adminKubeconfig) or --kubeconfig FILE\n${USAGE}`);
+  if (!a.stack && !a.kubeconfig)
+    throw new UserError(`no kubeconfig: pass --stack <env> (reads the stack output adminKubeconfig) or --kubeconfig FILE\n${USAGE}`);
   return a;
 }
 
@@ -67,7 +68,9 @@ function readMaybe(path: string | undefined, what: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw new UserError(`cannot read ${what} ${path} named in the kubeconfig: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(
+      `cannot read ${what} ${path} named in the kubeconfig: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 
@@ -86,15 +89,29 @@ export function makeClient(t: KubeTarget, timeoutMs: number): Client {
   });
   const get = (path: string) =>
     new Promise<HttpResult>((resolve, reject) => {
-      const req = https.get(`${t.server}${path}`, { agent, headers: { Accept: "application/json, text/plain", ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}) }, timeout: timeoutMs }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on("error", reject);
-      });
+      const req = https.get(
+        `${t.server}${path}`,
+        {
+          agent,
+          headers: { Accept: "application/json, text/plain", ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}) },
+          timeout: timeoutMs,
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on("error", reject);
+        },
+      );
       req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000}s`), { code: "ETIMEDOUT" })));
-      req.on("error", (e: NodeJS.ErrnoException) => reject(new UserError(`cannot reach the API server at ${t.server} (${t.context}): ${e.code ?? ""} ${e.message}`.replace(/\s+/g, " ").trim())));
+      req.on("error", (e: NodeJS.ErrnoException) =>
+        reject(
+          new UserError(
+            `cannot reach the API server at ${t.server} (${t.context}): ${e.code ?? ""} ${e.message}`.replace(/\s+/g, " ").trim(),
+          ),
+        ),
+      );
     });
   return { get, server: t.server };
 }
@@ -111,7 +128,11 @@ function json(r: HttpResult): unknown {
 /** Fetches what evaluateHealth needs. Reachability is checked first so an outage is one clear line. */
 export async function fetchResponses(c: Client): Promise<HealthResponses> {
   const livez = await c.get("/livez");
-  const [readyz, nodes, pods] = await Promise.all([c.get("/readyz?verbose"), c.get("/api/v1/nodes"), c.get("/api/v1/namespaces/kube-system/pods")]);
+  const [readyz, nodes, pods] = await Promise.all([
+    c.get("/readyz?verbose"),
+    c.get("/api/v1/nodes"),
+    c.get("/api/v1/namespaces/kube-system/pods"),
+  ]);
   return { livez, readyz, nodes: json(nodes), pods: json(pods) };
 }
 

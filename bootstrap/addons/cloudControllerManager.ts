@@ -169,7 +169,7 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
                 args: cloudControllerManagerArgs(a),
                 env: [{ name: "AWS_REGION", value: a.region }],
                 resources: { requests: { cpu: "200m", memory: "128Mi" } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                 livenessProbe: {
                   httpGet: { host: "127.0.0.1", path: "/healthz", port: 10258, scheme: "HTTPS" },
                   initialDelaySeconds: 20,

@@ -51,7 +51,7 @@ export function apiServerFlags(a: ApiServerSpec): Record<string, string> {
     "enable-admission-plugins": ADMISSION_PLUGINS.join(","),
     "admission-control-config-file": CONFIG.admission,
     "enable-bootstrap-token-auth": "true", // worker kubelets join with bootstrap tokens
-    "profiling": "false",
+    profiling: "false",
     // Audit (CIS 1.2.16–1.2.19)
     "audit-log-path": AUDIT_LOG_PATH,
     "audit-log-maxage": String(a.audit.maxAgeDays),

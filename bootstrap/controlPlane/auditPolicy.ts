@@ -32,7 +32,13 @@ export function auditPolicy(): object {
     omitStages: ["RequestReceived"],
     rules: [
       { level: "None", nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version"] },
-      { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
+      {
+        level: "None",
+        resources: [
+          { group: "", resources: ["events"] },
+          { group: "events.k8s.io", resources: ["events"] },
+        ],
+      },
       { level: "Metadata", resources: SENSITIVE_RESOURCES },
       { level: "None", userGroups: ["system:nodes"], verbs: READ },
       { level: "None", users: ["system:kube-proxy"], verbs: ["watch"] },

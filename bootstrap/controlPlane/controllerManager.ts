@@ -22,7 +22,7 @@ export function controllerManagerFlags(a: ControllerManagerSpec): Record<string,
     throw new Error(`terminatedPodGcThreshold must be a positive integer (got ${JSON.stringify(threshold)}): e.g. 1000`);
   }
   return {
-    "kubeconfig": KUBECONFIG.controllerManager,
+    kubeconfig: KUBECONFIG.controllerManager,
     "authentication-kubeconfig": KUBECONFIG.controllerManager,
     "authorization-kubeconfig": KUBECONFIG.controllerManager,
     "bind-address": "127.0.0.1", // metrics/health only on the node itself (CIS 1.3.7)
@@ -38,7 +38,7 @@ export function controllerManagerFlags(a: ControllerManagerSpec): Record<string,
     "service-account-private-key-file": KEY.serviceAccount,
     "use-service-account-credentials": "true", // one SA per controller: least privilege (CIS 1.3.3)
     // bootstrapsigner/tokencleaner are off by default; worker joins need them.
-    "controllers": "*,bootstrapsigner,tokencleaner",
+    controllers: "*,bootstrapsigner,tokencleaner",
     // Cloud controllers (node lifecycle, routes, services) run in the AWS cloud-controller-manager.
     "cloud-provider": "external",
     // Node IPAM: each Node gets spec.podCIDR from the pod network.
@@ -48,7 +48,7 @@ export function controllerManagerFlags(a: ControllerManagerSpec): Record<string,
     "service-cluster-ip-range": a.serviceCidr,
     "terminated-pod-gc-threshold": String(threshold),
     "leader-elect": "true",
-    "profiling": "false",
+    profiling: "false",
   };
 }
 

@@ -27,19 +27,41 @@ const KEY_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 export function encryptionKeyProblems(keys: EncryptionKey[], key = "encryptionKeys"): Problem[] {
   const problems: Problem[] = [];
   if (!Array.isArray(keys) || keys.length === 0) {
-    return [{ key, rule: "must hold at least one key", got: keys, fix: "pass one key: base64 of 32 random bytes (head -c 32 /dev/urandom | base64)" }];
+    return [
+      {
+        key,
+        rule: "must hold at least one key",
+        got: keys,
+        fix: "pass one key: base64 of 32 random bytes (head -c 32 /dev/urandom | base64)",
+      },
+    ];
   }
   const seen = new Set<string>();
   keys.forEach((k, i) => {
     if (!KEY_NAME.test(k.name)) {
-      problems.push({ key: `${key}[${i}].name`, rule: "must be 1–63 letters, digits, '.', '_' or '-'", got: k.name, fix: "name keys like key-2025-01" });
+      problems.push({
+        key: `${key}[${i}].name`,
+        rule: "must be 1–63 letters, digits, '.', '_' or '-'",
+        got: k.name,
+        fix: "name keys like key-2025-01",
+      });
     } else if (seen.has(k.name)) {
-      problems.push({ key: `${key}[${i}].name`, rule: "must be unique", got: k.name, fix: "give every key its own name: the name is stored with each encrypted value" });
+      problems.push({
+        key: `${key}[${i}].name`,
+        rule: "must be unique",
+        got: k.name,
+        fix: "give every key its own name: the name is stored with each encrypted value",
+      });
     }
     seen.add(k.name);
     const raw = /^[A-Za-z0-9+/]+={0,2}$/.test(k.secret ?? "") ? Buffer.from(k.secret, "base64") : undefined;
     if (!raw || raw.length !== 32) {
-      problems.push({ key: `${key}[${i}].secret`, rule: "must be base64 of exactly 32 bytes", got: "<redacted>", fix: "generate one with: head -c 32 /dev/urandom | base64" });
+      problems.push({
+        key: `${key}[${i}].secret`,
+        rule: "must be base64 of exactly 32 bytes",
+        got: "<redacted>",
+        fix: "generate one with: head -c 32 /dev/urandom | base64",
+      });
     }
   });
   return problems;

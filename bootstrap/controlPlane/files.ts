@@ -55,7 +55,9 @@ const yaml = (o: object): string => stringify(o, { lineWidth: 0 });
 export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
   const problems = controlPlaneSpecProblems(spec);
   if (problems.length > 0) {
-    throw new Error(`invalid control-plane spec (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+    throw new Error(
+      `invalid control-plane spec (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`,
+    );
   }
   const extra = spec.extraArgs ?? {};
   const apiServer = renderApiServerManifest({
@@ -88,7 +90,11 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     { path: CONFIG.authentication, content: renderAuthenticationConfig(spec.kubernetesVersion), mode: "0600" },
     { path: CONFIG.admission, content: renderAdmissionConfig(), mode: "0600" },
     { path: CONFIG.scheduler, content: renderSchedulerConfig(), mode: "0600" },
-    { path: KUBECONFIG.controllerManager, content: localKubeconfig("system:kube-controller-manager", CERT.controllerManager, KEY.controllerManager), mode: "0600" },
+    {
+      path: KUBECONFIG.controllerManager,
+      content: localKubeconfig("system:kube-controller-manager", CERT.controllerManager, KEY.controllerManager),
+      mode: "0600",
+    },
     { path: KUBECONFIG.scheduler, content: localKubeconfig("system:kube-scheduler", CERT.scheduler, KEY.scheduler), mode: "0600" },
     { path: KUBECONFIG.admin, content: localKubeconfig("kubernetes-admin", CERT.admin, KEY.admin), mode: "0600" },
     ...(Object.keys(CERT) as (keyof typeof CERT)[]).map((k) => ({ path: CERT[k], content: ensureNewline(spec.certs[k]), mode: "0644" })),
@@ -127,11 +133,13 @@ function assertSelfContained(r: ControlPlaneFiles): void {
   const missing: string[] = [];
   for (const pod of r.manifests) {
     const name = (pod as { metadata: { name: string } }).metadata.name;
-    for (const ref of podFileReferences(pod)) if (!produced.has(ref.path)) missing.push(`${name} ${ref.from} → ${ref.path} is not produced`);
+    for (const ref of podFileReferences(pod))
+      if (!produced.has(ref.path)) missing.push(`${name} ${ref.from} → ${ref.path} is not produced`);
     for (const ref of unmountedFlagPaths(pod)) missing.push(`${name} ${ref.from} → ${ref.path} is not inside any volumeMount`);
   }
   for (const f of r.files.filter((f) => f.path.endsWith(".conf"))) {
-    for (const ref of kubeconfigFileReferences(f.content)) if (!produced.has(ref.path)) missing.push(`${f.path} ${ref.from} → ${ref.path} is not produced`);
+    for (const ref of kubeconfigFileReferences(f.content))
+      if (!produced.has(ref.path)) missing.push(`${f.path} ${ref.from} → ${ref.path} is not produced`);
   }
   if (missing.length > 0) throw new Error(`control-plane files are not self-contained:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
 }

@@ -49,14 +49,14 @@ export function renderSchedulerConfig(): string {
 
 export function schedulerFlags(): Record<string, string> {
   return {
-    "config": CONFIG.scheduler,
+    config: CONFIG.scheduler,
     "authentication-kubeconfig": KUBECONFIG.scheduler,
     "authorization-kubeconfig": KUBECONFIG.scheduler,
     "bind-address": "127.0.0.1", // CIS 1.4.2
     "secure-port": String(PORTS.scheduler),
     ...TLS_FLAGS,
     "leader-elect": "true", // honoured alongside --config; same value as the config file
-    "profiling": "false", // for scanners; the config file's enableProfiling is what applies
+    profiling: "false", // for scanners; the config file's enableProfiling is what applies
   };
 }
 

@@ -81,11 +81,21 @@ export function staticPod(a: StaticPodArgs): object {
           command: [a.component, ...renderFlags(a.flags, a.extraArgs)],
           // Timings as kubeadm's: a cold apiserver may take minutes to warm its caches, so the
           // startup probe allows 4 minutes before liveness may restart it.
-          livenessProbe: probe(a.livenessPath, a.port, { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15, failureThreshold: 8 }),
+          livenessProbe: probe(a.livenessPath, a.port, {
+            initialDelaySeconds: 10,
+            periodSeconds: 10,
+            timeoutSeconds: 15,
+            failureThreshold: 8,
+          }),
           ...(a.readinessPath
             ? { readinessProbe: probe(a.readinessPath, a.port, { periodSeconds: 1, timeoutSeconds: 15, failureThreshold: 3 }) }
             : {}),
-          startupProbe: probe(a.livenessPath, a.port, { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15, failureThreshold: 24 }),
+          startupProbe: probe(a.livenessPath, a.port, {
+            initialDelaySeconds: 10,
+            periodSeconds: 10,
+            timeoutSeconds: 15,
+            failureThreshold: 24,
+          }),
           // Requests only, no limits: throttling or OOM-killing the control plane under load is worse
           // than letting it use the node it owns.
           resources: { requests: { cpu: a.requests.cpu, memory: a.requests.memory } },

@@ -11,12 +11,27 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 const CERT_FIELDS: (keyof ControlPlaneCerts)[] = [
-  "ca", "apiServer", "apiServerKubeletClient", "apiServerEtcdClient", "frontProxyCa",
-  "frontProxyClient", "etcdCa", "controllerManager", "scheduler", "admin",
+  "ca",
+  "apiServer",
+  "apiServerKubeletClient",
+  "apiServerEtcdClient",
+  "frontProxyCa",
+  "frontProxyClient",
+  "etcdCa",
+  "controllerManager",
+  "scheduler",
+  "admin",
 ];
 const KEY_FIELDS: (keyof ControlPlaneKeyParameters)[] = [
-  "ca", "apiServer", "apiServerKubeletClient", "apiServerEtcdClient", "frontProxyClient",
-  "controllerManager", "scheduler", "admin", "serviceAccount",
+  "ca",
+  "apiServer",
+  "apiServerKubeletClient",
+  "apiServerEtcdClient",
+  "frontProxyClient",
+  "controllerManager",
+  "scheduler",
+  "admin",
+  "serviceAccount",
 ];
 
 export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlPlane"): Problem[] {
@@ -25,17 +40,24 @@ export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlP
     out.push({ key: `${prefix}.${key}`, rule, got, fix });
   };
 
-  if (!DNS_LABEL.test(s.cluster ?? "")) add("cluster", "must be a lowercase DNS label", s.cluster, "use letters, digits and '-', e.g. prod");
+  if (!DNS_LABEL.test(s.cluster ?? ""))
+    add("cluster", "must be a lowercase DNS label", s.cluster, "use letters, digits and '-', e.g. prod");
   const v = /^1\.(\d+)\.\d+$/.exec(s.kubernetesVersion ?? "");
   if (!v) add("kubernetesVersion", "must be a release like 1.34.2 (no leading v)", s.kubernetesVersion, "set kubestead:kubernetes.version");
   else if (Number(v[1]) < 32) {
-    add("kubernetesVersion", "must be 1.32 or newer", s.kubernetesVersion, "anonymous auth limited to health paths needs AuthenticationConfiguration.anonymous (1.32+); upgrade");
+    add(
+      "kubernetesVersion",
+      "must be 1.32 or newer",
+      s.kubernetesVersion,
+      "anonymous auth limited to health paths needs AuthenticationConfiguration.anonymous (1.32+); upgrade",
+    );
   }
   if (!Array.isArray(s.etcdServers) || s.etcdServers.length === 0) {
-    add("etcdServers", "must list the etcd members' client URLs", s.etcdServers, "pass e.g. [\"https://10.0.1.10:2379\", ...]");
+    add("etcdServers", "must list the etcd members' client URLs", s.etcdServers, 'pass e.g. ["https://10.0.1.10:2379", ...]');
   } else {
     s.etcdServers.forEach((u, i) => {
-      if (!/^https:\/\/[^\s,/]+(:\d+)?\/?$/.test(u)) add(`etcdServers[${i}]`, "must be an https:// client URL", u, "etcd is reached over mutual TLS only: https://<ip-or-name>:2379");
+      if (!/^https:\/\/[^\s,/]+(:\d+)?\/?$/.test(u))
+        add(`etcdServers[${i}]`, "must be an https:// client URL", u, "etcd is reached over mutual TLS only: https://<ip-or-name>:2379");
     });
   }
   const svc = parseCidr(s.serviceCidr ?? "");
@@ -43,14 +65,24 @@ export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlP
   const pod = parseCidr(s.podCidr ?? "");
   if (!pod) add("podCidr", "must be an IPv4 CIDR", s.podCidr, "e.g. 10.244.0.0/16");
   if (!Number.isInteger(s.nodeCidrMaskSize) || (pod && (s.nodeCidrMaskSize <= pod.prefix || s.nodeCidrMaskSize > 30))) {
-    add("nodeCidrMaskSize", `must be an integer above the pod CIDR's prefix${pod ? ` (/${pod.prefix})` : ""} and at most 30`, s.nodeCidrMaskSize, "e.g. 24 (256 addresses per node)");
+    add(
+      "nodeCidrMaskSize",
+      `must be an integer above the pod CIDR's prefix${pod ? ` (/${pod.prefix})` : ""} and at most 30`,
+      s.nodeCidrMaskSize,
+      "e.g. 24 (256 addresses per node)",
+    );
   }
   if (!/^https:\/\/\S+$/.test(s.serviceAccountIssuer ?? "")) {
     add("serviceAccountIssuer", "must be an https:// URL", s.serviceAccountIssuer, "e.g. https://kubernetes.default.svc.cluster.local");
   }
-  for (const [k, min] of [["maxAgeDays", 1], ["maxBackups", 1], ["maxSizeMiB", 1]] as const) {
+  for (const [k, min] of [
+    ["maxAgeDays", 1],
+    ["maxBackups", 1],
+    ["maxSizeMiB", 1],
+  ] as const) {
     const n = s.audit?.[k];
-    if (!Number.isInteger(n) || (n as number) < min) add(`audit.${k}`, "must be a positive integer", n, "CIS 1.2.17–1.2.19 recommend 30 days, 10 files, 100 MiB");
+    if (!Number.isInteger(n) || (n as number) < min)
+      add(`audit.${k}`, "must be a positive integer", n, "CIS 1.2.17–1.2.19 recommend 30 days, 10 files, 100 MiB");
   }
   out.push(...encryptionKeyProblems(s.encryptionKeys).map((p) => ({ ...p, key: `${prefix}.${p.key}` })));
 
@@ -59,12 +91,22 @@ export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlP
     if (typeof pem !== "string" || !pem.includes("-----BEGIN CERTIFICATE-----")) {
       add(`certs.${f}`, "must be a PEM certificate", pem === undefined ? pem : "<not a certificate>", "pass the certificate's cert_pem");
     } else if (PRIVATE_KEY.test(pem)) {
-      add(`certs.${f}`, "must not contain a private key", "<private key>", "certificates go to user data; pass the key's SSM parameter in keyParameters instead");
+      add(
+        `certs.${f}`,
+        "must not contain a private key",
+        "<private key>",
+        "certificates go to user data; pass the key's SSM parameter in keyParameters instead",
+      );
     }
   }
   const sa = s.certs?.serviceAccountPublic;
   if (typeof sa !== "string" || !sa.includes("-----BEGIN PUBLIC KEY-----") || PRIVATE_KEY.test(sa)) {
-    add("certs.serviceAccountPublic", "must be a PEM public key (and nothing else)", sa === undefined ? sa : "<not a public key>", "pass the service-account key's public_key_pem");
+    add(
+      "certs.serviceAccountPublic",
+      "must be a PEM public key (and nothing else)",
+      sa === undefined ? sa : "<not a public key>",
+      "pass the service-account key's public_key_pem",
+    );
   }
   for (const f of KEY_FIELDS) {
     const p = s.keyParameters?.[f];

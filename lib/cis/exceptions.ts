@@ -14,14 +14,16 @@ export const HEALTH_PATHS = ["/healthz", "/livez", "/readyz"];
  * --anonymous-auth is not set (it may not be combined with that config).
  */
 export function anonymousLimitedToHealth(flags: Map<string, string>, ctx: CisContext): CheckOutcome {
-  if (flags.get("anonymous-auth") === "true") return { pass: false, detail: "--anonymous-auth=true enables anonymous access on every path" };
+  if (flags.get("anonymous-auth") === "true")
+    return { pass: false, detail: "--anonymous-auth=true enables anonymous access on every path" };
   const path = flags.get("authentication-config");
   if (!path) return { pass: false, detail: "--authentication-config is not set, so anonymous access (default on) covers every path" };
   const text = ctx.files[path];
   if (text === undefined) return { pass: false, detail: `${path} was not provided to the check` };
   const doc = parse(text) as { anonymous?: { enabled?: boolean; conditions?: { path?: string }[] } };
   const anon = doc?.anonymous;
-  if (!anon) return { pass: false, detail: `${path} has no anonymous section: anonymous access falls back to the flag default (on, every path)` };
+  if (!anon)
+    return { pass: false, detail: `${path} has no anonymous section: anonymous access falls back to the flag default (on, every path)` };
   if (anon.enabled === false) return { pass: true, detail: "anonymous authentication disabled in the authentication config" };
   const paths = (anon.conditions ?? []).map((c) => c.path ?? "");
   if (paths.length === 0) return { pass: false, detail: "anonymous enabled with no conditions: every path is open to system:anonymous" };

@@ -50,5 +50,10 @@ export function flagsOf(pod: unknown): Map<string, string> {
 /** A comma-separated flag as a list ("" and absent → []). */
 export function listOf(flags: Map<string, string>, name: string): string[] {
   const v = flags.get(name);
-  return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  return v
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }

@@ -41,7 +41,7 @@ export function parseKubeletFlags(commandLine: string): KubeletFlags {
 /** Milliseconds of a Go duration ("4h0m0s", "5m", "0"); undefined when unparsable. */
 export function goDurationMs(d: string): number | undefined {
   if (d === "0") return 0;
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, "µs": 0.001, ns: 0.000001 };
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
   const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
   let total = 0;
   let consumed = 0;
@@ -88,18 +88,38 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
 
   const anon = effective(config, f, "anonymous-auth", ["authentication", "anonymous", "enabled"]);
   // The kubelet's own default is true: unset fails.
-  add("4.2.1", "anonymous-auth is false", anon.value === "false", `${anon.from}=${anon.value || "(default true)"}; set authentication.anonymous.enabled: false`);
+  add(
+    "4.2.1",
+    "anonymous-auth is false",
+    anon.value === "false",
+    `${anon.from}=${anon.value || "(default true)"}; set authentication.anonymous.enabled: false`,
+  );
 
   const authz = effective(config, f, "authorization-mode", ["authorization", "mode"]);
   // The config-file default is Webhook; a flag-only kubelet defaults to AlwaysAllow.
   const authzValue = authz.value || (Object.keys(config).length > 0 ? "Webhook" : "AlwaysAllow");
-  add("4.2.2", "authorization-mode is not AlwaysAllow", !authzValue.split(",").includes("AlwaysAllow"), `${authz.from}=${authzValue}; set authorization.mode: Webhook`);
+  add(
+    "4.2.2",
+    "authorization-mode is not AlwaysAllow",
+    !authzValue.split(",").includes("AlwaysAllow"),
+    `${authz.from}=${authzValue}; set authorization.mode: Webhook`,
+  );
 
   const ca = effective(config, f, "client-ca-file", ["authentication", "x509", "clientCAFile"]);
-  add("4.2.3", "client-ca-file is set", ca.value !== "", `${ca.from}=${ca.value || "(unset)"}; set authentication.x509.clientCAFile to the cluster CA`);
+  add(
+    "4.2.3",
+    "client-ca-file is set",
+    ca.value !== "",
+    `${ca.from}=${ca.value || "(unset)"}; set authentication.x509.clientCAFile to the cluster CA`,
+  );
 
   const ro = effective(config, f, "read-only-port", ["readOnlyPort"]);
-  add("4.2.4", "read-only-port is 0 if defined", ro.value === "" || ro.value === "0", `${ro.from}=${ro.value || "(unset, 0)"}; set readOnlyPort: 0`);
+  add(
+    "4.2.4",
+    "read-only-port is 0 if defined",
+    ro.value === "" || ro.value === "0",
+    `${ro.from}=${ro.value || "(unset, 0)"}; set readOnlyPort: 0`,
+  );
 
   const idle = effective(config, f, "streaming-connection-idle-timeout", ["streamingConnectionIdleTimeout"]);
   const idleMs = idle.value === "" ? undefined : goDurationMs(idle.value);
@@ -111,7 +131,12 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
   );
 
   const chains = effective(config, f, "make-iptables-util-chains", ["makeIPTablesUtilChains"]);
-  add("4.2.6", "make-iptables-util-chains is true", chains.value === "" || chains.value === "true", `${chains.from}=${chains.value || "(default true)"}; set makeIPTablesUtilChains: true`);
+  add(
+    "4.2.6",
+    "make-iptables-util-chains is true",
+    chains.value === "" || chains.value === "true",
+    `${chains.from}=${chains.value || "(default true)"}; set makeIPTablesUtilChains: true`,
+  );
 
   add(
     "4.2.7",
@@ -122,7 +147,12 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
 
   const qps = effective(config, f, "event-qps", ["eventRecordQPS"]);
   const qpsN = qps.value === "" ? undefined : Number(qps.value);
-  add("4.2.8", "eventRecordQPS captures events (>= 0)", qps.value === "" || (qpsN !== undefined && Number.isFinite(qpsN) && qpsN >= 0), `${qps.from}=${qps.value || "(default 50)"}`);
+  add(
+    "4.2.8",
+    "eventRecordQPS captures events (>= 0)",
+    qps.value === "" || (qpsN !== undefined && Number.isFinite(qpsN) && qpsN >= 0),
+    `${qps.from}=${qps.value || "(default 50)"}`,
+  );
 
   // The benchmark asks for tls-cert-file/tls-private-key-file; a kubelet with serverTLSBootstrap
   // serves a CA-signed certificate it requested itself, which meets the control's intent.
@@ -133,11 +163,18 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
     "4.2.9",
     "kubelet serves a CA-signed certificate (tls-cert-file/tls-private-key-file, or serverTLSBootstrap)",
     (cert.value !== "" && key.value !== "") || bootstrapServing,
-    bootstrapServing ? "serverTLSBootstrap: true (certificate from an approved kubelet-serving CSR; kube-bench reports this as a manual finding)" : `tlsCertFile=${cert.value || "(unset)"}, tlsPrivateKeyFile=${key.value || "(unset)"}; set both or serverTLSBootstrap: true`,
+    bootstrapServing
+      ? "serverTLSBootstrap: true (certificate from an approved kubelet-serving CSR; kube-bench reports this as a manual finding)"
+      : `tlsCertFile=${cert.value || "(unset)"}, tlsPrivateKeyFile=${key.value || "(unset)"}; set both or serverTLSBootstrap: true`,
   );
 
   const rotate = effective(config, f, "rotate-certificates", ["rotateCertificates"]);
-  add("4.2.10", "rotate-certificates is not false", rotate.value !== "false", `${rotate.from}=${rotate.value || "(unset)"}; set rotateCertificates: true`);
+  add(
+    "4.2.10",
+    "rotate-certificates is not false",
+    rotate.value !== "false",
+    `${rotate.from}=${rotate.value || "(unset)"}; set rotateCertificates: true`,
+  );
 
   const gate = featureGate(config, f, "RotateKubeletServerCertificate");
   add(
@@ -153,20 +190,39 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
     "4.2.12",
     "only strong TLS cipher suites",
     ciphers.value !== "" && weak.length === 0,
-    ciphers.value === "" ? "tlsCipherSuites unset (Go defaults include CBC suites); set the ECDHE+AEAD list" : weak.length > 0 ? `weak: ${weak.join(",")}` : `${ciphers.from} all strong`,
+    ciphers.value === ""
+      ? "tlsCipherSuites unset (Go defaults include CBC suites); set the ECDHE+AEAD list"
+      : weak.length > 0
+        ? `weak: ${weak.join(",")}`
+        : `${ciphers.from} all strong`,
   );
 
   const pids = effective(config, f, "pod-max-pids", ["podPidsLimit"]);
   const pidsN = Number(pids.value);
-  add("4.2.13", "a limit is set on pod PIDs", pids.value !== "" && Number.isInteger(pidsN) && pidsN > 0, `${pids.from}=${pids.value || "(unset)"}; set podPidsLimit, e.g. 4096`);
+  add(
+    "4.2.13",
+    "a limit is set on pod PIDs",
+    pids.value !== "" && Number.isInteger(pidsN) && pidsN > 0,
+    `${pids.from}=${pids.value || "(unset)"}; set podPidsLimit, e.g. 4096`,
+  );
 
   const seccomp = effective(config, f, "seccomp-default", ["seccompDefault"]);
-  add("4.2.14", "seccomp-default is true", seccomp.value === "true", `${seccomp.from}=${seccomp.value || "(default false)"}; set seccompDefault: true`);
+  add(
+    "4.2.14",
+    "seccomp-default is true",
+    seccomp.value === "true",
+    `${seccomp.from}=${seccomp.value || "(default false)"}; set seccompDefault: true`,
+  );
 
   // Earlier CIS releases (4.2.6 in v1.8) required it; the kubelet then refuses hosts whose kernel
   // tunables differ from what it expects instead of silently changing them.
   const pkd = effective(config, f, "protect-kernel-defaults", ["protectKernelDefaults"]);
-  add("kubestead-protect-kernel-defaults", "protect-kernel-defaults is true", pkd.value === "true", `${pkd.from}=${pkd.value || "(default false)"}; set protectKernelDefaults: true and the sysctls it expects`);
+  add(
+    "kubestead-protect-kernel-defaults",
+    "protect-kernel-defaults is true",
+    pkd.value === "true",
+    `${pkd.from}=${pkd.value || "(default false)"}; set protectKernelDefaults: true and the sysctls it expects`,
+  );
 
   return results;
 }

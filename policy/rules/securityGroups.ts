@@ -100,7 +100,7 @@ export function apiserverIngressProblems(rules: Ingress[], allowed: string[]): s
     for (const c of knownCidrs(r)) {
       const inner = parseRange(c);
       if (!inner || !ranges.some((o) => rangeContains(o, inner))) {
-        out.push(`ingress from ${c} admits the apiserver port ${APISERVER_PORT} but is outside allowedApiCidrs (${allowed.join(", ") || "none"}); add it to the policy config or narrow the rule.`);
+        out.push(`ingress from ${c} admits the apiserver port ${APISERVER_PORT} but is outside the allowed ranges (allowedApiCidrs and the VPC: ${allowed.join(", ") || "none"}); add it to allowedApiCidrs in the policy config or narrow the rule.`);
       }
     }
     for (const pl of r.prefixLists.filter((p) => typeof p === "string" && !isUnknown(p))) {

@@ -8,11 +8,20 @@ const b64 = (s: string): string => Buffer.from(s).toString("base64");
 
 describe("renderKubeconfig", () => {
   test("embedded form: one cluster, user and context, data base64-encoded", () => {
-    const a: KubeconfigArgs = { cluster: "prod", server: "https://api.prod.example:6443", caCertPem: CA, user: "kubernetes-admin", clientCertPem: CERT, clientKeyPem: KEY };
+    const a: KubeconfigArgs = {
+      cluster: "prod",
+      server: "https://api.prod.example:6443",
+      caCertPem: CA,
+      user: "kubernetes-admin",
+      clientCertPem: CERT,
+      clientKeyPem: KEY,
+    };
     const cfg = parse(renderKubeconfig(a));
     expect(cfg.apiVersion).toBe("v1");
     expect(cfg.kind).toBe("Config");
-    expect(cfg.clusters).toEqual([{ name: "prod", cluster: { server: "https://api.prod.example:6443", "certificate-authority-data": b64(CA) } }]);
+    expect(cfg.clusters).toEqual([
+      { name: "prod", cluster: { server: "https://api.prod.example:6443", "certificate-authority-data": b64(CA) } },
+    ]);
     expect(cfg.users).toEqual([{ name: "kubernetes-admin", user: { "client-certificate-data": b64(CERT), "client-key-data": b64(KEY) } }]);
     expect(cfg.contexts).toEqual([{ name: "kubernetes-admin@prod", context: { cluster: "prod", user: "kubernetes-admin" } }]);
     expect(cfg["current-context"]).toBe("kubernetes-admin@prod");
@@ -31,13 +40,22 @@ describe("renderKubeconfig", () => {
     const text = renderKubeconfig(a);
     const cfg = parse(text);
     expect(cfg.clusters[0].cluster).toEqual({ server: "https://127.0.0.1:6443", "certificate-authority": "/etc/kubernetes/pki/ca.crt" });
-    expect(cfg.users[0].user).toEqual({ "client-certificate": "/etc/kubernetes/pki/scheduler.crt", "client-key": "/etc/kubernetes/pki/scheduler.key" });
+    expect(cfg.users[0].user).toEqual({
+      "client-certificate": "/etc/kubernetes/pki/scheduler.crt",
+      "client-key": "/etc/kubernetes/pki/scheduler.key",
+    });
     expect(text).not.toMatch(/-data:|PRIVATE KEY|token/);
     expect(kubeconfigHoldsSecret(a)).toBe(false);
   });
 
   test("token form is a secret", () => {
-    const a: KubeconfigArgs = { cluster: "prod", server: "https://api:6443", caCertPem: CA, user: "tls-bootstrap", token: "abcdef.0123456789abcdef" };
+    const a: KubeconfigArgs = {
+      cluster: "prod",
+      server: "https://api:6443",
+      caCertPem: CA,
+      user: "tls-bootstrap",
+      token: "abcdef.0123456789abcdef",
+    };
     expect(parse(renderKubeconfig(a)).users[0].user).toEqual({ token: "abcdef.0123456789abcdef" });
     expect(kubeconfigHoldsSecret(a)).toBe(true);
   });

@@ -40,7 +40,6 @@ describe("renderUnit", () => {
 // distro's units (for the targets) and stub executables.
 describeWithTool(["systemd-analyze"], "etcd units pass systemd-analyze verify", () => {
   test("etcd.service, etcd-backup.service and etcd-backup.timer", () => {
-    if (!existsSync("/lib/systemd/system/sysinit.target")) return; // no distro units to verify against
     const root = mkdtempSync(join(tmpdir(), "kubestead-units-"));
     try {
       mkdirSync(join(root, "lib/systemd"), { recursive: true });

@@ -234,11 +234,14 @@ export function find(plan: Plan, name: string): PlanResource {
   return r;
 }
 
-/** Sets a dotted path (`metadataOptions.httpTokens`, `rules.0.status`) in inputs and outputs; undefined deletes. */
-export function setProp(plan: Plan, name: string, path: string, value: unknown, where: ("inputs" | "outputs")[] = ["inputs", "outputs"]): Plan {
+/**
+ * Sets a dotted path (`metadataOptions.httpTokens`, `rules.0.status`) or a key list (for keys
+ * with dots, like tags) in inputs and outputs; undefined deletes.
+ */
+export function setProp(plan: Plan, name: string, path: string | string[], value: unknown, where: ("inputs" | "outputs")[] = ["inputs", "outputs"]): Plan {
   const r = find(plan, name);
   for (const w of where) {
-    const keys = path.split(".");
+    const keys = Array.isArray(path) ? path : path.split(".");
     let obj = r[w] as Record<string, unknown>;
     for (const k of keys.slice(0, -1)) obj = obj[k] as Record<string, unknown>;
     const last = keys[keys.length - 1];

@@ -73,6 +73,7 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
     protect: true,
     enforcement: "mandatory",
     tags: {},
+    checksums: {},
     ...over,
   };
 }
@@ -119,7 +120,9 @@ describe("capacityCheck", () => {
 
   test("the default 10.244.0.0/16 allows 256 nodes and names the fix", () => {
     const r = capacityCheck(prod({}, { podCidr: "10.244.0.0/16" }), PROD_SUBNETS);
-    expect(r.problems[0]).toMatch(/^kubestead:kubernetes\.podCidr 10\.244\.0\.0\/16 with nodeCidrMaskSize 24 allows 256 nodes, below maxNodes 5,000: use a \/11 pod CIDR/);
+    expect(r.problems[0]).toMatch(
+      /^kubestead:kubernetes\.podCidr 10\.244\.0\.0\/16 with nodeCidrMaskSize 24 allows 256 nodes, below maxNodes 5,000: use a \/11 pod CIDR/,
+    );
     // A /29 per node would be the only way to fit at /16: too few pod IPs, so it is not offered.
     expect(r.problems[0]).not.toMatch(/nodeCidrMaskSize 29/);
   });
@@ -145,12 +148,22 @@ describe("capacityCheck", () => {
     expect(row(r, "private subnet IPs")).toMatchObject({ value: 3 * 2043, ok: true });
     expect(row(r, "private subnet IPs after losing one zone")).toMatchObject({ value: 2 * 2043, ok: false });
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatch(/after losing one zone the private subnets hold 4,086 addresses, below maxNodes 5,000: use a \/20 or larger/);
+    expect(r.problems[0]).toMatch(
+      /after losing one zone the private subnets hold 4,086 addresses, below maxNodes 5,000: use a \/20 or larger/,
+    );
   });
 
   test("an adopted network names the existing subnet key", () => {
     const r = capacityCheck(
-      prod({ network: { vpcCidr: "10.0.0.0/16", natGateways: "perAz", privateSubnetPrefix: 19, publicSubnetPrefix: 24, existing: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] } } }),
+      prod({
+        network: {
+          vpcCidr: "10.0.0.0/16",
+          natGateways: "perAz",
+          privateSubnetPrefix: 19,
+          publicSubnetPrefix: 24,
+          existing: { vpcId: "vpc-1", publicSubnetIds: [], privateSubnetIds: [] },
+        },
+      }),
       ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
     );
     expect(r.problems[0]).toMatch(/^kubestead:network\.existing\.privateSubnetIds: .* adopt larger private subnets/);
@@ -176,10 +189,11 @@ describe("capacityCheck", () => {
   });
 
   test("dev-sized cluster passes with small networks", () => {
-    const r = capacityCheck(
-      prod({ maxNodes: 20, workers: [pool("general", 10)] }, { podCidr: "10.244.0.0/16" }),
-      ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
-    );
+    const r = capacityCheck(prod({ maxNodes: 20, workers: [pool("general", 10)] }, { podCidr: "10.244.0.0/16" }), [
+      "10.0.0.0/24",
+      "10.0.1.0/24",
+      "10.0.2.0/24",
+    ]);
     expect(r.problems).toEqual([]);
     expect(row(r, "service IPs").limit).toBe(1024);
   });
@@ -188,17 +202,25 @@ describe("capacityCheck", () => {
     const r = capacityCheck(prod({}, { podCidr: "nope" }), ["10.0.0.0/33"]);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^kubestead:kubernetes\.podCidr "nope" is not an IPv4 CIDR/), expect.stringMatching(/private subnet CIDRs 10\.0\.0\.0\/33/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^kubestead:kubernetes\.podCidr "nope" is not an IPv4 CIDR/),
+        expect.stringMatching(/private subnet CIDRs 10\.0\.0\.0\/33/),
+      ]),
     );
   });
 
   test("property: the pod CIDR row is ok exactly when 2^(mask-prefix) >= maxNodes", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 8, max: 20 }), fc.integer({ min: 20, max: 26 }), fc.integer({ min: 1, max: 100000 }), (prefix, mask, maxNodes) => {
-        const r = capacityCheck(prod({ maxNodes, workers: [] }, { podCidr: `10.0.0.0/${prefix}`, nodeCidrMaskSize: mask }), PROD_SUBNETS);
-        const nodes = mask >= prefix ? 2 ** (mask - prefix) : 0;
-        return row(r, "nodes the pod CIDR allows").ok === nodes >= maxNodes && row(r, "nodes the pod CIDR allows").value === nodes;
-      }),
+      fc.property(
+        fc.integer({ min: 8, max: 20 }),
+        fc.integer({ min: 20, max: 26 }),
+        fc.integer({ min: 1, max: 100000 }),
+        (prefix, mask, maxNodes) => {
+          const r = capacityCheck(prod({ maxNodes, workers: [] }, { podCidr: `10.0.0.0/${prefix}`, nodeCidrMaskSize: mask }), PROD_SUBNETS);
+          const nodes = mask >= prefix ? 2 ** (mask - prefix) : 0;
+          return row(r, "nodes the pod CIDR allows").ok === nodes >= maxNodes && row(r, "nodes the pod CIDR allows").value === nodes;
+        },
+      ),
     );
   });
 });

@@ -10,7 +10,18 @@ function line(est: ReturnType<typeof estimateMonthlyCost>, prefix: string) {
 
 describe("price table", () => {
   test("covers the four regions and the instance types we use", () => {
-    const types = ["t3.medium", "t3.large", "m6i.large", "m6i.xlarge", "m7i.large", "m7i.xlarge", "c6i.large", "c7i.large", "r6i.large", "m6a.large"];
+    const types = [
+      "t3.medium",
+      "t3.large",
+      "m6i.large",
+      "m6i.xlarge",
+      "m7i.large",
+      "m7i.xlarge",
+      "c6i.large",
+      "c7i.large",
+      "r6i.large",
+      "m6a.large",
+    ];
     for (const region of ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]) {
       for (const t of types) expect(instanceHourly(region, t)).toBeGreaterThan(0);
     }
@@ -42,7 +53,11 @@ describe("estimateMonthlyCost", () => {
   const est = estimateMonthlyCost(samplePlan(), "us-east-1");
 
   test("instances: ASG desired × launch template type × 730 h", () => {
-    expect(line(est, "EC2 m6i.xlarge (prod-controlplane-controllers)")).toMatchObject({ quantity: 3, unitPrice: 0.192 * 730, monthly: 420.48 });
+    expect(line(est, "EC2 m6i.xlarge (prod-controlplane-controllers)")).toMatchObject({
+      quantity: 3,
+      unitPrice: 0.192 * 730,
+      monthly: 420.48,
+    });
     expect(line(est, "EC2 m6i.large (prod-etcd-0)")).toMatchObject({ quantity: 1, monthly: 70.08 });
     const workers = line(est, "EC2 m6i.large (prod-general-workers)");
     expect(workers).toMatchObject({ quantity: 6, monthly: 420.48 });
@@ -71,7 +86,10 @@ describe("estimateMonthlyCost", () => {
   test("total is the sum of the lines, complete, dated", () => {
     expect(est.complete).toBe(true);
     expect(est.pricesAsOf).toBe(PRICES_AS_OF);
-    expect(est.total).toBeCloseTo(est.lines.reduce((s, l) => s + l.monthly, 0), 2);
+    expect(est.total).toBeCloseTo(
+      est.lines.reduce((s, l) => s + l.monthly, 0),
+      2,
+    );
     expect(est).toMatchSnapshot();
   });
 
@@ -102,7 +120,10 @@ describe("estimateMonthlyCost", () => {
   });
 
   test("assumptions change the traffic lines; a single NAT is cheaper", () => {
-    const e = estimateMonthlyCost(samplePlan({ natPerAz: false }), "us-east-1", { natProcessedGbPerGateway: 1000, s3StorageGbPerBucket: 200 });
+    const e = estimateMonthlyCost(samplePlan({ natPerAz: false }), "us-east-1", {
+      natProcessedGbPerGateway: 1000,
+      s3StorageGbPerBucket: 200,
+    });
     expect(line(e, "NAT gateways").quantity).toBe(1);
     expect(line(e, "NAT data processed").quantity).toBe(1000);
     expect(line(e, "S3 Standard").quantity).toBe(200);

@@ -21,7 +21,13 @@ function byName(r: ReturnType<typeof evaluateHealth>) {
 describe("evaluateHealth on recorded API responses", () => {
   test("a healthy cluster passes every check with counts", () => {
     const r = evaluateHealth(healthy());
-    expect(r.map((c) => c.name)).toEqual(["API server live (/livez)", "API server ready (/readyz)", "etcd (via /readyz)", "nodes Ready", "kube-system pods Running"]);
+    expect(r.map((c) => c.name)).toEqual([
+      "API server live (/livez)",
+      "API server ready (/readyz)",
+      "etcd (via /readyz)",
+      "nodes Ready",
+      "kube-system pods Running",
+    ]);
     expect(r.every((c) => c.ok)).toBe(true);
     const c = byName(r);
     expect(c["API server ready (/readyz)"].detail).toBe("34 checks passed");
@@ -33,18 +39,31 @@ describe("evaluateHealth on recorded API responses", () => {
   test("etcd down: readyz 500 with [-]etcd lines fails ready and etcd, not live", () => {
     const r = byName(evaluateHealth({ ...healthy(), readyz: { status: 500, body: text("readyz-etcd-failed.txt") } }));
     expect(r["API server live (/livez)"].ok).toBe(true);
-    expect(r["API server ready (/readyz)"]).toMatchObject({ ok: false, detail: "failing: etcd failed: reason withheld; etcd-readiness failed: reason withheld" });
-    expect(r["etcd (via /readyz)"]).toMatchObject({ ok: false, detail: "[-]etcd failed: reason withheld; [-]etcd-readiness failed: reason withheld" });
+    expect(r["API server ready (/readyz)"]).toMatchObject({
+      ok: false,
+      detail: "failing: etcd failed: reason withheld; etcd-readiness failed: reason withheld",
+    });
+    expect(r["etcd (via /readyz)"]).toMatchObject({
+      ok: false,
+      detail: "[-]etcd failed: reason withheld; [-]etcd-readiness failed: reason withheld",
+    });
   });
 
   test("one NotReady node is named", () => {
     const r = byName(evaluateHealth({ ...healthy(), nodes: data("nodes-one-not-ready.json") }));
-    expect(r["nodes Ready"]).toEqual({ name: "nodes Ready", ok: false, detail: "5/6; not ready: ip-10-0-40-17.eu-west-1.compute.internal" });
+    expect(r["nodes Ready"]).toEqual({
+      name: "nodes Ready",
+      ok: false,
+      detail: "5/6; not ready: ip-10-0-40-17.eu-west-1.compute.internal",
+    });
   });
 
   test("CrashLoopBackOff (phase Running!) and an unschedulable Pending pod both count as not running", () => {
     const r = byName(evaluateHealth({ ...healthy(), pods: data("pods-crashloop.json") }));
-    expect(r["kube-system pods Running"]).toMatchObject({ ok: false, detail: "25/27; coredns-6f6b679f8f-q7xkd CrashLoopBackOff, metrics-server-5f9d8c7b6-8bq2t Pending" });
+    expect(r["kube-system pods Running"]).toMatchObject({
+      ok: false,
+      detail: "25/27; coredns-6f6b679f8f-q7xkd CrashLoopBackOff, metrics-server-5f9d8c7b6-8bq2t Pending",
+    });
   });
 
   test("missing responses, errors and auth failures fail with a reason", () => {
@@ -54,7 +73,13 @@ describe("evaluateHealth on recorded API responses", () => {
       evaluateHealth({
         livez: { status: 401, body: '{"kind":"Status","code":401}' },
         readyz: { status: 403, body: "forbidden" },
-        nodes: { kind: "Status", apiVersion: "v1", status: "Failure", message: 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes"', code: 403 },
+        nodes: {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes"',
+          code: 403,
+        },
         pods: { kind: "PodList", items: [] },
       }),
     );
@@ -83,7 +108,9 @@ describe("parseKubeconfig", () => {
     apiVersion: "v1",
     kind: "Config",
     "current-context": "admin@prod",
-    clusters: [{ name: "prod", cluster: { server: "https://prod-api.example.internal:6443/", "certificate-authority-data": b64("CA PEM") } }],
+    clusters: [
+      { name: "prod", cluster: { server: "https://prod-api.example.internal:6443/", "certificate-authority-data": b64("CA PEM") } },
+    ],
     users: [{ name: "admin", user: { "client-certificate-data": b64("CERT PEM"), "client-key-data": b64("KEY PEM") } }],
     contexts: [{ name: "admin@prod", context: { cluster: "prod", user: "admin" } }],
     ...over,
@@ -117,7 +144,11 @@ describe("parseKubeconfig", () => {
     ["no context", stringify(cfg({ "current-context": "", contexts: [] })), /no current-context/],
     ["unknown cluster", stringify(cfg({ clusters: [] })), /cluster "prod" is not defined/],
     ["http server", stringify(cfg({ clusters: [{ name: "prod", cluster: { server: "http://x:8080" } }] })), /is not an https:\/\/ URL/],
-    ["no credentials", stringify(cfg({ users: [{ name: "admin", user: { exec: { command: "aws" } } }] })), /neither a client certificate nor a token/],
+    [
+      "no credentials",
+      stringify(cfg({ users: [{ name: "admin", user: { exec: { command: "aws" } } }] })),
+      /neither a client certificate nor a token/,
+    ],
   ])("%s → a clear error", (_n, input, re) => {
     expect(() => parseKubeconfig(input)).toThrow(re);
   });

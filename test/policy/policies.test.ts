@@ -119,7 +119,7 @@ const cases: [string, string, Change, RegExp][] = [
   ["control-plane-no-public-ip", "public control plane", (p) => setProp(p, "kc-controlplane", "networkInterfaces.0.associatePublicIpAddress", "true"), /associatePublicIpAddress is "true"/],
   ["control-plane-no-public-ip", "etcd without interfaces", (p) => setProp(p, "kc-etcd-1", "networkInterfaces", undefined), /no networkInterfaces/],
   ["etcd-ports-not-public", "client port to the world", (p) => setProp(p, "kc-etcd-from-cp", "cidrIpv4", "0.0.0.0/0"), /0\.0\.0\.0\/0 admits etcd port\(s\) 2379/],
-  ["etcd-ports-not-public", "all traffic over IPv6", (p) => setProp(p, "kc-sg-etcd", "ingress", [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }]), /::\/0 admits etcd port\(s\) 2379, 2380/],
+  ["etcd-ports-not-public", "inline IPv6 ingress", (p) => setProp(p, "kc-sg-etcd", "ingress", [{ protocol: "tcp", fromPort: 2379, toPort: 2380, ipv6CidrBlocks: ["::/0"] }]), /::\/0 admits etcd port\(s\) 2379, 2380/],
   ["etcd-ports-not-public", "a range covering 2380", (p) => {
     setProp(p, "kc-worker-kubelet", "fromPort", 2000);
     setProp(p, "kc-worker-kubelet", "toPort", 3000);
@@ -130,7 +130,7 @@ const cases: [string, string, Change, RegExp][] = [
   ["etcd-backup-bucket", "AES256", (p) => setProp(p, "kc-etcd-backups-sse", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"), /no KMS default encryption/],
   ["etcd-backup-bucket", "no lifecycle", (p) => removeResource(p, "kc-etcd-backups-lifecycle"), /no enabled lifecycle rule/],
   ["etcd-backup-bucket", "versions never expire", (p) => setProp(p, "kc-etcd-backups-lifecycle", "rules.0", { id: "x", status: "Enabled", expiration: { days: 30 } }), /never deleted/],
-  ["etcd-backup-schedule", "interval 0", (p) => setProp(p, "kc-etcd-1", "tags.kubestead\u002eio/backup-interval-minutes", "0"), /backup-interval-minutes is "0"/],
+  ["etcd-backup-schedule", "interval 0", (p) => setProp(p, "kc-etcd-1", ["tags", "kubestead.io/backup-interval-minutes"], "0"), /backup-interval-minutes is "0"/],
   ["certificate-expiry", "expires in 10 days", (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(10), ["outputs"]), /expires at .*in 10 day/],
   ["certificate-expiry", "expired", (p) => setProp(p, "kc-ca", "validityEndTime", daysFromNow(-1), ["outputs"]), /expired at/],
   ["certificate-expiry-warning", "expires in 60 days", (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(60), ["outputs"]), /in 60 day\(s\) \(threshold 90\)/],
@@ -156,7 +156,7 @@ describe("details", () => {
   test("a retained (tagged) but unprotected etcd volume passes", () => {
     const plan = happyPlan();
     find(plan, "kc-etcd-1-data").options.protect = false;
-    setProp(plan, "kc-etcd-1-data", "tags.kubestead\u002eio/retain-on-delete", "true");
+    setProp(plan, "kc-etcd-1-data", ["tags", "kubestead.io/retain-on-delete"], "true");
     expect(run(plan).violations).toEqual([]);
   });
 
@@ -164,6 +164,14 @@ describe("details", () => {
     const plan = happyPlan();
     setProp(plan, "kc-general", "networkInterfaces.0.associatePublicIpAddress", "true");
     expect(run(plan).violations).toEqual([]);
+  });
+
+  test("all traffic from anywhere trips both port policies", () => {
+    const plan = happyPlan();
+    setProp(plan, "kc-sg-etcd", "ingress", [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]);
+    const r = run(plan);
+    expect(violated(r)).toEqual(["apiserver-ingress-restricted", "etcd-ports-not-public"]);
+    expect(r.violations.every((v) => v.name === "kc-sg-etcd")).toBe(true);
   });
 
   test("stack violations point at the offending resource", () => {

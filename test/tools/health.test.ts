@@ -64,8 +64,21 @@ describeWithTool(["openssl"], "health CLI against a local mTLS API server", () =
       apiVersion: "v1",
       kind: "Config",
       "current-context": "admin@test",
-      clusters: [{ name: "test", cluster: { server, "certificate-authority-data": Buffer.from(readFileSync(join(dir, "ca.crt"))).toString("base64") } }],
-      users: [{ name: "admin", user: { "client-certificate": join(dir, certFile), "client-key-data": Buffer.from(readFileSync(join(dir, "client.key"))).toString("base64") } }],
+      clusters: [
+        {
+          name: "test",
+          cluster: { server, "certificate-authority-data": Buffer.from(readFileSync(join(dir, "ca.crt"))).toString("base64") },
+        },
+      ],
+      users: [
+        {
+          name: "admin",
+          user: {
+            "client-certificate": join(dir, certFile),
+            "client-key-data": Buffer.from(readFileSync(join(dir, "client.key"))).toString("base64"),
+          },
+        },
+      ],
       contexts: [{ name: "admin@test", context: { cluster: "test", user: "admin" } }],
     });
 
@@ -79,10 +92,32 @@ describeWithTool(["openssl"], "health CLI against a local mTLS API server", () =
     ]) {
       ssl(["req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subj]);
       writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
-      ssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.crt`, "-days", "1", "-extfile", `${name}.ext`]);
+      ssl([
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        `${name}.crt`,
+        "-days",
+        "1",
+        "-extfile",
+        `${name}.ext`,
+      ]);
     }
     server = https.createServer(
-      { key: readFileSync(join(dir, "server.key")), cert: readFileSync(join(dir, "server.crt")), ca: readFileSync(join(dir, "ca.crt")), requestCert: true, rejectUnauthorized: true },
+      {
+        key: readFileSync(join(dir, "server.key")),
+        cert: readFileSync(join(dir, "server.crt")),
+        ca: readFileSync(join(dir, "ca.crt")),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
       (req, res) => {
         seen.push(req.url ?? "");
         const routes: Record<string, [number, string]> = {
@@ -140,7 +175,9 @@ describeWithTool(["openssl"], "health CLI against a local mTLS API server", () =
     writeFileSync(join(dir, "dead"), kubeconfig(`https://127.0.0.1:${deadPort}`));
     const r = await runCapture(["--kubeconfig", join(dir, "dead"), "--timeout", "3"]);
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(new RegExp(`^✗ cannot reach the API server at https://127\\.0\\.0\\.1:${deadPort} \\(admin@test\\): ECONNREFUSED`, "m"));
+    expect(r.out).toMatch(
+      new RegExp(`^✗ cannot reach the API server at https://127\\.0\\.0\\.1:${deadPort} \\(admin@test\\): ECONNREFUSED`, "m"),
+    );
     expect(r.out).not.toMatch(/\n\s+at /);
   });
 

@@ -3,12 +3,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 const dir = join(__dirname, "../../.github/workflows");
 const src = (f: string) => readFileSync(join(dir, f), "utf8");
 const wf = (f: string) => parse(src(f)) as Obj;
 const steps = (job: Obj): Obj[] => job.steps ?? [];
-const usesOf = (w: Obj): string[] => Object.values(w.jobs as Obj).flatMap((j: Obj) => steps(j).map((s) => s.uses).filter(Boolean));
+function must<T>(x: T | undefined, what: string): T {
+  if (x === undefined) throw new Error(`not found: ${what}`);
+  return x;
+}
+const step = (job: Obj, pred: (s: Obj) => boolean, what: string): Obj => must(steps(job).find(pred), what);
+const usesOf = (w: Obj): string[] =>
+  Object.values(w.jobs as Obj).flatMap((j: Obj) =>
+    steps(j)
+      .map((s) => s.uses)
+      .filter(Boolean),
+  );
 
 describe.each(["pr.yml", "deploy.yml"])("%s", (file) => {
   test("is a valid GitHub workflow (action-validator)", () => {
@@ -45,18 +55,22 @@ describe.each(["pr.yml", "deploy.yml"])("%s", (file) => {
 
 describe("pr.yml", () => {
   const w = wf("pr.yml");
-  const run = (job: Obj) => steps(job).map((s) => String(s.run ?? "")).join("\n");
+  const run = (job: Obj) =>
+    steps(job)
+      .map((s) => String(s.run ?? ""))
+      .join("\n");
 
   test("runs on pull requests: Node 20, npm ci, lint, check, test under CI with the Debian tools", () => {
     expect(Object.keys(w.on)).toEqual(["pull_request"]);
     const check = w.jobs.check;
-    expect(steps(check).find((s) => String(s.uses).startsWith("actions/setup-node@")).with["node-version"]).toBe(20);
+    expect(step(check, (s) => String(s.uses).startsWith("actions/setup-node@"), "setup-node").with["node-version"]).toBe(20);
     const r = run(check);
-    for (const pkg of ["etcd-server", "etcd-client", "containerd", "cloud-init", "shellcheck"]) expect(r).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
+    for (const pkg of ["etcd-server", "etcd-client", "containerd", "cloud-init", "shellcheck"])
+      expect(r).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
     const order = ["npm ci", "npm run lint", "npm run check", "npm test"].map((c) => steps(check).findIndex((s) => s.run === c));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(steps(check).find((s) => s.run === "npm test").env.CI).toBe("true");
+    expect(step(check, (s) => s.run === "npm test", "npm test").env.CI).toBe("true");
   });
 
   test("offline plan of dev and prod writes the report the comment posts", () => {
@@ -67,7 +81,7 @@ describe("pr.yml", () => {
   });
 
   describe("the comment script", () => {
-    const step = steps(w.jobs.plan).find((s) => String(s.uses).startsWith("actions/github-script@"));
+    const script = step(w.jobs.plan, (s) => String(s.uses).startsWith("actions/github-script@"), "github-script");
     const reports: Record<string, string> = {
       ".kubestead/plan/dev/report.md": "<!-- kubestead-plan:dev -->\n## kubestead plan: `kubestead/dev`\n",
       ".kubestead/plan/prod/report.md": "<!-- kubestead-plan:prod -->\n## kubestead plan: `kubestead/prod`\n",
@@ -92,9 +106,11 @@ describe("pr.yml", () => {
       };
       const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
       const saved = process.env.STACKS;
-      process.env.STACKS = step.env.STACKS;
+      process.env.STACKS = script.env.STACKS;
       try {
-        await new AsyncFunction("require", "github", "context", "core", step.with.script)(fakeRequire, github, context, { info: () => undefined });
+        await new AsyncFunction("require", "github", "context", "core", script.with.script)(fakeRequire, github, context, {
+          info: () => undefined,
+        });
       } finally {
         process.env.STACKS = saved;
       }
@@ -102,8 +118,8 @@ describe("pr.yml", () => {
     }
 
     test("skips forks and posts both stacks", () => {
-      expect(step.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
-      expect(step.env.STACKS).toBe("dev prod");
+      expect(script.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+      expect(script.env.STACKS).toBe("dev prod");
     });
 
     test("creates one comment holding both reports when none exists", async () => {
@@ -136,28 +152,43 @@ describe("pr.yml", () => {
   });
 
   test("real preview per stack with the policy pack, only when credentials exist", () => {
-    const probe = steps(w.jobs.credentials).find((s) => s.id === "probe");
+    const probe = step(w.jobs.credentials, (s) => s.id === "probe", "probe");
     expect(probe.env.AWS_ROLE_ARN).toBe("${{ secrets.AWS_ROLE_ARN }}");
     expect(w.jobs.credentials.outputs.aws).toBe("${{ steps.probe.outputs.aws }}");
     const preview = w.jobs.preview;
     expect(preview.if).toBe("needs.credentials.outputs.aws == 'true'");
     expect(preview.needs).toEqual(["check", "credentials"]);
     expect(preview.strategy.matrix.stack).toEqual(["dev", "prod"]);
-    const aws = steps(preview).find((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
+    const aws = step(preview, (s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"), "aws credentials");
     expect(aws.with["role-to-assume"]).toBe("${{ secrets.AWS_ROLE_ARN }}");
-    const pulumi = steps(preview).find((s) => String(s.uses).startsWith("pulumi/actions@v6"));
-    expect(pulumi.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policy", policyPackConfigs: "policy/${{ matrix.stack }}.json" });
+    const pulumi = step(preview, (s) => String(s.uses).startsWith("pulumi/actions@v6"), "pulumi");
+    expect(pulumi.with).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      policyPacks: "policy",
+      policyPackConfigs: "policy/${{ matrix.stack }}.json",
+    });
   });
 });
 
 describe("deploy.yml", () => {
   const w = wf("deploy.yml");
-  const pulumi = (job: Obj) => steps(job).find((s) => String(s.uses).startsWith("pulumi/actions@v6"));
+  const pulumi = (job: Obj) => step(job, (s) => String(s.uses).startsWith("pulumi/actions@v6"), "pulumi");
 
   test("on push to main: pulumi up dev, then prod after dev through the protected environment", () => {
     expect(w.on.push.branches).toEqual(["main"]);
-    expect(pulumi(w.jobs.dev).with).toMatchObject({ command: "up", "stack-name": "dev", policyPacks: "policy", policyPackConfigs: "policy/dev.json" });
-    expect(pulumi(w.jobs.prod).with).toMatchObject({ command: "up", "stack-name": "prod", policyPacks: "policy", policyPackConfigs: "policy/prod.json" });
+    expect(pulumi(w.jobs.dev).with).toMatchObject({
+      command: "up",
+      "stack-name": "dev",
+      policyPacks: "policy",
+      policyPackConfigs: "policy/dev.json",
+    });
+    expect(pulumi(w.jobs.prod).with).toMatchObject({
+      command: "up",
+      "stack-name": "prod",
+      policyPacks: "policy",
+      policyPackConfigs: "policy/prod.json",
+    });
     expect([w.jobs.prod.needs].flat()).toContain("dev");
     expect(w.jobs.prod.environment).toBe("production");
     expect(w.jobs.dev.environment).toBe("dev");

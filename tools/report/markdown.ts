@@ -38,7 +38,10 @@ function usd(n: number): string {
 
 /** A table cell: no pipes or newlines may escape it. */
 function cell(v: unknown): string {
-  return String(v ?? "").replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+  return String(v ?? "")
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, "<br>");
 }
 
 function table(head: string[], rows: unknown[][]): string[] {
@@ -54,7 +57,11 @@ function summary(input: ReportInput, customCount: number): string {
   if (input.policy) {
     const b = blocking(input.policy).length;
     const advisory = input.policy.violations.length - b;
-    parts.push(b > 0 ? `policy ✗ (${b} mandatory${advisory ? `, ${advisory} advisory` : ""})` : `policy ✓${advisory ? ` (${advisory} advisory)` : ""}`);
+    parts.push(
+      b > 0
+        ? `policy ✗ (${b} mandatory${advisory ? `, ${advisory} advisory` : ""})`
+        : `policy ✓${advisory ? ` (${advisory} advisory)` : ""}`,
+    );
   } else {
     parts.push("policy not run");
   }
@@ -76,7 +83,9 @@ function resourceSection(plan: Plan): string[] {
     g.types.set(r.type, (g.types.get(r.type) ?? 0) + 1);
     groups.set(key, g);
   }
-  const ordered = [...groups.entries()].sort(([a, ga], [b, gb]) => (a === "" ? 1 : b === "" ? -1 : ga.label < gb.label ? -1 : ga.label > gb.label ? 1 : 0));
+  const ordered = [...groups.entries()].sort(([a, ga], [b, gb]) =>
+    a === "" ? 1 : b === "" ? -1 : ga.label < gb.label ? -1 : ga.label > gb.label ? 1 : 0,
+  );
   const rows: unknown[][] = [];
   for (const [, g] of ordered) {
     const total = [...g.types.values()].reduce((x, y) => x + y, 0);
@@ -90,9 +99,16 @@ function policySection(p: PolicyReportLike): string[] {
   const out = ["### Policy", ""];
   if (p.violations.length === 0) return [...out, "✓ No violations."];
   const sorted = [...p.violations].sort(
-    (a, b) => (a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1) || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0),
+    (a, b) =>
+      (a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1) ||
+      (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0),
   );
-  const rows = sorted.map((v) => [v.enforcementLevel === "mandatory" ? "✗ mandatory" : `⚠ ${v.enforcementLevel}`, `\`${v.policy}\``, v.name ? `${v.type ?? ""} ${v.name}`.trim() : "(stack)", v.message]);
+  const rows = sorted.map((v) => [
+    v.enforcementLevel === "mandatory" ? "✗ mandatory" : `⚠ ${v.enforcementLevel}`,
+    `\`${v.policy}\``,
+    v.name ? `${v.type ?? ""} ${v.name}`.trim() : "(stack)",
+    v.message,
+  ]);
   return [...out, ...table(["Level", "Policy", "Resource", "Message"], rows)];
 }
 
@@ -103,7 +119,11 @@ function certificateSection(certs: NonNullable<ReportInput["certificates"]>, now
       return { name: c.name, at, days: Math.floor((at.getTime() - now.getTime()) / DAY_MS) };
     })
     .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.name < b.name ? -1 : 1))
-    .map((c) => [c.name, Number.isNaN(c.at.getTime()) ? "invalid date" : c.at.toISOString().slice(0, 10), Number.isNaN(c.days) ? "?" : c.days < 0 ? `✗ expired ${-c.days} days ago` : c.days < 30 ? `⚠ ${c.days}` : String(c.days)]);
+    .map((c) => [
+      c.name,
+      Number.isNaN(c.at.getTime()) ? "invalid date" : c.at.toISOString().slice(0, 10),
+      Number.isNaN(c.days) ? "?" : c.days < 0 ? `✗ expired ${-c.days} days ago` : c.days < 30 ? `⚠ ${c.days}` : String(c.days),
+    ]);
   return ["### Certificates", "", ...table(["Certificate", "Expires", "Days left"], rows)];
 }
 
@@ -122,7 +142,13 @@ function costSection(c: CostEstimate): string[] {
     usd(l.monthly),
   ]);
   rows.push(["**Total**", "", "", `**${usd(c.total)}**`]);
-  return [`### Cost (${c.region}, prices as of ${c.pricesAsOf})`, "", ...table(["Item", "Quantity", "Unit price", "Monthly"], rows), "", ...c.notes.map((n) => `_${n}_`)];
+  return [
+    `### Cost (${c.region}, prices as of ${c.pricesAsOf})`,
+    "",
+    ...table(["Item", "Quantity", "Unit price", "Monthly"], rows),
+    "",
+    ...c.notes.map((n) => `_${n}_`),
+  ];
 }
 
 function customCount(resources: PlanResource[]): number {

@@ -99,10 +99,21 @@ function otherNodes(plan: Plan, zones: Map<string, string>): Node[] {
     if (r.type === "aws:ebs/volume:Volume" && t["kubestead.io/role"] === "etcd") {
       const az = typeof r.inputs.availabilityZone === "string" ? r.inputs.availabilityZone : undefined;
       const member = t["kubestead.io/member"];
-      nodes.push({ id: sanitiseId(`vol_${r.name}`), lines: [`etcd-${member ?? "?"} data`, `${r.inputs.size ?? "?"} GiB ${r.inputs.type ?? ""}`.trim()], kind: "volume", zone: az, member });
+      nodes.push({
+        id: sanitiseId(`vol_${r.name}`),
+        lines: [`etcd-${member ?? "?"} data`, `${r.inputs.size ?? "?"} GiB ${r.inputs.type ?? ""}`.trim()],
+        kind: "volume",
+        zone: az,
+        member,
+      });
     } else if (r.type === "aws:ec2/natGateway:NatGateway") {
       const subnet = r.inputs.subnetId;
-      nodes.push({ id: sanitiseId(r.name), lines: ["NAT", r.name], kind: "nat", zone: typeof subnet === "string" ? zones.get(subnet) : undefined });
+      nodes.push({
+        id: sanitiseId(r.name),
+        lines: ["NAT", r.name],
+        kind: "nat",
+        zone: typeof subnet === "string" ? zones.get(subnet) : undefined,
+      });
     }
   }
   return nodes;
@@ -130,16 +141,28 @@ export function architectureDiagram(plan: Plan): string {
   const vpc = plan.resources.find((r) => r.type === "aws:ec2/vpc:Vpc");
   const vpcLabel = vpc ? `VPC ${vpc.name}${typeof vpc.inputs.cidrBlock === "string" ? ` ${vpc.inputs.cidrBlock}` : ""}` : "VPC (adopted)";
   const lbs = plan.resources
-    .filter((r) => (r.type === "aws:lb/loadBalancer:LoadBalancer" || r.type === "aws:alb/loadBalancer:LoadBalancer") && r.inputs.loadBalancerType === "network")
+    .filter(
+      (r) =>
+        (r.type === "aws:lb/loadBalancer:LoadBalancer" || r.type === "aws:alb/loadBalancer:LoadBalancer") &&
+        r.inputs.loadBalancerType === "network",
+    )
     .sort(compareResources);
-  const buckets = plan.resources.filter((r) => (r.type === "aws:s3/bucketV2:BucketV2" || r.type === "aws:s3/bucket:Bucket") && tagsOf(r)["kubestead.io/role"] === "backup").sort(compareResources);
+  const buckets = plan.resources
+    .filter(
+      (r) => (r.type === "aws:s3/bucketV2:BucketV2" || r.type === "aws:s3/bucket:Bucket") && tagsOf(r)["kubestead.io/role"] === "backup",
+    )
+    .sort(compareResources);
 
   const out: string[] = ["flowchart TB"];
   const lbIds = lbs.map((lb, i) => (i === 0 ? "api_lb" : sanitiseId(`api_lb_${lb.name}`)));
   const publicLb = lbs.some((lb) => lb.inputs.internal !== true);
   if (publicLb) out.push(`  internet(("clients"))`);
   out.push(`  subgraph vpc["${label(vpcLabel)}"]`, "    direction TB");
-  lbs.forEach((lb, i) => out.push(`    ${lbIds[i]}[/"${label(`API NLB ${lb.name}`, `${lb.inputs.internal === true ? "internal" : "internet-facing"}, TCP 6443`)}"\\]`));
+  lbs.forEach((lb, i) =>
+    out.push(
+      `    ${lbIds[i]}[/"${label(`API NLB ${lb.name}`, `${lb.inputs.internal === true ? "internal" : "internet-facing"}, TCP 6443`)}"\\]`,
+    ),
+  );
   const zoneNames = [...new Set(nodes.map((n) => n.zone).filter((z): z is string => !!z))].sort();
   for (const z of zoneNames) {
     out.push(`    subgraph ${sanitiseId(`az_${z}`)}["${label(z)}"]`, "      direction TB");

@@ -49,7 +49,9 @@ describe("renderApiServerManifest", () => {
 
   test("image comes from registry.k8s.io at the given version", () => {
     expect(pod.spec.containers[0].image).toBe("registry.k8s.io/kube-apiserver:v1.34.2");
-    expect((renderApiServerManifest({ ...base, kubernetesVersion: "1.33.5" }) as Pod).spec.containers[0].image).toBe("registry.k8s.io/kube-apiserver:v1.33.5");
+    expect((renderApiServerManifest({ ...base, kubernetesVersion: "1.33.5" }) as Pod).spec.containers[0].image).toBe(
+      "registry.k8s.io/kube-apiserver:v1.33.5",
+    );
   });
 
   test.each([
@@ -92,7 +94,9 @@ describe("renderApiServerManifest", () => {
   });
 
   test("admission plugins include NodeRestriction, DenyServiceExternalIPs, EventRateLimit", () => {
-    expect(flags.get("enable-admission-plugins")?.split(",")).toEqual(expect.arrayContaining(["NodeRestriction", "DenyServiceExternalIPs", "EventRateLimit"]));
+    expect(flags.get("enable-admission-plugins")?.split(",")).toEqual(
+      expect.arrayContaining(["NodeRestriction", "DenyServiceExternalIPs", "EventRateLimit"]),
+    );
   });
 
   test("cipher suites are ECDHE AEAD only", () => {
@@ -101,12 +105,22 @@ describe("renderApiServerManifest", () => {
     for (const s of suites) expect(s).toMatch(/^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
   });
 
-  test.each(["anonymous-auth", "advertise-address", "insecure-port", "apiserver-count", "cloud-provider", "runtime-config", "token-auth-file"])("--%s is not set", (name) => {
+  test.each([
+    "anonymous-auth",
+    "advertise-address",
+    "insecure-port",
+    "apiserver-count",
+    "cloud-provider",
+    "runtime-config",
+    "token-auth-file",
+  ])("--%s is not set", (name) => {
     expect(flags.has(name)).toBe(false);
   });
 
   test("flags are sorted and unique (byte-stable output)", () => {
-    const names = commandOf(pod).slice(1).map((a) => a.slice(2, a.indexOf("=")));
+    const names = commandOf(pod)
+      .slice(1)
+      .map((a) => a.slice(2, a.indexOf("=")));
     expect(names).toEqual([...names].sort());
     expect(new Set(names).size).toBe(names.length);
   });
@@ -138,7 +152,9 @@ describe("renderApiServerManifest", () => {
   });
 
   test("extraArgs may not set --anonymous-auth (it would stop the apiserver)", () => {
-    expect(() => renderApiServerManifest({ ...base, extraArgs: { "anonymous-auth": "false" } })).toThrow(/anonymous-auth.*refused.*authentication-config/);
+    expect(() => renderApiServerManifest({ ...base, extraArgs: { "anonymous-auth": "false" } })).toThrow(
+      /anonymous-auth.*refused.*authentication-config/,
+    );
   });
 
   test("extraArgs keys are flag names without dashes", () => {

@@ -5,7 +5,14 @@ import { authenticationConfigApiVersion, renderAuthenticationConfig } from "../.
 import { encryptionKeyProblems, renderEncryptionConfig } from "../../../bootstrap/controlPlane/encryptionConfig";
 import { KEY_A, KEY_B } from "./fixture";
 
-type Rule = { level: string; resources?: { group?: string; resources?: string[] }[]; nonResourceURLs?: string[]; verbs?: string[]; users?: string[]; userGroups?: string[] };
+type Rule = {
+  level: string;
+  resources?: { group?: string; resources?: string[] }[];
+  nonResourceURLs?: string[];
+  verbs?: string[];
+  users?: string[];
+  userGroups?: string[];
+};
 
 describe("audit policy", () => {
   const policy = parse(renderAuditPolicy()) as { apiVersion: string; kind: string; omitStages: string[]; rules: Rule[] };
@@ -17,18 +24,28 @@ describe("audit policy", () => {
   });
 
   // First matching rule wins: simulate the apiserver's matcher for a few requests.
-  function levelFor(req: { group?: string; resource?: string; path?: string; verb: string; user: string; groups?: string[]; namespace?: string }): string {
+  function levelFor(req: {
+    group?: string;
+    resource?: string;
+    path?: string;
+    verb: string;
+    user: string;
+    groups?: string[];
+    namespace?: string;
+  }): string {
     for (const r of policy.rules as (Rule & { namespaces?: string[] })[]) {
       if (r.verbs && !r.verbs.includes(req.verb)) continue;
       if (r.users && !r.users.includes(req.user)) continue;
       if (r.userGroups && !r.userGroups.some((g) => (req.groups ?? []).includes(g))) continue;
       if (r.namespaces && !r.namespaces.includes(req.namespace ?? "")) continue;
       if (r.nonResourceURLs) {
-        if (!req.path || !r.nonResourceURLs.some((u) => (u.endsWith("*") ? req.path!.startsWith(u.slice(0, -1)) : req.path === u))) continue;
+        if (!req.path || !r.nonResourceURLs.some((u) => (u.endsWith("*") ? req.path!.startsWith(u.slice(0, -1)) : req.path === u)))
+          continue;
       }
       if (r.resources) {
         if (req.resource === undefined) continue;
-        if (!r.resources.some((g) => (g.group ?? "") === (req.group ?? "") && (!g.resources || g.resources.includes(req.resource!)))) continue;
+        if (!r.resources.some((g) => (g.group ?? "") === (req.group ?? "") && (!g.resources || g.resources.includes(req.resource!))))
+          continue;
       }
       if (req.path && !r.nonResourceURLs && r.resources) continue;
       return r.level;
@@ -41,14 +58,45 @@ describe("audit policy", () => {
     ["livez with query", { path: "/livez?verbose", verb: "get", user: "system:anonymous" }, "None"],
     ["secret read by admin", { resource: "secrets", verb: "get", user: "kubernetes-admin" }, "Metadata"],
     ["secret write by admin", { resource: "secrets", verb: "create", user: "kubernetes-admin" }, "Metadata"],
-    ["secret read by a kubelet", { resource: "secrets", verb: "get", user: "system:node:ip-10-0-1-2", groups: ["system:nodes"] }, "Metadata"],
+    [
+      "secret read by a kubelet",
+      { resource: "secrets", verb: "get", user: "system:node:ip-10-0-1-2", groups: ["system:nodes"] },
+      "Metadata",
+    ],
     ["configmap update", { resource: "configmaps", verb: "update", user: "alice" }, "Metadata"],
-    ["token review", { group: "authentication.k8s.io", resource: "tokenreviews", verb: "create", user: "system:kube-controller-manager" }, "Metadata"],
+    [
+      "token review",
+      { group: "authentication.k8s.io", resource: "tokenreviews", verb: "create", user: "system:kube-controller-manager" },
+      "Metadata",
+    ],
     ["kubelet watching pods", { resource: "pods", verb: "watch", user: "system:node:ip-10-0-1-2", groups: ["system:nodes"] }, "None"],
-    ["kubelet updating its node status", { resource: "nodes", verb: "patch", user: "system:node:ip-10-0-1-2", groups: ["system:nodes"] }, "Metadata"],
-    ["node lease renewal", { group: "coordination.k8s.io", resource: "leases", verb: "update", user: "system:node:x", groups: ["system:nodes"], namespace: "kube-node-lease" }, "None"],
-    ["scheduler leader lease", { group: "coordination.k8s.io", resource: "leases", verb: "update", user: "system:kube-scheduler", namespace: "kube-system" }, "None"],
-    ["clusterrolebinding created", { group: "rbac.authorization.k8s.io", resource: "clusterrolebindings", verb: "create", user: "alice" }, "RequestResponse"],
+    [
+      "kubelet updating its node status",
+      { resource: "nodes", verb: "patch", user: "system:node:ip-10-0-1-2", groups: ["system:nodes"] },
+      "Metadata",
+    ],
+    [
+      "node lease renewal",
+      {
+        group: "coordination.k8s.io",
+        resource: "leases",
+        verb: "update",
+        user: "system:node:x",
+        groups: ["system:nodes"],
+        namespace: "kube-node-lease",
+      },
+      "None",
+    ],
+    [
+      "scheduler leader lease",
+      { group: "coordination.k8s.io", resource: "leases", verb: "update", user: "system:kube-scheduler", namespace: "kube-system" },
+      "None",
+    ],
+    [
+      "clusterrolebinding created",
+      { group: "rbac.authorization.k8s.io", resource: "clusterrolebindings", verb: "create", user: "alice" },
+      "RequestResponse",
+    ],
     ["role read", { group: "rbac.authorization.k8s.io", resource: "roles", verb: "get", user: "alice" }, "Metadata"],
     ["event write", { resource: "events", verb: "create", user: "system:node:x", groups: ["system:nodes"] }, "None"],
     ["deployment patch", { group: "apps", resource: "deployments", verb: "patch", user: "alice" }, "Metadata"],
@@ -77,26 +125,48 @@ describe("audit policy", () => {
 
 describe("encryption config", () => {
   test("secrets: secretbox with the first key writing, identity last for old reads", () => {
-    const cfg = parse(renderEncryptionConfig([{ name: "new", secret: KEY_B }, { name: "old", secret: KEY_A }]));
+    const cfg = parse(
+      renderEncryptionConfig([
+        { name: "new", secret: KEY_B },
+        { name: "old", secret: KEY_A },
+      ]),
+    );
     expect(cfg.apiVersion).toBe("apiserver.config.k8s.io/v1");
     expect(cfg.kind).toBe("EncryptionConfiguration");
     expect(cfg.resources).toHaveLength(1);
     expect(cfg.resources[0].resources).toEqual(["secrets"]);
     expect(cfg.resources[0].providers).toEqual([
-      { secretbox: { keys: [{ name: "new", secret: KEY_B }, { name: "old", secret: KEY_A }] } },
+      {
+        secretbox: {
+          keys: [
+            { name: "new", secret: KEY_B },
+            { name: "old", secret: KEY_A },
+          ],
+        },
+      },
       { identity: {} },
     ]);
   });
 
   test("more resources on request", () => {
-    expect(parse(renderEncryptionConfig([{ name: "k", secret: KEY_A }], ["secrets", "configmaps"])).resources[0].resources).toEqual(["secrets", "configmaps"]);
+    expect(parse(renderEncryptionConfig([{ name: "k", secret: KEY_A }], ["secrets", "configmaps"])).resources[0].resources).toEqual([
+      "secrets",
+      "configmaps",
+    ]);
   });
 
   test.each([
     ["no keys", [], /at least one key/],
     ["short key", [{ name: "k", secret: Buffer.alloc(16).toString("base64") }], /exactly 32 bytes/],
     ["not base64", [{ name: "k", secret: "not base64!!" }], /exactly 32 bytes/],
-    ["duplicate names", [{ name: "k", secret: KEY_A }, { name: "k", secret: KEY_B }], /unique/],
+    [
+      "duplicate names",
+      [
+        { name: "k", secret: KEY_A },
+        { name: "k", secret: KEY_B },
+      ],
+      /unique/,
+    ],
     ["bad name", [{ name: "", secret: KEY_A }], /letters/],
   ])("refuses %s", (_n, keys, msg) => {
     expect(() => renderEncryptionConfig(keys)).toThrow(msg);

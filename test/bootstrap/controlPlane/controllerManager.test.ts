@@ -14,7 +14,10 @@ const base: ControllerManagerSpec = {
 type Pod = {
   kind: string;
   metadata: { name: string };
-  spec: { hostNetwork: boolean; containers: { image: string; livenessProbe: { httpGet: object }; readinessProbe?: object; volumeMounts: { mountPath: string }[] }[] };
+  spec: {
+    hostNetwork: boolean;
+    containers: { image: string; livenessProbe: { httpGet: object }; readinessProbe?: object; volumeMounts: { mountPath: string }[] }[];
+  };
 };
 
 describe("renderControllerManagerManifest", () => {
@@ -61,16 +64,24 @@ describe("renderControllerManagerManifest", () => {
   });
 
   test("no flexvolume dir (EBS CSI replaces it)", () => {
-    expect(pod.spec.containers[0].volumeMounts.map((m) => m.mountPath)).not.toContain("/usr/libexec/kubernetes/kubelet-plugins/volume/exec");
+    expect(pod.spec.containers[0].volumeMounts.map((m) => m.mountPath)).not.toContain(
+      "/usr/libexec/kubernetes/kubelet-plugins/volume/exec",
+    );
   });
 
   test("terminatedPodGcThreshold is configurable and validated", () => {
-    expect(flagMap(renderControllerManagerManifest({ ...base, terminatedPodGcThreshold: 50 })).get("terminated-pod-gc-threshold")).toBe("50");
+    expect(flagMap(renderControllerManagerManifest({ ...base, terminatedPodGcThreshold: 50 })).get("terminated-pod-gc-threshold")).toBe(
+      "50",
+    );
     expect(() => renderControllerManagerManifest({ ...base, terminatedPodGcThreshold: 0 })).toThrow(/terminatedPodGcThreshold/);
   });
 
   test("extraArgs extend the flags", () => {
-    expect(flagMap(renderControllerManagerManifest({ ...base, extraArgs: { "node-monitor-grace-period": "50s" } })).get("node-monitor-grace-period")).toBe("50s");
+    expect(
+      flagMap(renderControllerManagerManifest({ ...base, extraArgs: { "node-monitor-grace-period": "50s" } })).get(
+        "node-monitor-grace-period",
+      ),
+    ).toBe("50s");
   });
 
   test("snapshot", () => {

@@ -6,7 +6,10 @@ import { KEY_A, spec } from "./fixture";
 type Pod = {
   kind: string;
   metadata: { name: string };
-  spec: { containers: { command: string[]; volumeMounts: { mountPath: string }[] }[]; volumes: { hostPath: { path: string; type: string } }[] };
+  spec: {
+    containers: { command: string[]; volumeMounts: { mountPath: string }[] }[];
+    volumes: { hostPath: { path: string; type: string } }[];
+  };
 };
 
 describe("controlPlaneFiles", () => {
@@ -47,13 +50,20 @@ describe("controlPlaneFiles", () => {
     }
   });
 
-  test.each(["/etc/kubernetes/controller-manager.conf", "/etc/kubernetes/scheduler.conf", "/etc/kubernetes/admin.conf"])("%s talks to the local apiserver with file references that are produced", (p) => {
-    const cfg = parse(content(p));
-    expect(cfg.clusters[0].cluster.server).toBe("https://127.0.0.1:6443");
-    const refs = [cfg.clusters[0].cluster["certificate-authority"], cfg.users[0].user["client-certificate"], cfg.users[0].user["client-key"]];
-    for (const r of refs) expect(produced).toContain(r);
-    expect(out.secrets.map((s) => s.path)).toContain(cfg.users[0].user["client-key"]);
-  });
+  test.each(["/etc/kubernetes/controller-manager.conf", "/etc/kubernetes/scheduler.conf", "/etc/kubernetes/admin.conf"])(
+    "%s talks to the local apiserver with file references that are produced",
+    (p) => {
+      const cfg = parse(content(p));
+      expect(cfg.clusters[0].cluster.server).toBe("https://127.0.0.1:6443");
+      const refs = [
+        cfg.clusters[0].cluster["certificate-authority"],
+        cfg.users[0].user["client-certificate"],
+        cfg.users[0].user["client-key"],
+      ];
+      for (const r of refs) expect(produced).toContain(r);
+      expect(out.secrets.map((s) => s.path)).toContain(cfg.users[0].user["client-key"]);
+    },
+  );
 
   test("kubeconfig users match the components' RBAC identities", () => {
     expect(parse(content("/etc/kubernetes/controller-manager.conf")).users[0].name).toBe("system:kube-controller-manager");
@@ -103,7 +113,9 @@ describe("controlPlaneFiles", () => {
   });
 
   test("an extraArgs flag pointing at a file nobody ships is refused", () => {
-    expect(() => controlPlaneFiles(spec({ extraArgs: { apiServer: { "oidc-ca-file": "/etc/kubernetes/oidc-ca.crt" } } }))).toThrow(/oidc-ca-file.*not produced/);
+    expect(() => controlPlaneFiles(spec({ extraArgs: { apiServer: { "oidc-ca-file": "/etc/kubernetes/oidc-ca.crt" } } }))).toThrow(
+      /oidc-ca-file.*not produced/,
+    );
   });
 
   test("paths and modes (snapshot)", () => {
@@ -114,7 +126,11 @@ describe("controlPlaneFiles", () => {
   });
 
   test("on-node files (snapshot)", () => {
-    const keep = ["/etc/kubernetes/scheduler.conf", "/etc/kubernetes/manifests/kube-controller-manager.yaml", "/etc/kubernetes/manifests/kube-scheduler.yaml"];
+    const keep = [
+      "/etc/kubernetes/scheduler.conf",
+      "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+      "/etc/kubernetes/manifests/kube-scheduler.yaml",
+    ];
     expect(Object.fromEntries(keep.map((p) => [p, content(p)]))).toMatchSnapshot();
   });
 });

@@ -2,7 +2,10 @@ import { parse, stringify } from "yaml";
 import { renderSchedulerConfig, renderSchedulerManifest } from "../../../bootstrap/controlPlane/scheduler";
 import { commandOf, flagMap } from "./fixture";
 
-type Pod = { metadata: { name: string }; spec: { containers: { image: string; livenessProbe: { httpGet: object }; volumeMounts: { mountPath: string }[] }[] } };
+type Pod = {
+  metadata: { name: string };
+  spec: { containers: { image: string; livenessProbe: { httpGet: object }; volumeMounts: { mountPath: string }[] }[] };
+};
 
 describe("renderSchedulerManifest", () => {
   const pod = renderSchedulerManifest({ kubernetesVersion: "1.34.2" }) as Pod;
@@ -33,7 +36,9 @@ describe("renderSchedulerManifest", () => {
   test("does not mount the PKI directory (no access to CA or SA keys)", () => {
     const mounts = pod.spec.containers[0].volumeMounts.map((m) => m.mountPath);
     expect(mounts).not.toContain("/etc/kubernetes/pki");
-    expect(mounts).toEqual(expect.arrayContaining(["/etc/kubernetes/pki/scheduler.key", "/etc/kubernetes/pki/scheduler.crt", "/etc/kubernetes/pki/ca.crt"]));
+    expect(mounts).toEqual(
+      expect.arrayContaining(["/etc/kubernetes/pki/scheduler.key", "/etc/kubernetes/pki/scheduler.crt", "/etc/kubernetes/pki/ca.crt"]),
+    );
     expect(mounts.filter((m) => m.endsWith(".key"))).toEqual(["/etc/kubernetes/pki/scheduler.key"]);
   });
 
@@ -64,7 +69,13 @@ describe("renderSchedulerConfig", () => {
   test("NodeResourcesFit scores LeastAllocated on cpu and memory", () => {
     const fit = cfg.profiles[0].pluginConfig.find((p: { name: string }) => p.name === "NodeResourcesFit");
     expect(cfg.profiles[0].schedulerName).toBe("default-scheduler");
-    expect(fit.args.scoringStrategy).toEqual({ type: "LeastAllocated", resources: [{ name: "cpu", weight: 1 }, { name: "memory", weight: 1 }] });
+    expect(fit.args.scoringStrategy).toEqual({
+      type: "LeastAllocated",
+      resources: [
+        { name: "cpu", weight: 1 },
+        { name: "memory", weight: 1 },
+      ],
+    });
   });
 
   test("does not name plugins removed upstream (NodeResourcesLeastAllocated)", () => {

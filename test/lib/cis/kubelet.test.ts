@@ -5,7 +5,23 @@ import { evaluateKubelet, goDurationMs, parseKubeletFlags } from "../../../lib/c
 const rendered = (): Record<string, unknown> => parse(renderKubeletConfig({ clusterDnsIp: "10.96.0.10", clusterDomain: "cluster.local" }));
 const renderedFlags = parseKubeletFlags(kubeletFlags({ nodeLabels: { "kubestead.io/pool": "general" }, nodeTaints: [] }).join(" "));
 
-const ALL_IDS = ["4.2.1", "4.2.2", "4.2.3", "4.2.4", "4.2.5", "4.2.6", "4.2.7", "4.2.8", "4.2.9", "4.2.10", "4.2.11", "4.2.12", "4.2.13", "4.2.14", "kubestead-protect-kernel-defaults"];
+const ALL_IDS = [
+  "4.2.1",
+  "4.2.2",
+  "4.2.3",
+  "4.2.4",
+  "4.2.5",
+  "4.2.6",
+  "4.2.7",
+  "4.2.8",
+  "4.2.9",
+  "4.2.10",
+  "4.2.11",
+  "4.2.12",
+  "4.2.13",
+  "4.2.14",
+  "kubestead-protect-kernel-defaults",
+];
 
 describe("evaluateKubelet on what we render", () => {
   test("every check runs and passes", () => {
@@ -44,10 +60,18 @@ describe("evaluateKubelet fails what it should", () => {
   test("4.2.9 and 4.2.11 fail together without serverTLSBootstrap or cert files", () => {
     const c = rendered();
     c.serverTLSBootstrap = false;
-    expect(evaluateKubelet(c, renderedFlags).filter((r) => !r.pass).map((r) => r.id)).toEqual(["4.2.9", "4.2.11"]);
+    expect(
+      evaluateKubelet(c, renderedFlags)
+        .filter((r) => !r.pass)
+        .map((r) => r.id),
+    ).toEqual(["4.2.9", "4.2.11"]);
     c.tlsCertFile = "/var/lib/kubelet/pki/kubelet.crt";
     c.tlsPrivateKeyFile = "/var/lib/kubelet/pki/kubelet.key";
-    expect(evaluateKubelet(c, renderedFlags).filter((r) => !r.pass).map((r) => r.id)).toEqual(["4.2.11"]);
+    expect(
+      evaluateKubelet(c, renderedFlags)
+        .filter((r) => !r.pass)
+        .map((r) => r.id),
+    ).toEqual(["4.2.11"]);
   });
 
   test("a flag overrides the config file, as in the kubelet", () => {
@@ -57,7 +81,9 @@ describe("evaluateKubelet fails what it should", () => {
   });
 
   test("a flag-only kubelet with no config gets the kubelet's insecure defaults", () => {
-    const failed = evaluateKubelet({}, {}).filter((r) => !r.pass).map((r) => r.id);
+    const failed = evaluateKubelet({}, {})
+      .filter((r) => !r.pass)
+      .map((r) => r.id);
     expect(failed).toEqual(expect.arrayContaining(["4.2.1", "4.2.2", "4.2.3", "4.2.12", "4.2.13", "4.2.14"]));
   });
 });

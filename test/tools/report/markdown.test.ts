@@ -11,11 +11,19 @@ const capacity: CapacityReport = {
     { name: "nodes the pod CIDR allows", value: 4096, limit: 5000, ok: false, detail: "10.32.0.0/12 in /24 slices" },
     { name: "service IPs", value: 1048574, limit: 10000, ok: true, detail: "10.96.0.0/12" },
   ],
-  problems: ["kubestead:kubernetes.podCidr 10.32.0.0/12 with nodeCidrMaskSize 24 allows 4,096 nodes, below maxNodes 5,000: use a /11 pod CIDR"],
+  problems: [
+    "kubestead:kubernetes.podCidr 10.32.0.0/12 with nodeCidrMaskSize 24 allows 4,096 nodes, below maxNodes 5,000: use a /11 pod CIDR",
+  ],
 };
 const policy: PolicyReportLike = {
   violations: [
-    { policy: "require-tags", message: "missing tag | owner", name: "prod-network-igw", type: "aws:ec2/internetGateway:InternetGateway", enforcementLevel: "advisory" },
+    {
+      policy: "require-tags",
+      message: "missing tag | owner",
+      name: "prod-network-igw",
+      type: "aws:ec2/internetGateway:InternetGateway",
+      enforcementLevel: "advisory",
+    },
     { policy: "etcd-quorum", message: "etcd needs an odd member count ≥ 3 over 3 zones", enforcementLevel: "mandatory" },
   ],
 };
@@ -36,21 +44,27 @@ describe("renderReport", () => {
 
   test("summary line: resources, policy, monthly cost, capacity", () => {
     const s = md.split("\n")[3];
-    expect(s).toBe(`**33 resources** · policy ✗ (1 mandatory, 1 advisory) · **$${cost.total.toLocaleString("en-US", { minimumFractionDigits: 2 })}/month** · capacity ✗ (1)`);
+    expect(s).toBe(
+      `**33 resources** · policy ✗ (1 mandatory, 1 advisory) · **$${cost.total.toLocaleString("en-US", { minimumFractionDigits: 2 })}/month** · capacity ✗ (1)`,
+    );
     const ok = renderReport({ plan, policy: { violations: [] }, capacity: { ...capacity, ok: true, problems: [] } });
     expect(ok.split("\n")[3]).toBe("**33 resources** · policy ✓ · capacity ✓");
     expect(renderReport({ plan }).split("\n")[3]).toBe("**33 resources** · policy not run");
   });
 
   test("resources grouped by top-level component with counts per type", () => {
-    expect(md).toContain("| Network `prod-network` | 14 | 3 × aws:ec2/eip:Eip<br>1 × aws:ec2/internetGateway:InternetGateway<br>3 × aws:ec2/natGateway:NatGateway<br>6 × aws:ec2/subnet:Subnet<br>1 × aws:ec2/vpc:Vpc |");
+    expect(md).toContain(
+      "| Network `prod-network` | 14 | 3 × aws:ec2/eip:Eip<br>1 × aws:ec2/internetGateway:InternetGateway<br>3 × aws:ec2/natGateway:NatGateway<br>6 × aws:ec2/subnet:Subnet<br>1 × aws:ec2/vpc:Vpc |",
+    );
     expect(md).toContain("| EtcdCluster `prod-etcd` | 11 |");
     expect(md).toContain("| (stack) | 1 | 1 × pulumi:providers:aws |");
   });
 
   test("policy table: mandatory first, pipes escaped", () => {
     const i = md.indexOf("| ✗ mandatory | `etcd-quorum` | (stack) |");
-    const j = md.indexOf("| ⚠ advisory | `require-tags` | aws:ec2/internetGateway:InternetGateway prod-network-igw | missing tag \\| owner |");
+    const j = md.indexOf(
+      "| ⚠ advisory | `require-tags` | aws:ec2/internetGateway:InternetGateway prod-network-igw | missing tag \\| owner |",
+    );
     expect(i).toBeGreaterThan(0);
     expect(j).toBeGreaterThan(i);
   });
@@ -61,7 +75,11 @@ describe("renderReport", () => {
 
   test("certificates soonest first with days left from the plan time", () => {
     const rows = md.split("\n").filter((l) => /^\| (front-proxy-client|apiserver|kubernetes-ca) \|/.test(l));
-    expect(rows).toEqual(["| front-proxy-client | 2026-12-07 | ⚠ 10 |", "| apiserver | 2027-11-27 | 365 |", "| kubernetes-ca | 2036-11-25 | 3651 |"]);
+    expect(rows).toEqual([
+      "| front-proxy-client | 2026-12-07 | ⚠ 10 |",
+      "| apiserver | 2027-11-27 | 365 |",
+      "| kubernetes-ca | 2036-11-25 | 3651 |",
+    ]);
     const later = renderReport({ plan, certificates, now: new Date("2026-12-08T00:00:00Z") });
     expect(later).toContain("| front-proxy-client | 2026-12-07 | ✗ expired 1 days ago |");
   });

@@ -28,7 +28,13 @@ describe("renderTree", () => {
   test("nested components count everything beneath them; a missing parent puts the subtree at the top", () => {
     const p = samplePlan();
     const etcd = p.resources.find((r) => r.name === "prod-etcd")!;
-    const member = { ...etcd, urn: `${etcd.urn}$member-0`, type: "kubestead:components:EtcdMember", name: "prod-etcd-member-0", parent: etcd.urn };
+    const member = {
+      ...etcd,
+      urn: `${etcd.urn}$member-0`,
+      type: "kubestead:components:EtcdMember",
+      name: "prod-etcd-member-0",
+      parent: etcd.urn,
+    };
     p.resources.push(member);
     for (const r of p.resources) if (r.name === "prod-etcd-0" || r.name === "prod-etcd-data-0") r.parent = member.urn;
     const orphan = p.resources.find((r) => r.name === "prod-general-lt")!;

@@ -1,0 +1,61 @@
+/**
+ * What lets kubelets join with a bootstrap token (TLS bootstrapping): the token Secret and the
+ * bindings that let its holders ask for a client certificate and have it approved automatically,
+ * and let nodes renew theirs. Serving certificates are approved by csrApprover.ts instead.
+ * The apiserver needs --enable-bootstrap-token-auth; kube-controller-manager signs with the
+ * cluster CA. https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/
+ */
+import { K8sObject, KUBE_SYSTEM } from "./objects";
+
+/** Extra group every kubestead bootstrap token carries; bindings name it, not all bootstrappers. */
+export const NODE_BOOTSTRAP_GROUP = "system:bootstrappers:kubestead:nodes";
+
+export interface BootstrapTokenArgs {
+  /** [a-z0-9]{6} */
+  tokenId: string;
+  /** [a-z0-9]{16}; a credential: the caller marks the resulting object secret. */
+  tokenSecret: string;
+  /** RFC 3339 expiry; absent = none (ASGs add nodes at any time; rotate the token instead). */
+  expiration?: string;
+}
+
+function binding(name: string, clusterRole: string, group: string): K8sObject {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
+  };
+}
+
+/** The token Secret. Contains the credential: apply it as a Pulumi secret. */
+export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
+  if (!/^[a-z0-9]{6}$/.test(a.tokenId)) throw new Error(`bootstrap tokenId must be 6 of [a-z0-9] (got ${JSON.stringify(a.tokenId)}): generate it with that alphabet`);
+  if (!/^[a-z0-9]{16}$/.test(a.tokenSecret)) throw new Error("bootstrap tokenSecret must be 16 of [a-z0-9] (value not shown): generate it with that alphabet");
+  const data: Record<string, string> = {
+    "token-id": a.tokenId,
+    "token-secret": a.tokenSecret,
+    "usage-bootstrap-authentication": "true",
+    "usage-bootstrap-signing": "true",
+    "auth-extra-groups": NODE_BOOTSTRAP_GROUP,
+    description: "kubestead node TLS bootstrap",
+  };
+  if (a.expiration !== undefined) data.expiration = a.expiration;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "bootstrap.kubernetes.io/token",
+    metadata: { name: `bootstrap-token-${a.tokenId}`, namespace: KUBE_SYSTEM },
+    stringData: data,
+  };
+}
+
+/** RBAC for TLS bootstrapping (no secrets: safe to show in a plan). */
+export function nodeBootstrapRbac(): K8sObject[] {
+  return [
+    binding("kubestead:kubelet-bootstrap", "system:node-bootstrapper", NODE_BOOTSTRAP_GROUP),
+    binding("kubestead:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", NODE_BOOTSTRAP_GROUP),
+    binding("kubestead:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "system:nodes"),
+  ];
+}

@@ -1,0 +1,232 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootstrap/bootScript";
+import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
+import { controlPlaneFiles, defaultKeyParameters } from "../bootstrap/controlPlane/files";
+import { renderControlPlaneKubeletCredentialStep } from "../bootstrap/controlPlane/kubeletCredential";
+import { renderKubeconfig } from "../bootstrap/kubeconfig";
+import { bootstrapKubeconfigParameter, nodeFiles } from "../bootstrap/node/files";
+import { renderNodeInstallStep, renderControlPlaneLabelStep, renderNodeStartStep } from "../bootstrap/node/install";
+import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
+import { renderSystemApplyStep } from "../bootstrap/node/system";
+import { hostAddress, mustParseCidr } from "../lib/cidr";
+import { ClusterConfig } from "../lib/config/types";
+import { controlPlanePolicy } from "../lib/iam";
+import { asgTags, roleTags } from "../lib/tags";
+import { metadataOptions, nodeIdentity, rootVolume, secureParameter } from "./nodeCommon";
+import { CertificateAuthority, IssuedCertificate, issueCertificate } from "./pki";
+
+export interface ControlPlaneArgs {
+  config: ClusterConfig;
+  privateSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  /** API load balancer: its DNS name goes into the apiserver certificate, its target group gets the nodes. */
+  apiDnsName: pulumi.Output<string>;
+  apiTargetGroupArn: pulumi.Input<string>;
+  kubernetesCa: CertificateAuthority;
+  etcdCa: CertificateAuthority;
+  frontProxyCa: CertificateAuthority;
+  serviceAccountKeyPem: pulumi.Output<string>;
+  serviceAccountPublicKeyPem: pulumi.Output<string>;
+  etcdEndpoints: pulumi.Output<string[]>;
+  /** Bootstrap token <id>.<secret> the kubelets join with (secret). */
+  bootstrapToken: pulumi.Output<string>;
+  kmsKeyArn: pulumi.Input<string>;
+  amiId: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
+  partition: pulumi.Input<string>;
+}
+
+/**
+ * The control plane: identical nodes in an auto scaling group across the zones, registered with
+ * the API load balancer's target group. Each runs containerd, the kubelet, and kube-apiserver,
+ * kube-controller-manager and kube-scheduler as static pods rendered here, so every flag shows
+ * up in a PR. Nodes hold no per-instance state: a replaced node boots the same files.
+ */
+export class ControlPlane extends pulumi.ComponentResource {
+  public readonly asgName: pulumi.Output<string>;
+  /** kubeconfig with an embedded cluster-admin client certificate (secret). */
+  public readonly adminKubeconfig: pulumi.Output<string>;
+  public readonly certificateExpiries: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubestead:components:ControlPlane", name, {}, opts);
+    const c = args.config;
+    const k = c.kubernetes;
+    const tags = roleTags(c, "controlplane", `${c.name}-controlplane`);
+    const serviceIp = hostAddress(mustParseCidr(k.serviceCidr), 1);
+    const issue = (id: string, ca: CertificateAuthority, spec: Parameters<typeof issueCertificate>[2]) =>
+      issueCertificate(`${name}-${id}`, ca, spec, c.pki, this);
+
+    const certs: Record<string, IssuedCertificate> = {
+      apiServer: issue("apiserver", args.kubernetesCa, {
+        commonName: "kube-apiserver",
+        dnsNames: [args.apiDnsName, "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${k.clusterDomain}`, "localhost"],
+        ipAddresses: [serviceIp, "127.0.0.1"],
+        usages: ["server_auth"],
+      }),
+      apiServerKubeletClient: issue("apiserver-kubelet-client", args.kubernetesCa, {
+        commonName: "kube-apiserver-kubelet-client",
+        organization: "system:masters",
+        usages: ["client_auth"],
+      }),
+      apiServerEtcdClient: issue("apiserver-etcd-client", args.etcdCa, { commonName: "kube-apiserver-etcd-client", usages: ["client_auth"] }),
+      frontProxyClient: issue("front-proxy-client", args.frontProxyCa, { commonName: "front-proxy-client", usages: ["client_auth"] }),
+      controllerManager: issue("controller-manager", args.kubernetesCa, { commonName: "system:kube-controller-manager", usages: ["client_auth"] }),
+      scheduler: issue("scheduler", args.kubernetesCa, { commonName: "system:kube-scheduler", usages: ["client_auth"] }),
+      admin: issue("admin", args.kubernetesCa, { commonName: "kubernetes-admin", organization: "system:masters", usages: ["client_auth"] }),
+    };
+
+    // Secrets encryption at rest: a 32-byte key generated here, kept only in state and SSM.
+    const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, { parent: this });
+
+    const secretTags = roleTags(c, "controlplane");
+    const params = defaultKeyParameters(c.name);
+    const keyValues: Record<keyof typeof params, pulumi.Output<string>> = {
+      ca: args.kubernetesCa.keyPem,
+      apiServer: certs.apiServer.keyPem,
+      apiServerKubeletClient: certs.apiServerKubeletClient.keyPem,
+      apiServerEtcdClient: certs.apiServerEtcdClient.keyPem,
+      frontProxyClient: certs.frontProxyClient.keyPem,
+      controllerManager: certs.controllerManager.keyPem,
+      scheduler: certs.scheduler.keyPem,
+      admin: certs.admin.keyPem,
+      serviceAccount: args.serviceAccountKeyPem,
+    };
+    for (const [key, value] of Object.entries(keyValues)) {
+      secureParameter(`${name}-${key}`, params[key as keyof typeof params], value, args.kmsKeyArn, secretTags, this);
+    }
+    secureParameter(
+      `${name}-bootstrap-kubeconfig`,
+      bootstrapKubeconfigParameter(c.name, "controlplane"),
+      args.bootstrapToken.apply((token) => renderBootstrapKubeconfig({ server: "https://127.0.0.1:6443", caPath: "/etc/kubernetes/pki/ca.crt", token })),
+      args.kmsKeyArn,
+      secretTags,
+      this,
+    );
+
+    // Render once with every public input resolved; the encryption config comes back as a secret to store.
+    const rendered = pulumi
+      .all([
+        args.etcdEndpoints,
+        args.kubernetesCa.certPem,
+        args.etcdCa.certPem,
+        args.frontProxyCa.certPem,
+        args.serviceAccountPublicKeyPem,
+        pulumi.all(Object.fromEntries(Object.entries(certs).map(([key, v]) => [key, v.certPem]))),
+        pulumi.secret(encryptionKey.base64),
+      ])
+      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey]) => {
+        const cp = controlPlaneFiles({
+          cluster: c.name,
+          kubernetesVersion: k.version,
+          etcdServers,
+          serviceCidr: k.serviceCidr,
+          podCidr: k.podCidr,
+          nodeCidrMaskSize: k.nodeCidrMaskSize,
+          serviceAccountIssuer: `https://kubernetes.default.svc.${k.clusterDomain}`,
+          audit: { maxAgeDays: c.controlPlane.auditLogMaxAgeDays, maxBackups: c.controlPlane.auditLogMaxBackups, maxSizeMiB: c.controlPlane.auditLogMaxSizeMiB },
+          encryptionKeys: [{ name: "key-1", secret: encKey }],
+          certs: {
+            ca,
+            apiServer: pems.apiServer,
+            apiServerKubeletClient: pems.apiServerKubeletClient,
+            apiServerEtcdClient: pems.apiServerEtcdClient,
+            frontProxyCa,
+            frontProxyClient: pems.frontProxyClient,
+            etcdCa,
+            controllerManager: pems.controllerManager,
+            scheduler: pems.scheduler,
+            admin: pems.admin,
+            serviceAccountPublic: saPub,
+          },
+          keyParameters: params,
+        });
+        const node = nodeFiles({
+          cluster: c.name,
+          role: "controlplane",
+          caCertPem: ca,
+          pauseVersion: k.pauseVersion,
+          clusterDnsIp: k.clusterDnsIp,
+          clusterDomain: k.clusterDomain,
+          nodeLabels: {},
+          nodeTaints: [],
+        });
+        // nodeFiles writes the CA certificate too; keep one copy of each path.
+        const seen = new Set(cp.files.map((f) => f.path));
+        const files = [...cp.files, ...node.files.filter((f) => !seen.has(f.path))];
+        const steps = [
+          renderSystemApplyStep(),
+          renderNodeInstallStep({ kubernetesVersion: k.version, containerdVersion: k.containerdVersion, runcVersion: k.runcVersion, cniPluginsVersion: k.cniPluginsVersion, checksums: c.checksums }),
+          renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
+          renderNodeStartStep(),
+          renderControlPlaneLabelStep(),
+        ];
+        files.push({ path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "controlplane", region: c.region, steps }) });
+        return { files, secrets: [...cp.secrets, ...node.secrets], secretContents: cp.secretContents };
+      });
+
+    // The encryption config holds the key: it goes to SSM, never into user data.
+    const encryptionParam = rendered.apply((r) => Object.keys(r.secretContents)[0]);
+    new aws.ssm.Parameter(`${name}-encryption-config`, {
+      name: encryptionParam,
+      type: "SecureString",
+      value: pulumi.secret(rendered.apply((r) => Object.values(r.secretContents)[0])),
+      keyId: args.kmsKeyArn,
+      tier: "Standard",
+      tags: secretTags,
+    }, { parent: this });
+
+    const userData = rendered.apply((r) => encodeUserData(renderCloudConfig({ files: r.files, secrets: r.secrets, bootScriptPath: BOOT_SCRIPT_PATH, packages: ["awscli", "ca-certificates", "curl", "jq", "openssl"] })));
+
+    const identity = nodeIdentity(
+      `${name}-node`,
+      pulumi.all([args.partition, args.accountId, args.kmsKeyArn]).apply(([partition, accountId, kmsKeyArn]) =>
+        controlPlanePolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
+      ),
+      tags,
+      this,
+    );
+    const lt = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
+      description: `kubestead ${c.name} control plane`,
+      imageId: args.amiId,
+      instanceType: c.controlPlane.instanceType,
+      iamInstanceProfile: { arn: identity.instanceProfile.arn },
+      metadataOptions: metadataOptions(1),
+      blockDeviceMappings: [rootVolume(c.controlPlane.rootVolumeGiB, args.kmsKeyArn)],
+      networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
+      userData,
+      updateDefaultVersion: true,
+      tagSpecifications: [
+        { resourceType: "instance", tags },
+        { resourceType: "volume", tags },
+      ],
+      tags,
+    }, { parent: this });
+    const asg = new aws.autoscaling.Group(`${name}-nodes`, {
+      name: `${c.name}-controlplane`,
+      minSize: c.controlPlane.nodes,
+      maxSize: c.controlPlane.nodes,
+      desiredCapacity: c.controlPlane.nodes,
+      vpcZoneIdentifiers: args.privateSubnetIds,
+      launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
+      targetGroupArns: [args.apiTargetGroupArn],
+      // ELB health: a node whose apiserver stops answering /readyz is replaced.
+      healthCheckType: "ELB",
+      healthCheckGracePeriod: 600,
+      // One node at a time, so quorum of apiservers and leader election are never disturbed twice.
+      instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 66, instanceWarmup: "300" } },
+      tags: asgTags({ ...c.tags, ...tags, [`kubernetes.io/cluster/${c.name}`]: "owned" }),
+    }, { parent: this });
+
+    this.asgName = asg.name;
+    this.adminKubeconfig = pulumi.secret(
+      pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>
+        renderKubeconfig({ cluster: c.name, server: `https://${dns}:6443`, caCertPem: ca, user: "kubernetes-admin", clientCertPem: cert, clientKeyPem: key }),
+      ),
+    );
+    this.certificateExpiries = Object.fromEntries(Object.entries(certs).map(([key, v]) => [key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), v.notAfter]));
+    this.registerOutputs({ asgName: this.asgName });
+  }
+}
