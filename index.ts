@@ -13,3 +13,4 @@ export const certificateNotAfter = cluster.certificateExpiries;
 export const apiEndpoint = cluster.lb.endpoint;
 export const controlPlaneAsgName = cluster.controlPlane.asgName;
 export const adminKubeconfig = cluster.controlPlane.adminKubeconfig;
+export const workerAsgNames = cluster.workers.map((w) => w.asgName);

@@ -125,7 +125,9 @@ install_release() {
 
 export function renderBootScript(args: BootScriptArgs): string {
   if (!REGION.test(args.region)) {
-    throw new Error(`boot script region must be an AWS region like eu-west-1 (got ${JSON.stringify(args.region)}): pass the stack's aws:region`);
+    throw new Error(
+      `boot script region must be an AWS region like eu-west-1 (got ${JSON.stringify(args.region)}): pass the stack's aws:region`,
+    );
   }
   const steps = args.steps.map((s, i) => {
     if (s.trim() === "") throw new Error(`boot script step ${i + 1} is empty: drop it or render its content`);

@@ -22,7 +22,7 @@ export const GZIP_THRESHOLD = 12 * 1024;
 export interface CloudConfigArgs {
   files: NodeFile[];
   secrets: SecretFile[];
-  /** apt packages to install; DEFAULT_PACKAGES when absent. */
+  /** Extra apt packages; DEFAULT_PACKAGES (what the boot script needs) are always installed. */
   packages?: string[];
   /** Where the boot script is written (it must be one of `files`); runcmd runs it. */
   bootScriptPath: string;
@@ -72,7 +72,8 @@ function checkPath(kind: string, path: string): void {
 }
 
 function checkMode(kind: string, path: string, mode: string): void {
-  if (!MODE.test(mode)) throw new Error(`${kind} ${path} mode must be an octal string like "0644" (got ${JSON.stringify(mode)}): quote the mode as a string`);
+  if (!MODE.test(mode))
+    throw new Error(`${kind} ${path} mode must be an octal string like "0644" (got ${JSON.stringify(mode)}): quote the mode as a string`);
 }
 
 /** The secrets manifest: `parameter<TAB>path<TAB>mode` lines, sorted so the document is stable. */
@@ -82,7 +83,9 @@ export function renderSecretsManifest(secrets: SecretFile[]): string {
     checkPath("secret", s.path);
     checkMode("secret", s.path, s.mode);
     if (!s.parameter.startsWith("/") || !SAFE_FIELD.test(s.parameter) || s.parameter.includes(" ")) {
-      throw new Error(`secret ${s.path} parameter must be an SSM name like /kubestead/<cluster>/<role>/<file> (got ${JSON.stringify(s.parameter)}): fix the parameter name`);
+      throw new Error(
+        `secret ${s.path} parameter must be an SSM name like /kubestead/<cluster>/<role>/<file> (got ${JSON.stringify(s.parameter)}): fix the parameter name`,
+      );
     }
     if (seen.has(s.path)) throw new Error(`secret path ${s.path} is listed twice: each path must come from exactly one parameter`);
     seen.add(s.path);
@@ -99,20 +102,23 @@ export function renderCloudConfig(args: CloudConfigArgs): string {
     checkPath("file", f.path);
     checkMode("file", f.path, f.mode);
     refuseSecret(f);
-    if (f.path === SECRETS_MANIFEST_PATH) throw new Error(`file ${f.path} is the secrets manifest: pass secrets in \`secrets\`, not as a file`);
+    if (f.path === SECRETS_MANIFEST_PATH)
+      throw new Error(`file ${f.path} is the secrets manifest: pass secrets in \`secrets\`, not as a file`);
     if (secretPaths.has(f.path)) throw new Error(`file ${f.path} is also a secret: a path is either a NodeFile or a SecretFile, not both`);
     if (paths.has(f.path)) throw new Error(`file ${f.path} is listed twice: render each path once`);
     paths.add(f.path);
   }
   if (!paths.has(args.bootScriptPath)) {
-    throw new Error(`bootScriptPath ${args.bootScriptPath} is not among the files: add the rendered boot script as a NodeFile at that path`);
+    throw new Error(
+      `bootScriptPath ${args.bootScriptPath} is not among the files: add the rendered boot script as a NodeFile at that path`,
+    );
   }
   const files = [...args.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const writeFiles = files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.mode, content: f.content }));
   // The manifest is written even when empty so the boot script can rely on it existing.
   writeFiles.push({ path: SECRETS_MANIFEST_PATH, owner: "root:root", permissions: "0600", content: renderSecretsManifest(args.secrets) });
 
-  const packages = [...new Set(args.packages ?? DEFAULT_PACKAGES)].sort();
+  const packages = [...new Set([...DEFAULT_PACKAGES, ...(args.packages ?? [])])].sort();
   const doc: Record<string, unknown> = {};
   if (args.hostname !== undefined) {
     if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(args.hostname)) {

@@ -168,7 +168,9 @@ export function etcdKeyParameters(cluster: string, member: string): EtcdKeyParam
 
 function requirePem(key: string, value: string): string {
   if (!/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/.test(value)) {
-    throw new Error(`etcd pki.${key} must be a PEM certificate (got ${JSON.stringify(value.slice(0, 40))}…): pass the cert's PEM, never a key`);
+    throw new Error(
+      `etcd pki.${key} must be a PEM certificate (got ${JSON.stringify(value.slice(0, 40))}…): pass the cert's PEM, never a key`,
+    );
   }
   return value.endsWith("\n") ? value : `${value}\n`;
 }
@@ -186,13 +188,24 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
     { path: `${pki}/server.crt`, mode: "0644", content: requirePem("serverCert", opts.pki.serverCert) },
     { path: `${pki}/peer.crt`, mode: "0644", content: requirePem("peerCert", opts.pki.peerCert) },
     { path: `${pki}/backup.crt`, mode: "0644", content: requirePem("backupCert", opts.pki.backupCert) },
-    { path: "/etc/systemd/system/etcd.service", mode: "0644", content: renderEtcdService({ version: opts.release.version, dataDir: u.dataDir }) },
+    {
+      path: "/etc/systemd/system/etcd.service",
+      mode: "0644",
+      content: renderEtcdService({ version: opts.release.version, dataDir: u.dataDir }),
+    },
     { path: "/etc/systemd/system/etcd-backup.service", mode: "0644", content: renderEtcdBackupService() },
     { path: "/etc/systemd/system/etcd-backup.timer", mode: "0644", content: renderEtcdBackupTimer(opts.backup.intervalMinutes) },
     {
       path: ETCD_BACKUP_SCRIPT_PATH,
       mode: "0755",
-      content: renderEtcdBackupScript({ bucket: opts.backup.bucket, region: opts.region, cluster: opts.cluster, member: m.name, endpoint: u.localClientUrl, kmsKeyId: opts.backup.kmsKeyId }),
+      content: renderEtcdBackupScript({
+        bucket: opts.backup.bucket,
+        region: opts.region,
+        cluster: opts.cluster,
+        member: m.name,
+        endpoint: u.localClientUrl,
+        kmsKeyId: opts.backup.kmsKeyId,
+      }),
     },
     { path: ETCD_RESTORE_SCRIPT_PATH, mode: "0755", content: renderEtcdRestoreScript() },
   ];

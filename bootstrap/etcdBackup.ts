@@ -48,12 +48,18 @@ const SAFE = /^[A-Za-z0-9._:/@-]+$/;
 
 function checkArgs(args: EtcdBackupArgs): void {
   const problems: string[] = [];
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket)) problems.push(`bucket must be an S3 bucket name (got ${JSON.stringify(args.bucket)}): pass the backup bucket's name`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(args.region)) problems.push(`region must be an AWS region (got ${JSON.stringify(args.region)}): pass aws:region`);
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.cluster)) problems.push(`cluster must be a DNS label (got ${JSON.stringify(args.cluster)}): pass the cluster name`);
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.member)) problems.push(`member must be a DNS label like etcd-0 (got ${JSON.stringify(args.member)}): pass the member name`);
-  if (args.endpoint !== undefined && !/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(args.endpoint)) problems.push(`endpoint must be a client URL like https://127.0.0.1:2379 (got ${JSON.stringify(args.endpoint)}): fix the URL`);
-  if (args.kmsKeyId !== undefined && !SAFE.test(args.kmsKeyId)) problems.push(`kmsKeyId must be a KMS key ID or ARN (got ${JSON.stringify(args.kmsKeyId)}): pass the key's ARN`);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket))
+    problems.push(`bucket must be an S3 bucket name (got ${JSON.stringify(args.bucket)}): pass the backup bucket's name`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(args.region))
+    problems.push(`region must be an AWS region (got ${JSON.stringify(args.region)}): pass aws:region`);
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.cluster))
+    problems.push(`cluster must be a DNS label (got ${JSON.stringify(args.cluster)}): pass the cluster name`);
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.member))
+    problems.push(`member must be a DNS label like etcd-0 (got ${JSON.stringify(args.member)}): pass the member name`);
+  if (args.endpoint !== undefined && !/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(args.endpoint))
+    problems.push(`endpoint must be a client URL like https://127.0.0.1:2379 (got ${JSON.stringify(args.endpoint)}): fix the URL`);
+  if (args.kmsKeyId !== undefined && !SAFE.test(args.kmsKeyId))
+    problems.push(`kmsKeyId must be a KMS key ID or ARN (got ${JSON.stringify(args.kmsKeyId)}): pass the key's ARN`);
   if (problems.length > 0) throw new Error(`invalid etcd backup script arguments:\n  - ${problems.join("\n  - ")}`);
 }
 
@@ -187,7 +193,9 @@ export function renderEtcdBackupService(): string {
 /** etcd-backup.timer: every intervalMinutes, first run 15 minutes after boot. */
 export function renderEtcdBackupTimer(intervalMinutes: number): string {
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 5 || intervalMinutes > 1440) {
-    throw new Error(`etcd backup intervalMinutes must be a whole number from 5 to 1440 (got ${JSON.stringify(intervalMinutes)}): set kubestead:etcd.backup.intervalMinutes, e.g. 60`);
+    throw new Error(
+      `etcd backup intervalMinutes must be a whole number from 5 to 1440 (got ${JSON.stringify(intervalMinutes)}): set kubestead:etcd.backup.intervalMinutes, e.g. 60`,
+    );
   }
   return renderUnit({
     Unit: { Description: `etcd snapshot backup every ${intervalMinutes} minutes` },

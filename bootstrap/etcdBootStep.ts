@@ -233,13 +233,23 @@ export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions 
   const u = etcdUrls(m);
   const device = opts.device ?? ETCD_DEFAULT_DEVICE;
   const problems: string[] = [];
-  if (opts.volumeId !== undefined && !/^vol-[0-9a-f]{8,17}$/.test(opts.volumeId)) problems.push(`volumeId must look like vol-0123456789abcdef0 (got ${JSON.stringify(opts.volumeId)}): pass the member's EBS volume ID`);
-  if (opts.eniId !== undefined && !/^eni-[0-9a-f]{8,17}$/.test(opts.eniId)) problems.push(`eniId must look like eni-0123456789abcdef0 (got ${JSON.stringify(opts.eniId)}): pass the member's ENI ID`);
-  if (!/^\/dev\/[a-z0-9]+$/.test(device)) problems.push(`device must be a /dev name like /dev/xvdf (got ${JSON.stringify(device)}): use /dev/xvdf`);
+  if (opts.volumeId !== undefined && !/^vol-[0-9a-f]{8,17}$/.test(opts.volumeId))
+    problems.push(`volumeId must look like vol-0123456789abcdef0 (got ${JSON.stringify(opts.volumeId)}): pass the member's EBS volume ID`);
+  if (opts.eniId !== undefined && !/^eni-[0-9a-f]{8,17}$/.test(opts.eniId))
+    problems.push(`eniId must look like eni-0123456789abcdef0 (got ${JSON.stringify(opts.eniId)}): pass the member's ENI ID`);
+  if (!/^\/dev\/[a-z0-9]+$/.test(device))
+    problems.push(`device must be a /dev name like /dev/xvdf (got ${JSON.stringify(device)}): use /dev/xvdf`);
   if (opts.release !== undefined) {
-    if (!VERSION.test(opts.release.version)) problems.push(`release.version must be like 3.5.21 (got ${JSON.stringify(opts.release.version)}): drop the leading v`);
-    if (!SHA256.test(opts.release.sha256)) problems.push(`release.sha256 must be 64 lowercase hex digits (got ${JSON.stringify(opts.release.sha256)}): copy it from the release's SHA256SUMS`);
-    if (opts.release.url !== undefined && !/^https:\/\/[^\s"'$`\\]+$/.test(opts.release.url)) problems.push(`release.url must be an https URL without quotes or spaces (got ${JSON.stringify(opts.release.url)}): fix the mirror URL`);
+    if (!VERSION.test(opts.release.version))
+      problems.push(`release.version must be like 3.5.21 (got ${JSON.stringify(opts.release.version)}): drop the leading v`);
+    if (!SHA256.test(opts.release.sha256))
+      problems.push(
+        `release.sha256 must be 64 lowercase hex digits (got ${JSON.stringify(opts.release.sha256)}): copy it from the release's SHA256SUMS`,
+      );
+    if (opts.release.url !== undefined && !/^https:\/\/[^\s"'$`\\]+$/.test(opts.release.url))
+      problems.push(
+        `release.url must be an https URL without quotes or spaces (got ${JSON.stringify(opts.release.url)}): fix the mirror URL`,
+      );
   }
   if (problems.length > 0) throw new Error(`invalid etcd boot step for ${m.name}:\n  - ${problems.join("\n  - ")}`);
 

@@ -89,13 +89,16 @@ export function etcdSpecProblems(m: EtcdMemberSpec): Problem[] {
   if (!self) add("name", "must be one of members[].name", m.name, "include this member in members");
   else if (self.ip !== m.ip) add("ip", `must equal the ip of ${m.name} in members (${self.ip})`, m.ip, "pass the same IP in both places");
   if (!IPV4.test(m.ip)) add("ip", "must be an IPv4 address", m.ip, "pass the member's ENI private IP");
-  if (!/^[A-Za-z0-9._-]+$/.test(m.clusterToken ?? "")) add("clusterToken", "must be a non-empty token of letters, digits, . _ -", m.clusterToken, "use the cluster name, e.g. prod-etcd");
-  if (!Number.isInteger(m.snapshotCount) || m.snapshotCount < 1) add("snapshotCount", "must be a positive integer", m.snapshotCount, "use 10000");
+  if (!/^[A-Za-z0-9._-]+$/.test(m.clusterToken ?? ""))
+    add("clusterToken", "must be a non-empty token of letters, digits, . _ -", m.clusterToken, "use the cluster name, e.g. prod-etcd");
+  if (!Number.isInteger(m.snapshotCount) || m.snapshotCount < 1)
+    add("snapshotCount", "must be a positive integer", m.snapshotCount, "use 10000");
   for (const k of ["clientPort", "peerPort", "metricsPort"] as const) {
     const v = m[k];
     if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 65535)) add(k, "must be a TCP port", v, "leave it unset for the default");
   }
-  if (m.dataDir !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(m.dataDir)) add("dataDir", "must be an absolute path", m.dataDir, "leave it unset for /var/lib/etcd");
+  if (m.dataDir !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(m.dataDir))
+    add("dataDir", "must be an absolute path", m.dataDir, "leave it unset for /var/lib/etcd");
   return problems;
 }
 
@@ -104,7 +107,9 @@ export function assertEtcdSpec(m: EtcdMemberSpec): void {
   const problems = etcdSpecProblems(m);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${formatProblem(p)}`);
-    throw new Error(`invalid etcd member spec for ${JSON.stringify(m.name)} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    throw new Error(
+      `invalid etcd member spec for ${JSON.stringify(m.name)} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+    );
   }
 }
 

@@ -33,7 +33,9 @@ export function renderUnit(unit: UnitFile): string {
       for (const v of Array.isArray(value) ? value : [value]) {
         // A newline would start a new directive and silently change the unit.
         if (/[\r\n]/.test(v)) {
-          throw new Error(`systemd unit [${section}] ${key} must be a single line (got ${JSON.stringify(v)}): split it into an array of values`);
+          throw new Error(
+            `systemd unit [${section}] ${key} must be a single line (got ${JSON.stringify(v)}): split it into an array of values`,
+          );
         }
         lines.push(`${key}=${v}`);
       }

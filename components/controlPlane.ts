@@ -193,7 +193,9 @@ export class ControlPlane extends pulumi.ComponentResource {
       imageId: args.amiId,
       instanceType: c.controlPlane.instanceType,
       iamInstanceProfile: { arn: identity.instanceProfile.arn },
-      metadataOptions: metadataOptions(1),
+      // Hop limit 2: the cluster autoscaler and EBS CSI controller run in pods on these nodes and
+      // use the node role; workers keep 1.
+      metadataOptions: metadataOptions(2),
       blockDeviceMappings: [rootVolume(c.controlPlane.rootVolumeGiB, args.kmsKeyArn)],
       networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
       userData,

@@ -88,12 +88,20 @@ export class EtcdCluster extends pulumi.ComponentResource {
         commonName: m.memberName,
         dnsNames: [m.dnsName, "localhost"],
         ipAddresses: [m.eni.privateIp, "127.0.0.1"],
-        usages: ["server_auth"],
+        // client_auth too: etcd's gRPC gateway (the HTTP/JSON API on the client port) dials the
+        // member itself with this cert, and --client-cert-auth rejects a server-only cert
+        // (https://github.com/etcd-io/etcd/issues/9785; kubeadm does the same). No new privilege:
+        // the member's peer cert, from the same CA, is already a valid client cert.
+        usages: ["server_auth", "client_auth"],
       }, c.pki, this),
+      // Loopback too (as kubeadm's etcd peer cert has): etcd checks a peer cert against the URL
+      // it dials and against the remote address of an incoming peer, so members sharing one host
+      // (the integration test, a single-host lab) must find 127.0.0.1 in it. Harmless across
+      // hosts: no other host's traffic arrives from 127.0.0.1.
       peer: issueCertificate(`${name}-${m.i}-peer`, args.etcdCa, {
         commonName: m.memberName,
-        dnsNames: [m.dnsName],
-        ipAddresses: [m.eni.privateIp],
+        dnsNames: [m.dnsName, "localhost"],
+        ipAddresses: [m.eni.privateIp, "127.0.0.1"],
         usages: ["server_auth", "client_auth"],
       }, c.pki, this),
     }));
@@ -120,8 +128,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const peerList = pulumi.all(members.map((m) => m.eni.privateIp));
     this.asgNames = members.map((m, i) => {
       const userData = pulumi
-        .all([peerList, m.eni.id, m.volume.id, args.etcdCa.certPem, certs[i].server.certPem, certs[i].peer.certPem, backup.certPem, args.backupBucketName])
-        .apply(([ips, eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket]) => {
+        .all([peerList, m.eni.id, m.volume.id, args.etcdCa.certPem, certs[i].server.certPem, certs[i].peer.certPem, backup.certPem, args.backupBucketName, args.kmsKeyArn])
+        .apply(([ips, eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket, kmsKeyArn]) => {
           const spec: EtcdMemberSpec = {
             name: m.memberName,
             ip: ips[i],
@@ -134,7 +142,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
             cluster: c.name,
             region: c.region,
             pki: { caCert, serverCert, peerCert, backupCert },
-            backup: { bucket, intervalMinutes: c.etcd.backup.intervalMinutes },
+            // The bucket's own key, not the AWS-managed aws/s3 key.
+            backup: { bucket, intervalMinutes: c.etcd.backup.intervalMinutes, kmsKeyId: kmsKeyArn },
             release: { version: c.etcd.version, sha256: c.etcd.sha256 },
             volumeId,
             eniId,

@@ -99,9 +99,7 @@ export function graphOf(resources: PolicyResource[]): Graph {
       props: plainProps(r.props),
       protect: r.opts?.protect === true,
       dependencies: r.dependencies.map((d) => d.urn),
-      propertyDependencies: Object.fromEntries(
-        Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map((d) => d.urn)]),
-      ),
+      propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map((d) => d.urn)])),
     })),
   );
 }
@@ -125,7 +123,12 @@ export const policyConfigSchema: Record<string, PolicyConfigSchema> = {
   },
   "apiserver-ingress-restricted": {
     properties: {
-      allowedApiCidrs: { type: "array", items: { type: "string" }, default: [], description: "CIDRs that may reach TCP 6443 besides the VPC and security groups." },
+      allowedApiCidrs: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "CIDRs that may reach TCP 6443 besides the VPC and security groups.",
+      },
     },
   },
   "certificate-expiry": {
@@ -136,7 +139,12 @@ export const policyConfigSchema: Record<string, PolicyConfigSchema> = {
   },
   "certificate-expiry-warning": {
     properties: {
-      failWithinDays: { type: "integer", minimum: 0, default: 30, description: "Certificates inside this window are left to certificate-expiry." },
+      failWithinDays: {
+        type: "integer",
+        minimum: 0,
+        default: 30,
+        description: "Certificates inside this window are left to certificate-expiry.",
+      },
       warnWithinDays: { type: "integer", minimum: 0, default: 90, description: "Warn when a certificate expires within this many days." },
     },
   },
@@ -239,24 +247,35 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
         for (const m of etcdVolumeProblems(p, args.opts.protect === true)) report(m);
       }),
     },
-    stackPolicy("control-plane-ha", "The control plane has enough nodes across enough zones, all behind the API load balancer.", (g, args) => {
-      const groups = controlPlaneGroups(g);
-      if (groups.length === 0) args.notApplicable("no control-plane ASGs (kubestead.io/role=controlplane)");
-      return controlPlaneProblems(groups, configOf("control-plane-ha", args));
-    }),
-    stackPolicy("api-load-balancer", "The API endpoint is a cross-zone network load balancer with a TCP 6443 listener and a health-checked target group.", (g, args) => {
-      if (withRole(g, T.loadBalancer, "api-lb").length === 0 && withRole(g, T.asg, "controlplane").length === 0) {
-        args.notApplicable("no API load balancer and no control plane");
-      }
-      return apiLoadBalancerProblems(g, configOf("api-load-balancer", args));
-    }),
+    stackPolicy(
+      "control-plane-ha",
+      "The control plane has enough nodes across enough zones, all behind the API load balancer.",
+      (g, args) => {
+        const groups = controlPlaneGroups(g);
+        if (groups.length === 0) args.notApplicable("no control-plane ASGs (kubestead.io/role=controlplane)");
+        return controlPlaneProblems(groups, configOf("control-plane-ha", args));
+      },
+    ),
+    stackPolicy(
+      "api-load-balancer",
+      "The API endpoint is a cross-zone network load balancer with a TCP 6443 listener and a health-checked target group.",
+      (g, args) => {
+        if (withRole(g, T.loadBalancer, "api-lb").length === 0 && withRole(g, T.asg, "controlplane").length === 0) {
+          args.notApplicable("no API load balancer and no control plane");
+        }
+        return apiLoadBalancerProblems(g, configOf("api-load-balancer", args));
+      },
+    ),
     stackPolicy("worker-pool-spread", "Every worker pool spans enough availability zones and keeps a minimum size.", (g, args) => {
       if (withRole(g, T.asg, "worker").length === 0) args.notApplicable("no worker ASGs (kubestead.io/role=worker)");
       return workerPoolProblems(g, configOf("worker-pool-spread", args));
     }),
     resourcePolicy("imdsv2-required", "Launch templates and instances require IMDSv2 session tokens.", NODE_TYPES, (p) => imdsProblems(p)),
-    resourcePolicy("root-volume-encrypted", "Launch templates and instances encrypt every EBS volume, the root volume included.", NODE_TYPES, (p, args) =>
-      rootVolumeProblems(args.type, p),
+    resourcePolicy(
+      "root-volume-encrypted",
+      "Launch templates and instances encrypt every EBS volume, the root volume included.",
+      NODE_TYPES,
+      (p, args) => rootVolumeProblems(args.type, p),
     ),
     resourcePolicy("control-plane-no-public-ip", "Control-plane and etcd nodes never get a public IP address.", NODE_TYPES, (p, args) => {
       const role = roleOf(p);
@@ -266,13 +285,19 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
     resourcePolicy("etcd-ports-not-public", "etcd ports 2379 and 2380 are never open to 0.0.0.0/0 or ::/0.", INGRESS_TYPES, (p, args) =>
       etcdPortProblems(ingressRules(args.type, p)),
     ),
-    stackPolicy("apiserver-ingress-restricted", "The apiserver port 6443 is reachable only from allowed CIDRs, the VPC and security groups.", (g, args) => {
-      const sgs = g.resources.filter((r) => INGRESS_TYPES.includes(r.type));
-      if (sgs.length === 0) args.notApplicable("no security groups or ingress rules");
-      const { allowedApiCidrs } = configOf<{ allowedApiCidrs: string[] }>("apiserver-ingress-restricted", args);
-      const allowed = [...allowedApiCidrs, ...vpcCidrs(g)];
-      return sgs.flatMap((r) => apiserverIngressProblems(ingressRules(r.type, r.props), allowed).map((message) => ({ urn: r.urn, message })));
-    }),
+    stackPolicy(
+      "apiserver-ingress-restricted",
+      "The apiserver port 6443 is reachable only from allowed CIDRs, the VPC and security groups.",
+      (g, args) => {
+        const sgs = g.resources.filter((r) => INGRESS_TYPES.includes(r.type));
+        if (sgs.length === 0) args.notApplicable("no security groups or ingress rules");
+        const { allowedApiCidrs } = configOf<{ allowedApiCidrs: string[] }>("apiserver-ingress-restricted", args);
+        const allowed = [...allowedApiCidrs, ...vpcCidrs(g)];
+        return sgs.flatMap((r) =>
+          apiserverIngressProblems(ingressRules(r.type, r.props), allowed).map((message) => ({ urn: r.urn, message })),
+        );
+      },
+    ),
     stackPolicy("etcd-backup-bucket", "The etcd backup bucket is versioned, KMS-encrypted and has an expiry lifecycle.", (g, args) => {
       if (hasEtcd(g).length === 0 && withRole(g, T.bucket, "backup").length === 0) args.notApplicable("no etcd and no backup bucket");
       return etcdBackupBucketProblems(g);
@@ -287,7 +312,9 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
         for (const m of backupScheduleProblems(p)) report(m);
       }),
     },
-    stackPolicy("certificate-expiry", "No certificate expires within failWithinDays days.", (g, args) => certFindings(g, args, "certificate-expiry", false)),
+    stackPolicy("certificate-expiry", "No certificate expires within failWithinDays days.", (g, args) =>
+      certFindings(g, args, "certificate-expiry", false),
+    ),
     stackPolicy("certificate-expiry-warning", "Certificates expiring within warnWithinDays days are flagged for renewal.", (g, args) =>
       certFindings(g, args, "certificate-expiry-warning", true),
     ),

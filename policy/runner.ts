@@ -78,7 +78,9 @@ interface ResolvedPolicy {
 function levelOf(key: string, v: unknown): EnforcementLevel | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !LEVELS.has(v)) {
-    throw new Error(`policy config ${key}: enforcementLevel must be advisory, mandatory, remediate or disabled (got ${JSON.stringify(v)}); fix the policy config file.`);
+    throw new Error(
+      `policy config ${key}: enforcementLevel must be advisory, mandatory, remediate or disabled (got ${JSON.stringify(v)}); fix the policy config file.`,
+    );
   }
   return v as EnforcementLevel;
 }
@@ -92,23 +94,40 @@ function checkProperty(policy: KubesteadPolicy, key: string, value: unknown): vo
   }
   const type = schema.type;
   const ok =
-    type === "integer" ? Number.isInteger(value) :
-    type === "number" ? typeof value === "number" :
-    type === "string" ? typeof value === "string" :
-    type === "boolean" ? typeof value === "boolean" :
-    type === "array" ? Array.isArray(value) && (typeof schema.items !== "object" || Array.isArray(schema.items) || schema.items.type !== "string" || value.every((x) => typeof x === "string")) :
-    true;
-  if (!ok) throw new Error(`${where} must be ${String(type)}${type === "array" ? " of strings" : ""} (got ${JSON.stringify(value)}); fix the policy config file.`);
+    type === "integer"
+      ? Number.isInteger(value)
+      : type === "number"
+        ? typeof value === "number"
+        : type === "string"
+          ? typeof value === "string"
+          : type === "boolean"
+            ? typeof value === "boolean"
+            : type === "array"
+              ? Array.isArray(value) &&
+                (typeof schema.items !== "object" ||
+                  Array.isArray(schema.items) ||
+                  schema.items.type !== "string" ||
+                  value.every((x) => typeof x === "string"))
+              : true;
+  if (!ok)
+    throw new Error(
+      `${where} must be ${String(type)}${type === "array" ? " of strings" : ""} (got ${JSON.stringify(value)}); fix the policy config file.`,
+    );
   if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) {
     throw new Error(`${where} must be ≥ ${schema.minimum} (got ${value}); fix the policy config file.`);
   }
 }
 
 /** Per policy: enforcement level and config properties, checked against each policy's schema. */
-export function resolvePolicyConfig(policies: KubesteadPolicy[], config: PolicyPackConfigFile, packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL): ResolvedPolicy[] {
+export function resolvePolicyConfig(
+  policies: KubesteadPolicy[],
+  config: PolicyPackConfigFile,
+  packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL,
+): ResolvedPolicy[] {
   const names = new Set(policies.map((p) => p.name));
   for (const key of Object.keys(config)) {
-    if (key !== "all" && !names.has(key)) throw new Error(`policy config key ${key} names no policy of the pack; known: all, ${[...names].join(", ")}.`);
+    if (key !== "all" && !names.has(key))
+      throw new Error(`policy config key ${key} names no policy of the pack; known: all, ${[...names].join(", ")}.`);
   }
   const all = config.all;
   const allLevel = levelOf("all", typeof all === "object" ? all.enforcementLevel : all);
@@ -174,7 +193,9 @@ export function runPolicies(plan: Plan, config: PolicyPackConfigFile, opts: RunO
       unknownPaths(r.outputs, `${r.urn} outputs`, paths);
     }
     if (paths.length > 0) {
-      throw new Error(`plan has ${paths.length} unknown value(s) but preview is false (first: ${paths.slice(0, 3).join("; ")}); run with { preview: true } or let the mocks return those outputs.`);
+      throw new Error(
+        `plan has ${paths.length} unknown value(s) but preview is false (first: ${paths.slice(0, 3).join("; ")}); run with { preview: true } or let the mocks return those outputs.`,
+      );
     }
   }
   const now = opts.now;
@@ -192,7 +213,15 @@ export function runPolicies(plan: Plan, config: PolicyPackConfigFile, opts: RunO
 
   const push = (p: KubesteadPolicy, level: "advisory" | "mandatory", message: string, urn?: string) => {
     const r = urn === undefined ? undefined : byUrn.get(urn);
-    report.violations.push({ policy: p.name, description: p.description, message, urn, name: r?.name, type: r?.type, enforcementLevel: level });
+    report.violations.push({
+      policy: p.name,
+      description: p.description,
+      message,
+      urn,
+      name: r?.name,
+      type: r?.type,
+      enforcementLevel: level,
+    });
     if (level === "mandatory") report.mandatoryCount++;
     else report.advisoryCount++;
   };
@@ -291,7 +320,9 @@ export function runPolicies(plan: Plan, config: PolicyPackConfigFile, opts: RunO
 
 /** One line per violation, mandatory first, the way a reader scans a preview. */
 export function formatReport(report: PolicyReport): string {
-  const order = [...report.violations].sort((a, b) => (a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1));
+  const order = [...report.violations].sort((a, b) =>
+    a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1,
+  );
   const lines = order.map((v) => `[${v.enforcementLevel}] ${v.policy}${v.name ? ` (${v.name})` : ""}: ${v.message}`);
   lines.push(`${report.mandatoryCount} mandatory, ${report.advisoryCount} advisory, ${report.notApplicable} not applicable`);
   return lines.join("\n");

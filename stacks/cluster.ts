@@ -7,6 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
 import { ControlPlane } from "../components/controlPlane";
+import { ClusterAddons } from "../components/clusterAddons";
+import { WorkerPool } from "../components/workerPool";
+import { nodeIdentity, secureParameter } from "../components/nodeCommon";
+import { bootstrapKubeconfigParameter } from "../bootstrap/node/files";
+import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
+import { workerPolicy } from "../lib/iam";
+import { roleTags } from "../lib/tags";
 import { BackupBucket } from "../components/backupBucket";
 import { ClusterKey } from "../components/clusterKey";
 import { EtcdCluster } from "../components/etcdCluster";
@@ -78,12 +85,84 @@ export function buildCluster(c: ClusterConfig) {
     partition,
   });
 
+  const workers = buildWorkers(c, {
+    network,
+    groups,
+    lb,
+    pki,
+    key,
+    amiId,
+    bootstrapToken: bootstrapToken.token,
+    accountId: identity.accountId,
+    partition,
+  });
+
+  const addons = new ClusterAddons(`${c.name}-addons`, {
+    config: c,
+    adminKubeconfig: controlPlane.adminKubeconfig,
+    apiDnsName: lb.dnsName,
+    kubernetesCaCertPem: pki.kubernetesCa.certPem,
+    vpcCidr: network.vpcCidr,
+    bootstrapTokenId: bootstrapToken.id,
+    bootstrapTokenSecret: bootstrapToken.secret,
+    controlPlane,
+  });
+
   const certificateExpiries: Record<string, pulumi.Output<string>> = {
     ...pki.certificateExpiries(),
     ...etcd.certificateExpiries,
     ...controlPlane.certificateExpiries,
   };
-  return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, certificateExpiries };
+  return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, workers, addons, certificateExpiries };
+}
+
+/** Worker pools share one IAM identity and one bootstrap kubeconfig (in SSM, under the worker path). */
+function buildWorkers(
+  c: ClusterConfig,
+  d: {
+    network: Network;
+    groups: SecurityGroups;
+    lb: ApiLoadBalancer;
+    pki: ClusterPki;
+    key: ClusterKey;
+    amiId: pulumi.Output<string>;
+    bootstrapToken: pulumi.Output<string>;
+    accountId: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+  },
+): WorkerPool[] {
+  const workerTags = roleTags(c, "worker");
+  const identity = nodeIdentity(
+    `${c.name}-worker`,
+    pulumi.all([d.partition, d.accountId, d.key.keyArn]).apply(([partition, accountId, kmsKeyArn]) =>
+      workerPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
+    ),
+    workerTags,
+    d.network,
+  );
+  secureParameter(
+    `${c.name}-worker-bootstrap-kubeconfig`,
+    bootstrapKubeconfigParameter(c.name, "worker"),
+    pulumi.all([d.lb.dnsName, d.bootstrapToken]).apply(([dns, token]) =>
+      renderBootstrapKubeconfig({ server: `https://${dns}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token }),
+    ),
+    d.key.keyArn,
+    workerTags,
+    d.network,
+  );
+  return c.workers.map(
+    (pool) =>
+      new WorkerPool(`${c.name}-${pool.name}`, {
+        config: c,
+        pool,
+        privateSubnetIds: d.network.privateSubnetIds,
+        securityGroupId: d.groups.workers,
+        instanceProfileArn: identity.instanceProfile.arn,
+        kubernetesCaCertPem: d.pki.kubernetesCa.certPem,
+        kmsKeyArn: d.key.keyArn,
+        amiId: d.amiId,
+      }),
+  );
 }
 
 /** A kubelet bootstrap token <id>.<secret> ([a-z0-9]{6}.[a-z0-9]{16}), kept secret. */
@@ -91,5 +170,5 @@ function newBootstrapToken(name: string) {
   const chars = { length: 6, upper: false, special: false, lower: true, numeric: true };
   const id = new random.RandomString(`${name}-id`, chars);
   const secret = new random.RandomString(`${name}-secret`, { ...chars, length: 16 });
-  return { id: id.result, secret: secret.result, token: pulumi.secret(pulumi.interpolate`${id.result}.${secret.result}`) };
+  return { id: id.result, secret: pulumi.secret(secret.result), token: pulumi.secret(pulumi.interpolate`${id.result}.${secret.result}`) };
 }

@@ -1,42 +1,55 @@
 /** Everything the plan command derives from a plan: console tree, policy results, cost, capacity, report. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { capacityCheck, CapacityReport } from "../lib/capacity";
+import { ClusterConfig } from "../lib/config/types";
+import { CostEstimate, estimateMonthlyCost } from "../lib/cost";
 import { Plan } from "../lib/plan/types";
+import { formatReport, PolicyPackConfigFile, PolicyReport, runPolicies } from "../policy/runner";
+import { renderReport } from "./report/markdown";
+import { renderTree } from "./report/tree";
 
 export interface Analysis {
   tree: string;
   summary: string;
   report: string;
-  policy: unknown;
-  cost: unknown;
-  capacity: unknown;
+  policy: PolicyReport;
+  policyText: string;
+  cost: CostEstimate;
+  capacity: CapacityReport;
   mandatoryViolations: number;
 }
 
-function simpleTree(plan: Plan): string {
-  const lines: string[] = [];
-  const tops = plan.resources.filter((r) => !r.parent);
-  const children = (urn: string) => plan.resources.filter((r) => r.parent === urn);
-  const walk = (urn: string, depth: number) => {
-    for (const c of children(urn)) {
-      lines.push(`${"    ".repeat(depth)}+ ${c.type} ${c.name}`);
-      walk(c.urn, depth + 1);
-    }
-  };
-  for (const t of tops) {
-    lines.push(`+ ${t.type} ${t.name}`);
-    walk(t.urn, 1);
-  }
-  return lines.join("\n");
+/** policy/<stack>.json when the stack has one, else the file for the stack's enforcement level. */
+export function policyConfigFor(root: string, stack: string, config: ClusterConfig): { file: string; config: PolicyPackConfigFile } {
+  const own = path.join(root, "policy", `${stack}.json`);
+  const file = fs.existsSync(own) ? own : path.join(root, "policy", config.enforcement === "mandatory" ? "prod.json" : "dev.json");
+  return { file, config: JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfigFile };
 }
 
-export function analysePlan(plan: Plan): Analysis {
-  const tree = simpleTree(plan);
-  return {
-    tree,
-    summary: `${plan.resources.length} resources planned for stack ${plan.stack}`,
-    report: `# kubestead plan: ${plan.stack}\n\n${plan.resources.length} resources\n`,
-    policy: null,
-    cost: null,
-    capacity: null,
-    mandatoryViolations: 0,
-  };
+function privateSubnetCidrs(plan: Plan): string[] {
+  return plan.resources
+    .filter((r) => r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Record<string, string> | undefined)?.["kubestead.io/tier"] === "private")
+    .map((r) => String(r.outputs.cidrBlock ?? r.inputs.cidrBlock));
+}
+
+export function certificatesOf(plan: Plan): { name: string; notAfter: string }[] {
+  const expiries = (plan.outputs.certificateNotAfter ?? {}) as Record<string, string>;
+  return Object.entries(expiries).map(([name, notAfter]) => ({ name, notAfter }));
+}
+
+export function analysePlan(plan: Plan, config: ClusterConfig, policyConfig: PolicyPackConfigFile, opts: { preview?: boolean; now?: Date } = {}): Analysis {
+  const policy = runPolicies(plan, policyConfig, { preview: opts.preview ?? false, now: opts.now });
+  const cost = estimateMonthlyCost(plan, config.region);
+  const subnets = privateSubnetCidrs(plan);
+  const capacity = capacityCheck(config, subnets);
+  const report = renderReport({ plan, policy, cost, capacity, certificates: certificatesOf(plan) });
+  const mandatory = policy.mandatoryCount + (capacity.ok ? 0 : 1);
+  const summary = [
+    `Resources: ${plan.resources.length} (${plan.resources.filter((r) => r.custom).length} cloud/provider resources)`,
+    `Policies:  ${policy.mandatoryCount} mandatory, ${policy.advisoryCount} advisory violation(s)`,
+    `Capacity:  ${capacity.ok ? "ok" : "does not fit"}${capacity.problems.length ? `\n  - ${capacity.problems.join("\n  - ")}` : ""}`,
+    `Cost:      ~$${cost.total.toFixed(0)}/month at ${cost.region} on-demand list prices (${cost.pricesAsOf})${cost.complete ? "" : ", lower bound"}`,
+  ].join("\n");
+  return { tree: renderTree(plan), summary, report, policy, policyText: formatReport(policy), cost, capacity, mandatoryViolations: mandatory };
 }

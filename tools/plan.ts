@@ -9,8 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { maskPlan } from "../lib/plan/mask";
 import { parseArgs, UsageError } from "./args";
-import { analysePlan } from "./analyse";
+import { parseClusterConfig } from "../lib/config/parse";
+import { analysePlan, policyConfigFor } from "./analyse";
 import { runProgram } from "./offline/runtime";
+import { rawStackConfig, stackConfig } from "./offline/stackFile";
 import { isConfigError } from "./planErrors";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -54,7 +56,9 @@ async function main(): Promise<number> {
     throw e;
   }
 
-  const analysis = analysePlan(result.plan);
+  const config = parseClusterConfig(rawStackConfig(stackConfig(ROOT, stack), stack));
+  const policyConfig = policyConfigFor(ROOT, stack, config);
+  const analysis = analysePlan(result.plan, config, policyConfig.config, { preview: Boolean(args.flags.preview) });
   const masked = maskPlan(result.plan);
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
   fs.writeFileSync(jsonFile, JSON.stringify({ ...masked, policy: analysis.policy, cost: analysis.cost, capacity: analysis.capacity }, null, 2) + "\n");
@@ -67,6 +71,7 @@ async function main(): Promise<number> {
   for (const [k, v] of Object.entries(masked.outputs)) {
     out.write(`    ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}\n`);
   }
+  out.write(`\nPolicies (${path.relative(ROOT, policyConfig.file)}):\n${analysis.policyText}\n`);
   out.write(`\n${analysis.summary}\n`);
   out.write(`\nplan:   ${path.relative(process.cwd(), jsonFile)}\nreport: ${path.relative(process.cwd(), reportFile)}\n`);
   return analysis.mandatoryViolations > 0 ? 1 : 0;

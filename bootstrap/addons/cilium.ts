@@ -31,7 +31,9 @@ export function ciliumValues(a: CiliumArgs): Record<string, unknown> {
   requireVersion("Cilium", a.version);
   requireClusterName(a.clusterName);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(a.apiServerHost)) {
-    throw new Error(`Cilium apiServerHost must be a DNS name without scheme or port (got ${JSON.stringify(a.apiServerHost)}): pass the API load balancer's DNS name`);
+    throw new Error(
+      `Cilium apiServerHost must be a DNS name without scheme or port (got ${JSON.stringify(a.apiServerHost)}): pass the API load balancer's DNS name`,
+    );
   }
   return {
     cluster: { name: a.clusterName },

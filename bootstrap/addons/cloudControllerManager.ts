@@ -13,7 +13,15 @@
  * The CCM finds its cluster's resources by the tag kubernetes.io/cluster/<cluster-name>; instances,
  * subnets and security groups need it (see the report for the lead).
  */
-import { CONTROL_PLANE_SELECTOR, CONTROL_PLANE_TOLERATION, K8sObject, KUBE_SYSTEM, requireCidr, requireClusterName, requireVersion } from "./objects";
+import {
+  CONTROL_PLANE_SELECTOR,
+  CONTROL_PLANE_TOLERATION,
+  K8sObject,
+  KUBE_SYSTEM,
+  requireCidr,
+  requireClusterName,
+  requireVersion,
+} from "./objects";
 
 export interface CloudControllerManagerArgs {
   /** provider-aws cloud-controller-manager release without the v, e.g. "1.33.0". */
@@ -58,7 +66,9 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
   requireClusterName(a.clusterName);
   requireCidr("cloud-controller-manager --cluster-cidr (kubernetes.podCidr)", a.podCidr);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
-    throw new Error(`cloud-controller-manager region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
+    throw new Error(
+      `cloud-controller-manager region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`,
+    );
   }
   const subject = [{ kind: "ServiceAccount", name: SA, namespace: KUBE_SYSTEM }];
   return [

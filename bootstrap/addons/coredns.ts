@@ -69,7 +69,12 @@ export function corednsObjects(a: CorednsArgs): K8sObject[] {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:coredns" },
       subjects: [{ kind: "ServiceAccount", name: "coredns", namespace: KUBE_SYSTEM }],
     },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "coredns", namespace: KUBE_SYSTEM }, data: { Corefile: renderCorefile(a.clusterDomain) } },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "coredns", namespace: KUBE_SYSTEM },
+      data: { Corefile: renderCorefile(a.clusterDomain) },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -90,7 +95,12 @@ export function corednsObjects(a: CorednsArgs): K8sObject[] {
             // One zone's outage must not take cluster DNS with it. ScheduleAnyway: a one-zone dev
             // cluster still gets its replicas.
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: LABELS } },
+              {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: LABELS },
+              },
             ],
             affinity: {
               podAntiAffinity: {
@@ -116,7 +126,12 @@ export function corednsObjects(a: CorednsArgs): K8sObject[] {
                   capabilities: { add: ["NET_BIND_SERVICE"], drop: ["ALL"] },
                   readOnlyRootFilesystem: true,
                 },
-                livenessProbe: { httpGet: { path: "/health", port: 8080, scheme: "HTTP" }, initialDelaySeconds: 60, timeoutSeconds: 5, failureThreshold: 5 },
+                livenessProbe: {
+                  httpGet: { path: "/health", port: 8080, scheme: "HTTP" },
+                  initialDelaySeconds: 60,
+                  timeoutSeconds: 5,
+                  failureThreshold: 5,
+                },
                 readinessProbe: { httpGet: { path: "/ready", port: 8181, scheme: "HTTP" } },
                 volumeMounts: [{ name: "config-volume", mountPath: "/etc/coredns", readOnly: true }],
               },

@@ -22,7 +22,12 @@ export interface CsrApproverArgs {
 }
 
 export function csrApproverChart(a: Pick<CsrApproverArgs, "chartVersion">): HelmChartRef {
-  return { chart: "kubelet-csr-approver", repo: "https://postfinance.github.io/kubelet-csr-approver", version: a.chartVersion, namespace: KUBE_SYSTEM };
+  return {
+    chart: "kubelet-csr-approver",
+    repo: "https://postfinance.github.io/kubelet-csr-approver",
+    version: a.chartVersion,
+    namespace: KUBE_SYSTEM,
+  };
 }
 
 /** EC2 private DNS names: ip-10-0-1-2.<region>.compute.internal (ec2.internal in us-east-1). */
@@ -33,7 +38,9 @@ export function ec2PrivateDnsRegex(region: string): string {
 
 export function csrApproverValues(a: CsrApproverArgs): Record<string, unknown> {
   if (!/^\d+\.\d+\.\d+$/.test(a.chartVersion)) {
-    throw new Error(`kubelet-csr-approver chartVersion must be MAJOR.MINOR.PATCH (got ${JSON.stringify(a.chartVersion)}): pin a chart release`);
+    throw new Error(
+      `kubelet-csr-approver chartVersion must be MAJOR.MINOR.PATCH (got ${JSON.stringify(a.chartVersion)}): pin a chart release`,
+    );
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
     throw new Error(`kubelet-csr-approver region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
@@ -46,7 +53,8 @@ export function csrApproverValues(a: CsrApproverArgs): Record<string, unknown> {
     maxExpirationSeconds: "31622400",
     // DNS checks stay on: the approver resolves each name and compares it with the CSR's IPs.
     bypassDnsResolution: false,
-    replicas: 2,
+    // The chart's Deployment reads .Values.replicaCount.
+    replicaCount: 2,
     nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
     tolerations: [CONTROL_PLANE_TOLERATION],
   };

@@ -9,7 +9,12 @@ import { CONTROL_PLANE_SELECTOR, CONTROL_PLANE_TOLERATION, HelmChartRef, KUBE_SY
 
 export function ebsCsiChart(chartVersion: string): HelmChartRef {
   requireVersion("aws-ebs-csi-driver chart", chartVersion);
-  return { chart: "aws-ebs-csi-driver", repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver", version: chartVersion, namespace: KUBE_SYSTEM };
+  return {
+    chart: "aws-ebs-csi-driver",
+    repo: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver",
+    version: chartVersion,
+    namespace: KUBE_SYSTEM,
+  };
 }
 
 export function ebsCsiValues(a: { clusterName: string; region: string }): Record<string, unknown> {
@@ -59,11 +64,28 @@ export function ebsCsiPolicy(): Record<string, unknown> {
         ],
         Resource: "*",
       },
-      { Sid: "AttachDetach", Effect: "Allow", Action: ["ec2:AttachVolume", "ec2:DetachVolume"], Resource: [VOLUME, "arn:aws:ec2:*:*:instance/*"] },
+      {
+        Sid: "AttachDetach",
+        Effect: "Allow",
+        Action: ["ec2:AttachVolume", "ec2:DetachVolume"],
+        Resource: [VOLUME, "arn:aws:ec2:*:*:instance/*"],
+      },
       { Sid: "ModifyAndSnapshotVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshot", "ec2:ModifyVolume"], Resource: VOLUME },
       { Sid: "CreateFromSnapshot", Effect: "Allow", Action: ["ec2:CreateVolume"], Resource: SNAPSHOT },
-      { Sid: "CreateTaggedVolumes", Effect: "Allow", Action: ["ec2:CreateVolume"], Resource: VOLUME, Condition: tagged("ebs.csi.aws.com/cluster") },
-      { Sid: "CreateTaggedSnapshots", Effect: "Allow", Action: ["ec2:CreateSnapshot"], Resource: SNAPSHOT, Condition: tagged("ebs.csi.aws.com/cluster") },
+      {
+        Sid: "CreateTaggedVolumes",
+        Effect: "Allow",
+        Action: ["ec2:CreateVolume"],
+        Resource: VOLUME,
+        Condition: tagged("ebs.csi.aws.com/cluster"),
+      },
+      {
+        Sid: "CreateTaggedSnapshots",
+        Effect: "Allow",
+        Action: ["ec2:CreateSnapshot"],
+        Resource: SNAPSHOT,
+        Condition: tagged("ebs.csi.aws.com/cluster"),
+      },
       {
         Sid: "TagOnCreate",
         Effect: "Allow",
@@ -72,8 +94,20 @@ export function ebsCsiPolicy(): Record<string, unknown> {
         Condition: { StringEquals: { "ec2:CreateAction": ["CreateVolume", "CreateSnapshot"] } },
       },
       { Sid: "Untag", Effect: "Allow", Action: ["ec2:DeleteTags"], Resource: [VOLUME, SNAPSHOT] },
-      { Sid: "DeleteOwnVolumes", Effect: "Allow", Action: ["ec2:DeleteVolume"], Resource: VOLUME, Condition: ownedBy("ebs.csi.aws.com/cluster") },
-      { Sid: "DeleteOwnSnapshots", Effect: "Allow", Action: ["ec2:DeleteSnapshot"], Resource: SNAPSHOT, Condition: ownedBy("ebs.csi.aws.com/cluster") },
+      {
+        Sid: "DeleteOwnVolumes",
+        Effect: "Allow",
+        Action: ["ec2:DeleteVolume"],
+        Resource: VOLUME,
+        Condition: ownedBy("ebs.csi.aws.com/cluster"),
+      },
+      {
+        Sid: "DeleteOwnSnapshots",
+        Effect: "Allow",
+        Action: ["ec2:DeleteSnapshot"],
+        Resource: SNAPSHOT,
+        Condition: ownedBy("ebs.csi.aws.com/cluster"),
+      },
     ],
   };
 }

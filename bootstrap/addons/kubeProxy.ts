@@ -45,7 +45,9 @@ export function kubeProxyObjects(a: KubeProxyArgs): K8sObject[] {
   requireVersion("kube-proxy (Kubernetes)", a.kubernetesVersion);
   requireCidr("kube-proxy clusterCIDR (kubernetes.podCidr)", a.podCidr);
   if (!/^https:\/\/[^\s/]+:\d+$/.test(a.apiServerUrl)) {
-    throw new Error(`kube-proxy apiServerUrl must be https://host:port (got ${JSON.stringify(a.apiServerUrl)}): use the API load balancer, e.g. https://<nlb-dns>:6443`);
+    throw new Error(
+      `kube-proxy apiServerUrl must be https://host:port (got ${JSON.stringify(a.apiServerUrl)}): use the API load balancer, e.g. https://<nlb-dns>:6443`,
+    );
   }
   const kubeconfig = {
     apiVersion: "v1",

@@ -8,7 +8,12 @@ import { HelmChartRef, KUBE_SYSTEM, requireVersion } from "./objects";
 
 export function metricsServerChart(chartVersion: string): HelmChartRef {
   requireVersion("metrics-server chart", chartVersion);
-  return { chart: "metrics-server", repo: "https://kubernetes-sigs.github.io/metrics-server/", version: chartVersion, namespace: KUBE_SYSTEM };
+  return {
+    chart: "metrics-server",
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
+    version: chartVersion,
+    namespace: KUBE_SYSTEM,
+  };
 }
 
 export function metricsServerValues(): Record<string, unknown> {

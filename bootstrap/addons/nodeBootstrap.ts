@@ -31,8 +31,10 @@ function binding(name: string, clusterRole: string, group: string): K8sObject {
 
 /** The token Secret. Contains the credential: apply it as a Pulumi secret. */
 export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
-  if (!/^[a-z0-9]{6}$/.test(a.tokenId)) throw new Error(`bootstrap tokenId must be 6 of [a-z0-9] (got ${JSON.stringify(a.tokenId)}): generate it with that alphabet`);
-  if (!/^[a-z0-9]{16}$/.test(a.tokenSecret)) throw new Error("bootstrap tokenSecret must be 16 of [a-z0-9] (value not shown): generate it with that alphabet");
+  if (!/^[a-z0-9]{6}$/.test(a.tokenId))
+    throw new Error(`bootstrap tokenId must be 6 of [a-z0-9] (got ${JSON.stringify(a.tokenId)}): generate it with that alphabet`);
+  if (!/^[a-z0-9]{16}$/.test(a.tokenSecret))
+    throw new Error("bootstrap tokenSecret must be 16 of [a-z0-9] (value not shown): generate it with that alphabet");
   const data: Record<string, string> = {
     "token-id": a.tokenId,
     "token-secret": a.tokenSecret,
@@ -55,7 +57,15 @@ export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
 export function nodeBootstrapRbac(): K8sObject[] {
   return [
     binding("kubestead:kubelet-bootstrap", "system:node-bootstrapper", NODE_BOOTSTRAP_GROUP),
-    binding("kubestead:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", NODE_BOOTSTRAP_GROUP),
-    binding("kubestead:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "system:nodes"),
+    binding(
+      "kubestead:node-autoapprove-bootstrap",
+      "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+      NODE_BOOTSTRAP_GROUP,
+    ),
+    binding(
+      "kubestead:node-autoapprove-certificate-rotation",
+      "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+      "system:nodes",
+    ),
   ];
 }

@@ -34,7 +34,9 @@ const SEMVER = /^\d+\.\d+\.\d+$/;
 /** Versions are pinned without the leading "v" (images add it). */
 export function requireVersion(what: string, v: string): void {
   if (!SEMVER.test(v)) {
-    throw new Error(`${what} version must be MAJOR.MINOR.PATCH without a leading v (got ${JSON.stringify(v)}): pin an exact release in config`);
+    throw new Error(
+      `${what} version must be MAJOR.MINOR.PATCH without a leading v (got ${JSON.stringify(v)}): pin an exact release in config`,
+    );
   }
 }
 

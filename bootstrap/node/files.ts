@@ -50,7 +50,9 @@ export function bootstrapKubeconfigParameter(cluster: string, role: KubeNodeRole
 
 export function nodeFiles(spec: NodeSpec): { files: NodeFile[]; secrets: SecretFile[] } {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(spec.cluster)) {
-    throw new Error(`node files: cluster must be a lowercase DNS label (got ${JSON.stringify(spec.cluster)}): use the stack's cluster name`);
+    throw new Error(
+      `node files: cluster must be a lowercase DNS label (got ${JSON.stringify(spec.cluster)}): use the stack's cluster name`,
+    );
   }
   if (!/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/.test(spec.caCertPem)) {
     throw new Error("node files: caCertPem must be one PEM certificate (BEGIN/END CERTIFICATE): pass the cluster CA's certPem");
@@ -62,7 +64,11 @@ export function nodeFiles(spec: NodeSpec): { files: NodeFile[]; secrets: SecretF
   }
   const files: NodeFile[] = [
     ...systemFiles(),
-    { path: CONTAINERD_CONFIG_PATH, content: renderContainerdConfig({ pauseImage: `registry.k8s.io/pause:${spec.pauseVersion}` }), mode: "0644" },
+    {
+      path: CONTAINERD_CONFIG_PATH,
+      content: renderContainerdConfig({ pauseImage: `registry.k8s.io/pause:${spec.pauseVersion}` }),
+      mode: "0644",
+    },
     ...renderRegistryHosts(spec.registryMirrors ?? {}),
     { path: CONTAINERD_UNIT_PATH, content: renderContainerdService(), mode: "0644" },
     { path: CLUSTER_CA_PATH, content: spec.caCertPem.endsWith("\n") ? spec.caCertPem : `${spec.caCertPem}\n`, mode: "0644" },

@@ -37,13 +37,17 @@ const DEST: Record<string, { dest: string; strip: number }> = {
 /** The binaries a node downloads, in install order (runtime first, kubelet last). */
 export function nodeArtifacts(a: NodeVersions): NodeArtifact[] {
   const byKey = new Map(
-    checksumKeysFor({ version: a.kubernetesVersion, containerdVersion: a.containerdVersion, runcVersion: a.runcVersion, cniPluginsVersion: a.cniPluginsVersion }).map(
-      (x) => [x.key, x],
-    ),
+    checksumKeysFor({
+      version: a.kubernetesVersion,
+      containerdVersion: a.containerdVersion,
+      runcVersion: a.runcVersion,
+      cniPluginsVersion: a.cniPluginsVersion,
+    }).map((x) => [x.key, x]),
   );
   return ["containerd", "runc", "cniPlugins", "kubelet"].map((key) => {
     const release = byKey.get(key);
-    if (release === undefined) throw new Error(`lib/releases.ts has no artifact with key ${key}: keep its keys in step with bootstrap/node/install.ts`);
+    if (release === undefined)
+      throw new Error(`lib/releases.ts has no artifact with key ${key}: keep its keys in step with bootstrap/node/install.ts`);
     return { name: release.artifact, url: release.url, sha256Key: key, ...DEST[key] };
   });
 }
@@ -62,10 +66,13 @@ export function renderNodeInstallStep(a: NodeInstallArgs): string {
   for (const x of artifacts) {
     const sha = a.checksums[x.sha256Key];
     if (sha === undefined || !SHA256.test(sha)) {
-      problems.push(`checksums.${x.sha256Key} must be the lowercase hex sha256 of ${x.name} (got ${JSON.stringify(sha)}): copy it from the release's published checksum`);
+      problems.push(
+        `checksums.${x.sha256Key} must be the lowercase hex sha256 of ${x.name} (got ${JSON.stringify(sha)}): copy it from the release's published checksum`,
+      );
     }
     // Values are single-quoted below; anything outside this set could escape the quoting.
-    if (!SHELL_SAFE.test(x.url)) problems.push(`${x.sha256Key} URL ${JSON.stringify(x.url)} must hold only URL-safe characters: check the version strings`);
+    if (!SHELL_SAFE.test(x.url))
+      problems.push(`${x.sha256Key} URL ${JSON.stringify(x.url)} must hold only URL-safe characters: check the version strings`);
   }
   if (problems.length > 0) throw new Error(`node install step: ${problems.join("; ")}`);
   const lines = ["# Node binaries; install_release verifies each sha256 before unpacking or installing."];

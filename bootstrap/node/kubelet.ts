@@ -10,14 +10,7 @@ import { formatProblem } from "../../lib/config/problems";
 import { renderKubeconfig } from "../kubeconfig";
 import { renderUnit } from "../systemd";
 import { formatTaint, nodeLabelProblems, nodeTaintProblems } from "./labels";
-import {
-  BIN,
-  BOOTSTRAP_KUBECONFIG_PATH,
-  CLUSTER_CA_PATH,
-  CONTAINERD_SOCKET,
-  KUBELET_CONFIG_PATH,
-  KUBELET_KUBECONFIG_PATH,
-} from "./paths";
+import { BIN, BOOTSTRAP_KUBECONFIG_PATH, CLUSTER_CA_PATH, CONTAINERD_SOCKET, KUBELET_CONFIG_PATH, KUBELET_KUBECONFIG_PATH } from "./paths";
 
 /** The ECDHE+AEAD suites CIS 4.2.12 accepts; Go negotiates TLS 1.3 suites on its own. */
 export const STRONG_TLS_CIPHER_SUITES = [
@@ -71,7 +64,8 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 export function buildKubeletConfig(a: KubeletConfigArgs): Record<string, unknown> {
   const problems: string[] = [];
-  if (!IPV4.test(a.clusterDnsIp)) problems.push(`clusterDnsIp must be an IPv4 address (got ${JSON.stringify(a.clusterDnsIp)}): use the service CIDR + 10`);
+  if (!IPV4.test(a.clusterDnsIp))
+    problems.push(`clusterDnsIp must be an IPv4 address (got ${JSON.stringify(a.clusterDnsIp)}): use the service CIDR + 10`);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(a.clusterDomain)) {
     problems.push(`clusterDomain must be a DNS name (got ${JSON.stringify(a.clusterDomain)}): use cluster.local`);
   }
@@ -81,7 +75,9 @@ export function buildKubeletConfig(a: KubeletConfigArgs): Record<string, unknown
   }
   for (const key of Object.keys(a.extra ?? {})) {
     if (PROTECTED_FIELDS.includes(key)) {
-      problems.push(`extra.${key} must not override a hardened kubelet field (got ${JSON.stringify(a.extra?.[key])}): remove it from extra`);
+      problems.push(
+        `extra.${key} must not override a hardened kubelet field (got ${JSON.stringify(a.extra?.[key])}): remove it from extra`,
+      );
     }
   }
   if (problems.length > 0) throw new Error(`kubelet config: ${problems.join("; ")}`);
@@ -183,7 +179,8 @@ export function kubeletFlags(a: KubeletServiceArgs): string[] {
     if (k in REFUSED_FLAGS) problems.push(`extraArgs.${k} is refused (got ${JSON.stringify(v)}): ${REFUSED_FLAGS[k]}`);
     if (!/^[a-z0-9-]+$/.test(k)) problems.push(`extraArgs key ${JSON.stringify(k)} must be a flag name without "--": fix the key`);
     // systemd splits ExecStart= on whitespace and interprets quotes and '$'.
-    if (/[\s"'\\$%;]/.test(v)) problems.push(`extraArgs.${k} must not contain spaces, quotes, '$', '%', ';' or '\\' (got ${JSON.stringify(v)}): simplify the value`);
+    if (/[\s"'\\$%;]/.test(v))
+      problems.push(`extraArgs.${k} must not contain spaces, quotes, '$', '%', ';' or '\\' (got ${JSON.stringify(v)}): simplify the value`);
   }
   if (problems.length > 0) throw new Error(`kubelet service: ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
 
@@ -238,10 +235,14 @@ export interface BootstrapKubeconfigArgs {
  */
 export function renderBootstrapKubeconfig(a: BootstrapKubeconfigArgs): string {
   const problems: string[] = [];
-  if (!/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(a.server)) problems.push(`server must be an https://host:port URL (got ${JSON.stringify(a.server)}): use the API load balancer's https://<dns>:6443`);
+  if (!/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(a.server))
+    problems.push(
+      `server must be an https://host:port URL (got ${JSON.stringify(a.server)}): use the API load balancer's https://<dns>:6443`,
+    );
   if (!a.caPath.startsWith("/")) problems.push(`caPath must be an absolute path (got ${JSON.stringify(a.caPath)}): use ${CLUSTER_CA_PATH}`);
   // Not echoed: the token is a credential.
-  if (!/^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(a.token)) problems.push("token must match [a-z0-9]{6}.[a-z0-9]{16} (value not shown): generate a bootstrap token of that form");
+  if (!/^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(a.token))
+    problems.push("token must match [a-z0-9]{6}.[a-z0-9]{16} (value not shown): generate a bootstrap token of that form");
   if (problems.length > 0) throw new Error(`bootstrap kubeconfig: ${problems.join("; ")}`);
   return renderKubeconfig({ cluster: "kubernetes", server: a.server, caPath: a.caPath, user: "kubelet-bootstrap", token: a.token });
 }

@@ -102,7 +102,12 @@ export function nodeTaintProblems(taints: Taint[]): Problem[] {
     const vRule = t.value === undefined ? undefined : valueRule(t.value);
     if (vRule) problems.push({ key: `${where}.value`, rule: vRule, got: t.value, fix: "shorten or simplify the value" });
     if (!EFFECTS.includes(t.effect)) {
-      problems.push({ key: `${where}.effect`, rule: `must be one of ${EFFECTS.join(", ")}`, got: t.effect, fix: "pick one of the three effects" });
+      problems.push({
+        key: `${where}.effect`,
+        rule: `must be one of ${EFFECTS.join(", ")}`,
+        got: t.effect,
+        fix: "pick one of the three effects",
+      });
     }
   });
   return problems;

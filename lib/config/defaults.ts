@@ -18,3 +18,11 @@ export const DEFAULTS = {
   corednsVersion: "1.12.4",
   cloudControllerManagerVersion: "1.35.2",
 } as const;
+
+/** Helm charts of the optional and supporting add-ons, pinned. */
+export const CHARTS = {
+  csrApprover: "1.2.6",
+  metricsServer: "3.12.2",
+  clusterAutoscaler: "9.43.2",
+  ebsCsiDriver: "2.36.0",
+} as const;

@@ -58,7 +58,9 @@ function lbProblems(g: Graph, lb: GraphResource, cfg: ApiLoadBalancerConfig, api
   if (zp) out.push(zp);
 
   const listeners = g.resources.filter(
-    (l) => l.type === T.listener && resolveRefs(g, l, "loadBalancerArn", l.props.loadBalancerArn, T.loadBalancer, ["arn", "id"]).targets.includes(lb),
+    (l) =>
+      l.type === T.listener &&
+      resolveRefs(g, l, "loadBalancerArn", l.props.loadBalancerArn, T.loadBalancer, ["arn", "id"]).targets.includes(lb),
   );
   const good = listeners.filter((l) => {
     const port = l.props.port;
@@ -70,7 +72,9 @@ function lbProblems(g: Graph, lb: GraphResource, cfg: ApiLoadBalancerConfig, api
     return portOk && protoOk && fwdOk;
   });
   if (good.length === 0) {
-    out.push(`API load balancer ${lb.name} has no listener on TCP ${API_PORT} forwarding to the API target group (found ${listeners.length} listener(s)).`);
+    out.push(
+      `API load balancer ${lb.name} has no listener on TCP ${API_PORT} forwarding to the API target group (found ${listeners.length} listener(s)).`,
+    );
   }
   return out;
 }
@@ -87,7 +91,10 @@ export function apiLoadBalancerProblems(g: Graph, cfg: ApiLoadBalancerConfig): F
   }
   for (const tg of apiTgs) {
     if (!isUnknown(tg.props.protocol) && tg.props.protocol !== "TCP") {
-      out.push({ urn: tg.urn, message: `API target group ${tg.name} uses protocol ${String(tg.props.protocol)}; use TCP (TLS ends on the apiservers).` });
+      out.push({
+        urn: tg.urn,
+        message: `API target group ${tg.name} uses protocol ${String(tg.props.protocol)}; use TCP (TLS ends on the apiservers).`,
+      });
     }
     const hp = healthCheckProblem(tg);
     if (hp) out.push({ urn: tg.urn, message: hp });

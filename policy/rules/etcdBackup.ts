@@ -36,7 +36,9 @@ function kmsEncrypted(r: GraphResource): boolean | undefined {
 /** Enabled rules: does one expire current objects, does one expire noncurrent versions? */
 function expiry(r: GraphResource): { current: boolean; noncurrent: boolean } | undefined {
   if (isUnknown(r.props.rules)) return undefined;
-  const rules = asList(r.props.rules).map(asRecord).filter((x) => x && x.status === "Enabled");
+  const rules = asList(r.props.rules)
+    .map(asRecord)
+    .filter((x) => x && x.status === "Enabled");
   const current = rules.some((x) => {
     const e = asRecord(x?.expiration);
     return e !== undefined && (asNumber(e.days) !== undefined || typeof e.date === "string");
@@ -55,16 +57,20 @@ export function etcdBackupBucketProblems(g: Graph): Finding[] {
     const say = (message: string) => out.push({ urn: b.urn, message: `backup bucket ${b.name}: ${message}` });
     const ver = configsOf(g, b, T.bucketVersioning);
     const isVersioned = ver.found.map(versioned);
-    if (!ver.unknown && !isVersioned.some((v) => v !== false)) say('versioning is not enabled; add a BucketVersioning with status "Enabled".');
+    if (!ver.unknown && !isVersioned.some((v) => v !== false))
+      say('versioning is not enabled; add a BucketVersioning with status "Enabled".');
     const sse = configsOf(g, b, T.bucketSse);
-    if (!sse.unknown && !sse.found.map(kmsEncrypted).some((v) => v !== false)) say('no KMS default encryption; add a BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms".');
+    if (!sse.unknown && !sse.found.map(kmsEncrypted).some((v) => v !== false))
+      say('no KMS default encryption; add a BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms".');
     const lc = configsOf(g, b, T.bucketLifecycle);
     const exp = lc.found.map(expiry);
     if (!lc.unknown && !exp.some((e) => e === undefined)) {
       const current = exp.some((e) => e?.current);
       const noncurrent = exp.some((e) => e?.noncurrent);
-      if (!current && !noncurrent) say("no enabled lifecycle rule with expiration or noncurrentVersionExpiration; snapshots would pile up forever.");
-      else if (!noncurrent && isVersioned.some((v) => v === true)) say("the bucket is versioned but no rule sets noncurrentVersionExpiration, so old snapshot versions are never deleted.");
+      if (!current && !noncurrent)
+        say("no enabled lifecycle rule with expiration or noncurrentVersionExpiration; snapshots would pile up forever.");
+      else if (!noncurrent && isVersioned.some((v) => v === true))
+        say("the bucket is versioned but no rule sets noncurrentVersionExpiration, so old snapshot versions are never deleted.");
     }
   }
   return out;
@@ -75,7 +81,9 @@ export function backupScheduleProblems(props: Record<string, unknown>): string[]
   const raw = tagsOf(props)[TAG.backupInterval];
   const minutes = asNumber(raw);
   if (minutes === undefined || minutes <= 0) {
-    return [`etcd launch template tag ${TAG.backupInterval} is ${JSON.stringify(raw ?? "unset")}; set it to the snapshot interval in minutes (> 0).`];
+    return [
+      `etcd launch template tag ${TAG.backupInterval} is ${JSON.stringify(raw ?? "unset")}; set it to the snapshot interval in minutes (> 0).`,
+    ];
   }
   return [];
 }

@@ -53,21 +53,40 @@ export function etcdQuorumProblems(members: EtcdMemberView[]): Finding[] {
     if (m.member === undefined) out.push({ urn: m.urn, message: `${label} has no ${TAG.member} tag.` });
     const max = asNumber(m.maxSize);
     if (!isUnknown(m.maxSize) && max !== undefined && max > 1) {
-      out.push({ urn: m.urn, message: `${label} has maxSize ${max}; one member's ASG holds one instance (its data volume attaches to one node).` });
+      out.push({
+        urn: m.urn,
+        message: `${label} has maxSize ${max}; one member's ASG holds one instance (its data volume attaches to one node).`,
+      });
     }
     if (m.zones.unknown) anyUnknown = true;
     m.zones.zones.forEach((z) => zones.add(z));
     if (m.zones.zones.length > 1) {
-      out.push({ urn: m.urn, message: `${label} spans zones ${m.zones.zones.join(", ")}; a member must stay in the single zone of its EBS data volume.` });
+      out.push({
+        urn: m.urn,
+        message: `${label} spans zones ${m.zones.zones.join(", ")}; a member must stay in the single zone of its EBS data volume.`,
+      });
     }
     if (!m.volume) {
-      out.push({ urn: m.urn, message: `${label} has no data volume (aws:ebs/volume:Volume tagged ${TAG.role}=etcd, ${TAG.member}=${m.member ?? "<i>"}).` });
-    } else if (typeof m.volume.zone === "string" && !isUnknown(m.volume.zone) && m.zones.zones.length === 1 && m.zones.zones[0] !== m.volume.zone) {
-      out.push({ urn: m.urn, message: `${label} runs in ${m.zones.zones[0]} but its data volume is in ${m.volume.zone}; EBS volumes attach only within their zone.` });
+      out.push({
+        urn: m.urn,
+        message: `${label} has no data volume (aws:ebs/volume:Volume tagged ${TAG.role}=etcd, ${TAG.member}=${m.member ?? "<i>"}).`,
+      });
+    } else if (
+      typeof m.volume.zone === "string" &&
+      !isUnknown(m.volume.zone) &&
+      m.zones.zones.length === 1 &&
+      m.zones.zones[0] !== m.volume.zone
+    ) {
+      out.push({
+        urn: m.urn,
+        message: `${label} runs in ${m.zones.zones[0]} but its data volume is in ${m.volume.zone}; EBS volumes attach only within their zone.`,
+      });
     }
   }
   if (n > 0 && !anyUnknown && zones.size < ETCD_MIN_ZONES) {
-    out.push({ message: `etcd members span ${zones.size} availability zone(s) (${[...zones].sort().join(", ") || "none known"}); they need at least ${ETCD_MIN_ZONES} so one zone outage keeps quorum.` });
+    out.push({
+      message: `etcd members span ${zones.size} availability zone(s) (${[...zones].sort().join(", ") || "none known"}); they need at least ${ETCD_MIN_ZONES} so one zone outage keeps quorum.`,
+    });
   }
   return out;
 }

@@ -13,7 +13,9 @@ export function etcdVolumeProblems(props: Record<string, unknown>, protect: bool
     out.push("etcd data volume is not encrypted; set encrypted: true (and a KMS key).");
   }
   if (!protect && tagsOf(props)[TAG.retain] !== "true") {
-    out.push(`etcd data volume is neither protected nor retained; register it with protect: true, or retainOnDelete: true plus the tag ${TAG.retain}=true.`);
+    out.push(
+      `etcd data volume is neither protected nor retained; register it with protect: true, or retainOnDelete: true plus the tag ${TAG.retain}=true.`,
+    );
   }
   return out;
 }

@@ -14,12 +14,16 @@ export function publicIpProblems(type: string, role: string, props: Record<strin
     if (isUnknown(nis)) return [];
     const list = asList(nis).map(asRecord);
     if (list.length === 0) {
-      return [`${role} launch template has no networkInterfaces; add one with associatePublicIpAddress "false" so the subnet default cannot assign a public IP.`];
+      return [
+        `${role} launch template has no networkInterfaces; add one with associatePublicIpAddress "false" so the subnet default cannot assign a public IP.`,
+      ];
     }
     return list.flatMap((ni, i) => {
       const v = ni?.associatePublicIpAddress;
       if (isUnknown(v) || asBool(v) === false) return [];
-      return [`${role} launch template networkInterfaces[${i}].associatePublicIpAddress is ${JSON.stringify(v ?? "unset")}; set it to "false".`];
+      return [
+        `${role} launch template networkInterfaces[${i}].associatePublicIpAddress is ${JSON.stringify(v ?? "unset")}; set it to "false".`,
+      ];
     });
   }
   if (type === T.instance) {

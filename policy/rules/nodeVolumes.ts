@@ -17,7 +17,9 @@ export function rootVolumeProblems(type: string, props: Record<string, unknown>)
     if (isUnknown(bdm)) return [];
     const mappings = asList(bdm).map(asRecord);
     if (mappings.length === 0) {
-      out.push('launch template has no blockDeviceMappings, so the root volume follows the AMI (unencrypted); map the root device with ebs.encrypted "true".');
+      out.push(
+        'launch template has no blockDeviceMappings, so the root volume follows the AMI (unencrypted); map the root device with ebs.encrypted "true".',
+      );
     }
     for (const m of mappings) {
       if (!m || isUnknown(m.ebs) || m.ebs === undefined) continue; // instance-store mappings carry no ebs block
@@ -28,7 +30,8 @@ export function rootVolumeProblems(type: string, props: Record<string, unknown>)
   }
   if (type === T.instance) {
     const root = props.rootBlockDevice;
-    if (!isUnknown(root) && unencrypted(asRecord(root)?.encrypted)) out.push("instance root volume is not encrypted; set rootBlockDevice.encrypted: true.");
+    if (!isUnknown(root) && unencrypted(asRecord(root)?.encrypted))
+      out.push("instance root volume is not encrypted; set rootBlockDevice.encrypted: true.");
     const ebs = props.ebsBlockDevices;
     if (!isUnknown(ebs)) {
       for (const d of asList(ebs).map(asRecord)) {

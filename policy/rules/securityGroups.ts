@@ -30,33 +30,39 @@ export function ingressRules(type: string, props: Record<string, unknown>): Ingr
     return asList(props.ingress).flatMap((raw) => {
       const r = asRecord(raw);
       if (!r) return [];
-      return [{
-        protocol: r.protocol,
-        fromPort: r.fromPort,
-        toPort: r.toPort,
-        cidrs: [...strings(r.cidrBlocks), ...strings(r.ipv6CidrBlocks)],
-        prefixLists: strings(r.prefixListIds),
-      }];
+      return [
+        {
+          protocol: r.protocol,
+          fromPort: r.fromPort,
+          toPort: r.toPort,
+          cidrs: [...strings(r.cidrBlocks), ...strings(r.ipv6CidrBlocks)],
+          prefixLists: strings(r.prefixListIds),
+        },
+      ];
     });
   }
   if (type === T.securityGroupRule) {
     if (props.type !== "ingress") return [];
-    return [{
-      protocol: props.protocol,
-      fromPort: props.fromPort,
-      toPort: props.toPort,
-      cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)],
-      prefixLists: strings(props.prefixListIds),
-    }];
+    return [
+      {
+        protocol: props.protocol,
+        fromPort: props.fromPort,
+        toPort: props.toPort,
+        cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)],
+        prefixLists: strings(props.prefixListIds),
+      },
+    ];
   }
   if (type === T.ingressRule) {
-    return [{
-      protocol: props.ipProtocol,
-      fromPort: props.fromPort,
-      toPort: props.toPort,
-      cidrs: [props.cidrIpv4, props.cidrIpv6].filter((c) => c !== undefined),
-      prefixLists: props.prefixListId === undefined ? [] : [props.prefixListId],
-    }];
+    return [
+      {
+        protocol: props.ipProtocol,
+        fromPort: props.fromPort,
+        toPort: props.toPort,
+        cidrs: [props.cidrIpv4, props.cidrIpv6].filter((c) => c !== undefined),
+        prefixLists: props.prefixListId === undefined ? [] : [props.prefixListId],
+      },
+    ];
   }
   return [];
 }
@@ -100,11 +106,15 @@ export function apiserverIngressProblems(rules: Ingress[], allowed: string[]): s
     for (const c of knownCidrs(r)) {
       const inner = parseRange(c);
       if (!inner || !ranges.some((o) => rangeContains(o, inner))) {
-        out.push(`ingress from ${c} admits the apiserver port ${APISERVER_PORT} but is outside the allowed ranges (allowedApiCidrs and the VPC: ${allowed.join(", ") || "none"}); add it to allowedApiCidrs in the policy config or narrow the rule.`);
+        out.push(
+          `ingress from ${c} admits the apiserver port ${APISERVER_PORT} but is outside the allowed ranges (allowedApiCidrs and the VPC: ${allowed.join(", ") || "none"}); add it to allowedApiCidrs in the policy config or narrow the rule.`,
+        );
       }
     }
     for (const pl of r.prefixLists.filter((p) => typeof p === "string" && !isUnknown(p))) {
-      out.push(`ingress from prefix list ${String(pl)} admits the apiserver port ${APISERVER_PORT}; its CIDRs cannot be checked against allowedApiCidrs, list them instead.`);
+      out.push(
+        `ingress from prefix list ${String(pl)} admits the apiserver port ${APISERVER_PORT}; its CIDRs cannot be checked against allowedApiCidrs, list them instead.`,
+      );
     }
   }
   return out;

@@ -12,7 +12,11 @@ export function workerPoolProblems(g: Graph, cfg: WorkerPoolConfig): Finding[] {
   const out: Finding[] = [];
   for (const asg of withRole(g, T.asg, "worker")) {
     const pool = tagsOf(asg.props)[TAG.pool] ?? asg.name;
-    const zp = zoneCountProblem(`worker pool ${pool}`, subnetZones(g, asg, "vpcZoneIdentifiers", asg.props.vpcZoneIdentifiers), cfg.minZones);
+    const zp = zoneCountProblem(
+      `worker pool ${pool}`,
+      subnetZones(g, asg, "vpcZoneIdentifiers", asg.props.vpcZoneIdentifiers),
+      cfg.minZones,
+    );
     if (zp) out.push({ urn: asg.urn, message: zp });
     const min = asNumber(asg.props.minSize);
     if (!isUnknown(asg.props.minSize) && (min ?? 0) < cfg.minSize) {

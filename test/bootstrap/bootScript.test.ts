@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { BOOT_DONE_PATH, renderBootScript } from "../../bootstrap/bootScript";
 import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
 import { describeWithTool } from "../helpers/tools";
-import { shellcheck } from "./fixtures";
+import { shellcheck } from "./etcdFixtures";
 
 const STEPS = ['log "first step on $INSTANCE_ID"', "systemctl enable --now kubelet.service"];
 
@@ -24,7 +24,9 @@ describe("renderBootScript", () => {
   test("uses IMDSv2 and SSM SecureStrings", () => {
     expect(script).toContain("X-aws-ec2-metadata-token-ttl-seconds");
     expect(script).toContain('-H "X-aws-ec2-metadata-token: $token"');
-    expect(script).toMatch(/aws ssm get-parameter --with-decryption --region "\$AWS_REGION" --name "\$1" \\\n\s+--query Parameter.Value --output text/);
+    expect(script).toMatch(
+      /aws ssm get-parameter --with-decryption --region "\$AWS_REGION" --name "\$1" \\\n\s+--query Parameter.Value --output text/,
+    );
     expect(script).toContain("sha256sum -c");
   });
 
@@ -72,7 +74,10 @@ describeWithTool(["sha256sum", "curl"], "boot script helpers, run for real", () 
 
   test("fetch_secrets writes each parameter with its mode through aws ssm", () => {
     const manifest = join(dir, "secrets.tsv");
-    writeFileSync(manifest, `/kubestead/c/etcd/etcd-0/server.key\t${dir}/pki/server.key\t0640\n/kubestead/c/etcd/backup.key\t${dir}/pki/backup.key\t0600\n`);
+    writeFileSync(
+      manifest,
+      `/kubestead/c/etcd/etcd-0/server.key\t${dir}/pki/server.key\t0640\n/kubestead/c/etcd/backup.key\t${dir}/pki/backup.key\t0600\n`,
+    );
     // A shell function shadows the aws CLI: it records its arguments and prints a fake value.
     const r = runBash(`aws() { echo "$*" >>"${dir}/aws.log"; echo "value-of-$7"; }\nfetch_secrets "${manifest}"`);
     expect(r.stderr).toContain("fetched 2 secrets");
@@ -99,7 +104,9 @@ describeWithTool(["sha256sum", "curl"], "boot script helpers, run for real", () 
     mkdirSync(join(dir, "src/etcd-v9.9.9-linux-amd64"), { recursive: true });
     writeFileSync(join(dir, "src/etcd-v9.9.9-linux-amd64/etcd"), "binary\n");
     spawnSync("tar", ["-czf", join(dir, "rel.tar.gz"), "-C", join(dir, "src"), "etcd-v9.9.9-linux-amd64"]);
-    const sha = createHash("sha256").update(readFileSync(join(dir, "rel.tar.gz"))).digest("hex");
+    const sha = createHash("sha256")
+      .update(readFileSync(join(dir, "rel.tar.gz")))
+      .digest("hex");
     const ok = runBash(`install_release "file://${dir}/rel.tar.gz" ${sha} "${dir}/out" 1`);
     expect(ok.status).toBe(0);
     expect(readFileSync(join(dir, "out/etcd"), "utf8")).toBe("binary\n");

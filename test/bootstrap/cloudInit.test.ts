@@ -17,7 +17,7 @@ import {
 import { etcdMemberUserData } from "../../bootstrap/etcd";
 import { NodeFile, SecretFile, SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
 import { describeWithTool } from "../helpers/tools";
-import { memberOptions, memberSpec } from "./fixtures";
+import { memberOptions, memberSpec } from "./etcdFixtures";
 
 const BOOT: NodeFile = { path: "/opt/kubestead/bin/boot.sh", mode: "0755", content: "#!/usr/bin/env bash\necho hi\n" };
 const SECRETS: SecretFile[] = [
@@ -62,6 +62,12 @@ describe("renderCloudConfig", () => {
     expect(parsed.hostname).toBe("etcd-0");
   });
 
+  test("extra packages join the defaults, sorted and unique", () => {
+    const out = parse(renderCloudConfig({ files: [BOOT], secrets: [], bootScriptPath: BOOT.path, packages: ["nvme-cli", "curl"] }));
+    expect(out.packages).toEqual(["awscli", "ca-certificates", "curl", "jq", "nvme-cli"]);
+    expect(out.hostname).toBeUndefined();
+  });
+
   test("is deterministic whatever the order of files and secrets", () => {
     const a = { path: "/etc/a", mode: "0644", content: "a\n" };
     const b = { path: "/etc/b", mode: "0644", content: "b\n" };
@@ -75,11 +81,23 @@ describe("renderCloudConfig", () => {
   });
 
   test.each([
-    ["an EC private key", { path: "/etc/x.pem", content: "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n" }, /PEM private key/],
+    [
+      "an EC private key",
+      { path: "/etc/x.pem", content: "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n" },
+      /PEM private key/,
+    ],
     ["a PKCS#8 key", { path: "/etc/x.pem", content: "x\n-----BEGIN PRIVATE KEY-----\nMIG\n" }, /PEM private key/],
     ["an RSA key", { path: "/etc/x", content: "-----BEGIN RSA PRIVATE KEY-----\n" }, /PEM private key/],
-    ["a kubeconfig with a client key", { path: "/etc/kubernetes/admin.conf", content: "users:\n- user:\n    client-key-data: AAAA\n" }, /embedded client key/],
-    ["an encryption config", { path: "/etc/kubernetes/enc.yaml", content: "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n" }, /encryption-at-rest/],
+    [
+      "a kubeconfig with a client key",
+      { path: "/etc/kubernetes/admin.conf", content: "users:\n- user:\n    client-key-data: AAAA\n" },
+      /embedded client key/,
+    ],
+    [
+      "an encryption config",
+      { path: "/etc/kubernetes/enc.yaml", content: "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n" },
+      /encryption-at-rest/,
+    ],
     ["a *.key path", { path: "/etc/etcd/pki/server.key", content: "harmless" }, /private key path/],
     ["the secret-only directory", { path: "/etc/kubestead/secrets/token", content: "harmless" }, /secret-only directory/],
   ])("refuses %s", (_what, file, message) => {
@@ -90,10 +108,26 @@ describe("renderCloudConfig", () => {
   test.each([
     ["a relative path", { files: [{ path: "etc/x", mode: "0644", content: "" }] }, /must be absolute/],
     ["a numeric-looking mode", { files: [{ path: "/etc/x", mode: "644", content: "" }] }, /octal string/],
-    ["a duplicate path", { files: [{ path: "/etc/x", mode: "0644", content: "" }, { path: "/etc/x", mode: "0644", content: "" }] }, /listed twice/],
-    ["a file that is also a secret", { files: [{ path: "/etc/etcd/pki/server.pem", mode: "0644", content: "" }], secrets: [{ path: "/etc/etcd/pki/server.pem", parameter: "/k/p", mode: "0600" }] }, /both/],
+    [
+      "a duplicate path",
+      {
+        files: [
+          { path: "/etc/x", mode: "0644", content: "" },
+          { path: "/etc/x", mode: "0644", content: "" },
+        ],
+      },
+      /listed twice/,
+    ],
+    [
+      "a file that is also a secret",
+      {
+        files: [{ path: "/etc/etcd/pki/server.pem", mode: "0644", content: "" }],
+        secrets: [{ path: "/etc/etcd/pki/server.pem", parameter: "/k/p", mode: "0600" }],
+      },
+      /both/,
+    ],
     ["a file at the manifest path", { files: [{ path: SECRETS_MANIFEST_PATH, mode: "0600", content: "" }] }, /secrets manifest/],
-  ])("refuses %s", (_what, args, message) => {
+  ])("refuses %s", (_what, args: { files: NodeFile[]; secrets?: SecretFile[] }, message) => {
     expect(() => render(args.files, args.secrets ?? SECRETS)).toThrow(message);
   });
 

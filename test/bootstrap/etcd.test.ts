@@ -9,7 +9,7 @@ import {
   renderEtcdService,
 } from "../../bootstrap/etcd";
 import { BOOT_SCRIPT_PATH } from "../../bootstrap/bootScript";
-import { MEMBERS, memberOptions, memberSpec } from "./fixtures";
+import { MEMBERS, memberOptions, memberSpec } from "./etcdFixtures";
 
 function envMap(env: string): Map<string, string> {
   const lines = env.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
@@ -108,9 +108,15 @@ describe("renderEtcdEnv", () => {
   });
 
   test("honours ports, data dir and quota overrides", () => {
-    const v = envMap(renderEtcdEnv(memberSpec(0, { clientPort: 12379, peerPort: 12380, metricsPort: 12381, dataDir: "/data/etcd", quotaBackendBytes: 2 ** 31 })));
+    const v = envMap(
+      renderEtcdEnv(
+        memberSpec(0, { clientPort: 12379, peerPort: 12380, metricsPort: 12381, dataDir: "/data/etcd", quotaBackendBytes: 2 ** 31 }),
+      ),
+    );
     expect(v.get("ETCD_LISTEN_CLIENT_URLS")).toBe("https://10.0.0.10:12379,https://127.0.0.1:12379");
-    expect(v.get("ETCD_INITIAL_CLUSTER")).toBe("etcd-0=https://10.0.0.10:12380,etcd-1=https://10.0.32.10:12380,etcd-2=https://10.0.64.10:12380");
+    expect(v.get("ETCD_INITIAL_CLUSTER")).toBe(
+      "etcd-0=https://10.0.0.10:12380,etcd-1=https://10.0.32.10:12380,etcd-2=https://10.0.64.10:12380",
+    );
     expect(v.get("ETCD_LISTEN_METRICS_URLS")).toBe("http://127.0.0.1:12381");
     expect(v.get("ETCD_DATA_DIR")).toBe("/data/etcd");
     expect(v.get("ETCD_QUOTA_BACKEND_BYTES")).toBe(String(2 ** 31));
@@ -210,7 +216,9 @@ describe("etcdMemberFiles", () => {
 
   test("key parameter names can be overridden", () => {
     const keyParameters = { server: "/x/server.key", peer: "/x/peer.key", backup: "/x/backup.key" };
-    expect(etcdMemberFiles(memberSpec(0), memberOptions({ keyParameters })).secrets.map((s) => s.parameter)).toEqual(Object.values(keyParameters));
+    expect(etcdMemberFiles(memberSpec(0), memberOptions({ keyParameters })).secrets.map((s) => s.parameter)).toEqual(
+      Object.values(keyParameters),
+    );
     expect(etcdKeyParameters("dev", "etcd-0").server).toBe("/kubestead/dev/etcd/etcd-0/server.key");
   });
 

@@ -15,7 +15,7 @@ import {
 } from "../../bootstrap/etcd";
 import { renderBootScript } from "../../bootstrap/bootScript";
 import { describeWithTool } from "../helpers/tools";
-import { memberOptions, memberSpec, shellcheck } from "./fixtures";
+import { memberOptions, memberSpec, shellcheck } from "./etcdFixtures";
 
 const BACKUP = { bucket: "prod-etcd-backups", region: "eu-west-1", cluster: "prod", member: "etcd-1" };
 
@@ -82,7 +82,11 @@ describe("renderEtcdBackupScript", () => {
   });
 
   test("takes an endpoint and a KMS key", () => {
-    const s = renderEtcdBackupScript({ ...BACKUP, endpoint: "https://127.0.0.2:2379", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/abc" });
+    const s = renderEtcdBackupScript({
+      ...BACKUP,
+      endpoint: "https://127.0.0.2:2379",
+      kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/abc",
+    });
     expect(s).toContain("${ETCDCTL_ENDPOINTS:-https://127.0.0.2:2379}");
     expect(s).toContain('--sse aws:kms --sse-kms-key-id "arn:aws:kms:eu-west-1:123456789012:key/abc"');
   });
@@ -101,7 +105,9 @@ describe("renderEtcdBackupScript", () => {
 describe("backup units", () => {
   test("the service is a oneshot running the script", () => {
     const unit = renderEtcdBackupService();
-    expect(unit.split("\n")).toEqual(expect.arrayContaining(["Type=oneshot", "ExecStart=/opt/kubestead/bin/etcd-backup.sh", "IOSchedulingClass=idle"]));
+    expect(unit.split("\n")).toEqual(
+      expect.arrayContaining(["Type=oneshot", "ExecStart=/opt/kubestead/bin/etcd-backup.sh", "IOSchedulingClass=idle"]),
+    );
     expect(unit).toMatchSnapshot();
   });
 
@@ -131,7 +137,10 @@ describe("renderEtcdRestoreScript", () => {
 
 describeWithTool(["shellcheck"], "etcd scripts under shellcheck", () => {
   test.each([
-    ["boot script with every option", () => renderBootScript({ role: "etcd", region: "eu-west-1", steps: [renderEtcdBootStep(memberSpec(0), memberOptions())] })],
+    [
+      "boot script with every option",
+      () => renderBootScript({ role: "etcd", region: "eu-west-1", steps: [renderEtcdBootStep(memberSpec(0), memberOptions())] }),
+    ],
     ["boot script, bare", () => renderBootScript({ role: "etcd", region: "eu-west-1", steps: [renderEtcdBootStep(memberSpec(2))] })],
     ["backup script", () => renderEtcdBackupScript(BACKUP)],
     ["backup script with KMS key", () => renderEtcdBackupScript({ ...BACKUP, kmsKeyId: "alias/kubestead" })],
@@ -175,7 +184,13 @@ describe("the backup script, run with stub etcdctl and aws", () => {
 
   function run(leader: "yes" | "no", args: string[] = []) {
     writeFileSync(join(dir, "leader"), leader);
-    const env = { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, STUB_DIR: dir, ETCD_BACKUP_WORK_DIR: dir, ETCDCTL_ENDPOINTS: "https://127.0.0.2:2379" };
+    const env = {
+      ...process.env,
+      PATH: `${join(dir, "bin")}:${process.env.PATH}`,
+      STUB_DIR: dir,
+      ETCD_BACKUP_WORK_DIR: dir,
+      ETCDCTL_ENDPOINTS: "https://127.0.0.2:2379",
+    };
     const r = spawnSync("bash", [join(dir, "backup.sh"), ...args], { env, encoding: "utf8" });
     const calls = existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8") : "";
     return { ...r, calls };
@@ -186,7 +201,9 @@ describe("the backup script, run with stub etcdctl and aws", () => {
     expect(r.stderr).toContain("saving snapshot from https://127.0.0.2:2379");
     expect(r.status).toBe(0);
     expect(r.calls).toMatch(/snapshot status .*-etcd-1\.db -w json/);
-    expect(r.calls).toMatch(/^aws s3 cp --only-show-errors --region eu-west-1 --sse aws:kms \S+\/\d{8}T\d{6}Z-etcd-1\.db s3:\/\/prod-etcd-backups\/prod\/\d{8}T\d{6}Z-etcd-1\.db$/m);
+    expect(r.calls).toMatch(
+      /^aws s3 cp --only-show-errors --region eu-west-1 --sse aws:kms \S+\/\d{8}T\d{6}Z-etcd-1\.db s3:\/\/prod-etcd-backups\/prod\/\d{8}T\d{6}Z-etcd-1\.db$/m,
+    );
     // The staging dir is removed after the upload.
     expect(readdirSync(dir).filter((f) => f.startsWith("etcd-backup."))).toEqual([]);
   });
@@ -251,7 +268,8 @@ describe("the new/existing decision, run with a stub etcdctl", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const PEERS = ["https://10.0.0.10:2379", "https://10.0.32.10:2379"];
-  const OTHERS = "1111, started, etcd-0, https://10.0.0.10:2380, https://10.0.0.10:2379, false\n2222, started, etcd-1, https://10.0.32.10:2380, https://10.0.32.10:2379, false\n";
+  const OTHERS =
+    "1111, started, etcd-0, https://10.0.0.10:2380, https://10.0.0.10:2379, false\n2222, started, etcd-1, https://10.0.32.10:2380, https://10.0.32.10:2379, false\n";
 
   function decide(opts: { healthy: string[]; members: string; wal?: boolean }) {
     writeFileSync(join(dir, "healthy"), opts.healthy.map((h) => `${h}\n`).join(""));
@@ -268,9 +286,16 @@ describe("the new/existing decision, run with a stub etcdctl", () => {
       ETCD_BOOT_HELPERS,
       `etcd_decide_state etcd-2 https://10.0.64.10:2380 ${PEERS.join(" ")}`,
     ].join("\n");
-    const r = spawnSync("bash", ["-c", script], { env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, STUB_DIR: dir }, encoding: "utf8" });
+    const r = spawnSync("bash", ["-c", script], {
+      env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, STUB_DIR: dir },
+      encoding: "utf8",
+    });
     const env = readFileSync(join(dir, "etcd.env"), "utf8");
-    const get = (k: string) => env.split("\n").filter((l) => l.startsWith(`${k}=`)).map((l) => l.slice(k.length + 1));
+    const get = (k: string) =>
+      env
+        .split("\n")
+        .filter((l) => l.startsWith(`${k}=`))
+        .map((l) => l.slice(k.length + 1));
     const calls = existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8") : "";
     return { status: r.status, stderr: r.stderr, state: get("ETCD_INITIAL_CLUSTER_STATE"), cluster: get("ETCD_INITIAL_CLUSTER"), calls };
   }
@@ -310,7 +335,10 @@ describe("the new/existing decision, run with a stub etcdctl", () => {
   });
 
   test("3c. served before, data lost: remove the stale entry, add, existing", () => {
-    const r = decide({ healthy: PEERS, members: `${OTHERS}3333, started, etcd-2, https://10.0.64.10:2380, https://10.0.64.10:2379, false\n` });
+    const r = decide({
+      healthy: PEERS,
+      members: `${OTHERS}3333, started, etcd-2, https://10.0.64.10:2380, https://10.0.64.10:2379, false\n`,
+    });
     expect(r.status).toBe(0);
     expect(r.calls).toMatch(/--endpoints=https:\/\/10\.0\.0\.10:2379 .*member remove 3333/);
     expect(r.calls).toMatch(/member add etcd-2 --peer-urls=https:\/\/10\.0\.64\.10:2380/);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync, cpSync, existsSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -51,7 +51,9 @@ describeWithTool(["systemd-analyze"], "etcd units pass systemd-analyze verify", 
       writeFileSync(join(root, "etc/systemd/system/etcd.service"), renderEtcdService({ version: "3.5.21" }));
       writeFileSync(join(root, "etc/systemd/system/etcd-backup.service"), renderEtcdBackupService());
       writeFileSync(join(root, "etc/systemd/system/etcd-backup.timer"), renderEtcdBackupTimer(60));
-      const r = spawnSync("systemd-analyze", ["verify", `--root=${root}`, "etcd.service", "etcd-backup.service", "etcd-backup.timer"], { encoding: "utf8" });
+      const r = spawnSync("systemd-analyze", ["verify", `--root=${root}`, "etcd.service", "etcd-backup.service", "etcd-backup.timer"], {
+        encoding: "utf8",
+      });
       // Unknown keys and bad values are only warnings (exit 0), so stderr must be empty too.
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);

@@ -51,8 +51,32 @@ function build(specs: Spec[]): PlanResource[] {
     return u;
   };
   const roots: PlanResource[] = [
-    { urn: STACK_URN, type: "pulumi:pulumi:Stack", name: `${PROJECT}-${STACK}`, custom: false, dependencies: [], propertyDependencies: {}, inputs: {}, outputs: {}, options: opts({}), secretPaths: [] },
-    { urn: PROVIDER_URN, type: "pulumi:providers:aws", name: "default", custom: true, id: "prov-1", parent: STACK_URN, dependencies: [], propertyDependencies: {}, inputs: { region: "us-east-1" }, outputs: { region: "us-east-1" }, options: opts({}), secretPaths: [] },
+    {
+      urn: STACK_URN,
+      type: "pulumi:pulumi:Stack",
+      name: `${PROJECT}-${STACK}`,
+      custom: false,
+      dependencies: [],
+      propertyDependencies: {},
+      inputs: {},
+      outputs: {},
+      options: opts({}),
+      secretPaths: [],
+    },
+    {
+      urn: PROVIDER_URN,
+      type: "pulumi:providers:aws",
+      name: "default",
+      custom: true,
+      id: "prov-1",
+      parent: STACK_URN,
+      dependencies: [],
+      propertyDependencies: {},
+      inputs: { region: "us-east-1" },
+      outputs: { region: "us-east-1" },
+      options: opts({}),
+      secretPaths: [],
+    },
   ];
   return [
     ...roots,
@@ -79,7 +103,15 @@ function build(specs: Spec[]): PlanResource[] {
 }
 
 function opts(o: Partial<PlanResourceOptions>): PlanResourceOptions {
-  return { protect: false, ignoreChanges: [], retainOnDelete: false, deleteBeforeReplace: false, additionalSecretOutputs: [], aliases: [], ...o };
+  return {
+    protect: false,
+    ignoreChanges: [],
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    additionalSecretOutputs: [],
+    aliases: [],
+    ...o,
+  };
 }
 
 const subnetName = (i: number) => `${CLUSTER}-private-${ZONES[i]}`;
@@ -97,7 +129,12 @@ function launchTemplate(name: string, t: Record<string, string>, sg: string): Sp
       imageId: "ami-0debian12",
       instanceType: "m7i.large",
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
-      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeType: "gp3", volumeSize: 30, kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" } }],
+      blockDeviceMappings: [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { encrypted: "true", volumeType: "gp3", volumeSize: 30, kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" },
+        },
+      ],
       networkInterfaces: [{ associatePublicIpAddress: "false", securityGroups: [sg], deleteOnTermination: "true" }],
       tags: t,
       tagSpecifications: [{ resourceType: "instance", tags: t }],
@@ -121,11 +158,20 @@ function asg(name: string, t: Record<string, string>, size: number, zoneIdx: num
       tags: asgTags(t),
     },
     computed: { arn: `arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:${name}` },
-    deps: { vpcZoneIdentifiers: zoneIdx.map(subnetName), launchTemplate: [lt], ...(targetGroups ? { targetGroupArns: [`${CLUSTER}-api-tg`] } : {}) },
+    deps: {
+      vpcZoneIdentifiers: zoneIdx.map(subnetName),
+      launchTemplate: [lt],
+      ...(targetGroups ? { targetGroupArns: [`${CLUSTER}-api-tg`] } : {}),
+    },
   };
 }
 
-function ingress(name: string, role: string, port: [number, number], from: { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: string }): Spec {
+function ingress(
+  name: string,
+  role: string,
+  port: [number, number],
+  from: { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: string },
+): Spec {
   return {
     type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     name,
@@ -135,7 +181,12 @@ function ingress(name: string, role: string, port: [number, number], from: { cid
 
 function specs(): Spec[] {
   const s: Spec[] = [];
-  s.push({ type: "aws:ec2/vpc:Vpc", name: `${CLUSTER}-vpc`, inputs: { cidrBlock: "10.0.0.0/16", tags: tags("network") }, computed: { id: "vpc-1" } });
+  s.push({
+    type: "aws:ec2/vpc:Vpc",
+    name: `${CLUSTER}-vpc`,
+    inputs: { cidrBlock: "10.0.0.0/16", tags: tags("network") },
+    computed: { id: "vpc-1" },
+  });
   ZONES.forEach((z, i) =>
     s.push({
       type: "aws:ec2/subnet:Subnet",
@@ -146,7 +197,12 @@ function specs(): Spec[] {
     }),
   );
   for (const role of ["etcd", "controlplane", "worker", "api-lb"]) {
-    s.push({ type: "aws:ec2/securityGroup:SecurityGroup", name: `${CLUSTER}-sg-${role}`, inputs: { vpcId: "vpc-1", description: role, tags: tags(role) }, computed: { id: `sg-${role}` } });
+    s.push({
+      type: "aws:ec2/securityGroup:SecurityGroup",
+      name: `${CLUSTER}-sg-${role}`,
+      inputs: { vpcId: "vpc-1", description: role, tags: tags(role) },
+      computed: { id: `sg-${role}` },
+    });
   }
   s.push(ingress(`${CLUSTER}-etcd-peers`, "etcd", [2379, 2380], { referencedSecurityGroupId: "sg-etcd" }));
   s.push(ingress(`${CLUSTER}-etcd-from-cp`, "etcd", [2379, 2379], { referencedSecurityGroupId: "sg-controlplane" }));
@@ -155,7 +211,14 @@ function specs(): Spec[] {
   s.push({
     type: "aws:ec2/securityGroupRule:SecurityGroupRule",
     name: `${CLUSTER}-worker-kubelet`,
-    inputs: { type: "ingress", securityGroupId: "sg-worker", protocol: "tcp", fromPort: 10250, toPort: 10250, sourceSecurityGroupId: "sg-controlplane" },
+    inputs: {
+      type: "ingress",
+      securityGroupId: "sg-worker",
+      protocol: "tcp",
+      fromPort: 10250,
+      toPort: 10250,
+      sourceSecurityGroupId: "sg-controlplane",
+    },
   });
   s.push({
     type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
@@ -169,7 +232,15 @@ function specs(): Spec[] {
     s.push({
       type: "aws:ebs/volume:Volume",
       name: `${CLUSTER}-etcd-${i}-data`,
-      inputs: { availabilityZone: ZONES[i], size: 50, type: "gp3", iops: 6000, encrypted: true, kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1", tags: tags("etcd", { "kubestead.io/member": String(i) }) },
+      inputs: {
+        availabilityZone: ZONES[i],
+        size: 50,
+        type: "gp3",
+        iops: 6000,
+        encrypted: true,
+        kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1",
+        tags: tags("etcd", { "kubestead.io/member": String(i) }),
+      },
       computed: { arn: `arn:aws:ec2:us-east-1:111122223333:volume/vol-${i}` },
       options: { protect: true, retainOnDelete: true },
     });
@@ -180,21 +251,41 @@ function specs(): Spec[] {
   s.push({
     type: "aws:lb/targetGroup:TargetGroup",
     name: `${CLUSTER}-api-tg`,
-    inputs: { port: 6443, protocol: "TCP", targetType: "instance", vpcId: "vpc-1", healthCheck: { enabled: true, protocol: "HTTPS", path: "/readyz", port: "traffic-port" }, tags: tags("api-lb") },
+    inputs: {
+      port: 6443,
+      protocol: "TCP",
+      targetType: "instance",
+      vpcId: "vpc-1",
+      healthCheck: { enabled: true, protocol: "HTTPS", path: "/readyz", port: "traffic-port" },
+      tags: tags("api-lb"),
+    },
     computed: { arn: TG_ARN, id: TG_ARN },
   });
   s.push(asg(`${CLUSTER}-controlplane-asg`, tags("controlplane"), 3, [0, 1, 2], `${CLUSTER}-controlplane`, true));
   s.push({
     type: "aws:lb/loadBalancer:LoadBalancer",
     name: `${CLUSTER}-api`,
-    inputs: { loadBalancerType: "network", internal: true, subnets: [0, 1, 2].map(subnetId), enableCrossZoneLoadBalancing: true, securityGroups: ["sg-api-lb"], tags: tags("api-lb") },
+    inputs: {
+      loadBalancerType: "network",
+      internal: true,
+      subnets: [0, 1, 2].map(subnetId),
+      enableCrossZoneLoadBalancing: true,
+      securityGroups: ["sg-api-lb"],
+      tags: tags("api-lb"),
+    },
     computed: { arn: LB_ARN, id: LB_ARN, dnsName: `${CLUSTER}-api.elb.amazonaws.com` },
     deps: { subnets: [0, 1, 2].map(subnetName) },
   });
   s.push({
     type: "aws:lb/listener:Listener",
     name: `${CLUSTER}-api-6443`,
-    inputs: { loadBalancerArn: LB_ARN, port: 6443, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: TG_ARN }], tags: tags("api-lb") },
+    inputs: {
+      loadBalancerArn: LB_ARN,
+      port: 6443,
+      protocol: "TCP",
+      defaultActions: [{ type: "forward", targetGroupArn: TG_ARN }],
+      tags: tags("api-lb"),
+    },
     computed: { arn: arn("listener", `net/${CLUSTER}-api/89`) },
     deps: { loadBalancerArn: [`${CLUSTER}-api`], defaultActions: [`${CLUSTER}-api-tg`] },
   });
@@ -204,23 +295,62 @@ function specs(): Spec[] {
   s.push(asg(`${CLUSTER}-general-asg`, pool, 3, [0, 1, 2], `${CLUSTER}-general`, false));
 
   const bucket = `${CLUSTER}-etcd-backups`;
-  s.push({ type: "aws:s3/bucket:Bucket", name: bucket, inputs: { bucket, tags: tags("backup") }, computed: { id: bucket, arn: `arn:aws:s3:::${bucket}` }, options: { protect: true, retainOnDelete: true } });
-  s.push({ type: "aws:s3/bucketVersioning:BucketVersioning", name: `${bucket}-versioning`, inputs: { bucket, versioningConfiguration: { status: "Enabled" } }, deps: { bucket: [bucket] } });
+  s.push({
+    type: "aws:s3/bucket:Bucket",
+    name: bucket,
+    inputs: { bucket, tags: tags("backup") },
+    computed: { id: bucket, arn: `arn:aws:s3:::${bucket}` },
+    options: { protect: true, retainOnDelete: true },
+  });
+  s.push({
+    type: "aws:s3/bucketVersioning:BucketVersioning",
+    name: `${bucket}-versioning`,
+    inputs: { bucket, versioningConfiguration: { status: "Enabled" } },
+    deps: { bucket: [bucket] },
+  });
   s.push({
     type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     name: `${bucket}-sse`,
-    inputs: { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" }, bucketKeyEnabled: true }] },
+    inputs: {
+      bucket,
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" },
+          bucketKeyEnabled: true,
+        },
+      ],
+    },
     deps: { bucket: [bucket] },
   });
   s.push({
     type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     name: `${bucket}-lifecycle`,
-    inputs: { bucket, rules: [{ id: "expire-old-snapshots", status: "Enabled", expiration: { expiredObjectDeleteMarker: true }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+    inputs: {
+      bucket,
+      rules: [
+        {
+          id: "expire-old-snapshots",
+          status: "Enabled",
+          expiration: { expiredObjectDeleteMarker: true },
+          noncurrentVersionExpiration: { noncurrentDays: 30 },
+        },
+      ],
+    },
     deps: { bucket: [bucket] },
   });
 
-  s.push({ type: "tls:index/selfSignedCert:SelfSignedCert", name: `${CLUSTER}-ca`, inputs: { validityPeriodHours: 87600, isCaCertificate: true }, outputsOnly: { validityEndTime: daysFromNow(3000) } });
-  s.push({ type: "tls:index/locallySignedCert:LocallySignedCert", name: `${CLUSTER}-apiserver-cert`, inputs: { validityPeriodHours: 8760, earlyRenewalHours: 720 }, outputsOnly: { validityEndTime: daysFromNow(300) } });
+  s.push({
+    type: "tls:index/selfSignedCert:SelfSignedCert",
+    name: `${CLUSTER}-ca`,
+    inputs: { validityPeriodHours: 87600, isCaCertificate: true },
+    outputsOnly: { validityEndTime: daysFromNow(3000) },
+  });
+  s.push({
+    type: "tls:index/locallySignedCert:LocallySignedCert",
+    name: `${CLUSTER}-apiserver-cert`,
+    inputs: { validityPeriodHours: 8760, earlyRenewalHours: 720 },
+    outputsOnly: { validityEndTime: daysFromNow(300) },
+  });
   return s;
 }
 
@@ -238,7 +368,13 @@ export function find(plan: Plan, name: string): PlanResource {
  * Sets a dotted path (`metadataOptions.httpTokens`, `rules.0.status`) or a key list (for keys
  * with dots, like tags) in inputs and outputs; undefined deletes.
  */
-export function setProp(plan: Plan, name: string, path: string | string[], value: unknown, where: ("inputs" | "outputs")[] = ["inputs", "outputs"]): Plan {
+export function setProp(
+  plan: Plan,
+  name: string,
+  path: string | string[],
+  value: unknown,
+  where: ("inputs" | "outputs")[] = ["inputs", "outputs"],
+): Plan {
   const r = find(plan, name);
   for (const w of where) {
     const keys = Array.isArray(path) ? path : path.split(".");

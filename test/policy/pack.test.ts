@@ -43,7 +43,9 @@ test("nothing in tools/ or test/ imports policy/index.ts", () => {
 test("the import scan would catch it", () => {
   const probe = join(root, "test", "policy", "probe.ts");
   const scan = (text: string) =>
-    [...text.matchAll(SPEC)].map((m) => resolve(join(probe, ".."), m[1]).replace(/\.(ts|js)$/, "")).filter((t) => t === policyDir || t === join(policyDir, "index"));
+    [...text.matchAll(SPEC)]
+      .map((m) => resolve(join(probe, ".."), m[1]).replace(/\.(ts|js)$/, ""))
+      .filter((t) => t === policyDir || t === join(policyDir, "index"));
   // Spelled in pieces so this file does not match its own scan.
   const dir = "../../pol" + "icy";
   expect(scan(`import "${dir}";\nconst x = require("${dir}/index.ts");\nimport { y } from "${dir}/policies";`)).toHaveLength(2);
@@ -51,7 +53,9 @@ test("the import scan would catch it", () => {
 
 test("index.ts only builds the pack", () => {
   const text = readFileSync(join(policyDir, "index.ts"), "utf8");
-  const code = text.split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("/**") && !l.trim().startsWith("*") && !l.trim().startsWith("//"));
+  const code = text
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.trim().startsWith("/**") && !l.trim().startsWith("*") && !l.trim().startsWith("//"));
   expect(code).toEqual([
     'import { PolicyPack } from "@pulumi/policy";',
     'import { policies } from "./policies";',
@@ -60,7 +64,12 @@ test("index.ts only builds the pack", () => {
 });
 
 test("the pack folder has what `pulumi preview --policy-pack policy` needs", () => {
-  const pkg = JSON.parse(readFileSync(join(policyDir, "package.json"), "utf8")) as { name: string; version: string; main: string; dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(policyDir, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    main: string;
+    dependencies: Record<string, string>;
+  };
   expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
   expect(pkg.main).toBe("index.ts");
   expect(pkg.dependencies["@pulumi/policy"]).toMatch(/^\^1\.21/);
@@ -72,11 +81,20 @@ test("the pack folder has what `pulumi preview --policy-pack policy` needs", () 
 
 test("loading the policies and the runner starts no server", () => {
   // A served PolicyPack keeps the process alive on its gRPC port; a plain import exits at once.
-  const out = spawnSync(process.execPath, ["--import", "tsx", "-e", "const p = require('./policy/policies'); require('./policy/runner'); console.log('loaded ' + p.policies.length)"], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const out = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "-e",
+      "const p = require('./policy/policies'); require('./policy/runner'); console.log('loaded ' + p.policies.length)",
+    ],
+    {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
   expect(out.status).toBe(0);
   expect(out.stdout.trim()).toBe("loaded 14");
 });

@@ -72,7 +72,6 @@ describe("policy metadata", () => {
     };
     expect(Object.keys(modules).sort()).toEqual(Object.keys(T).sort());
     for (const [key, [mod, cls]] of Object.entries(modules)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       expect(require(mod)[cls].__pulumiType).toBe(T[key as keyof typeof T]);
     }
   });
@@ -101,39 +100,134 @@ const cases: [string, string, Change, RegExp][] = [
   ["etcd-quorum", "member away from its volume", (p) => setAsgZones(p, "kc-etcd-2-asg", [1]), /data volume is in us-east-1c/],
   ["etcd-quorum", "member ASG of two", (p) => setProp(p, "kc-etcd-0-asg", "maxSize", 2), /maxSize 2/],
   ["etcd-volume-protection", "unencrypted", (p) => setProp(p, "kc-etcd-1-data", "encrypted", false), /not encrypted/],
-  ["etcd-volume-protection", "unprotected", (p) => void (find(p, "kc-etcd-1-data").options.protect = false), /neither protected nor retained/],
+  [
+    "etcd-volume-protection",
+    "unprotected",
+    (p) => void (find(p, "kc-etcd-1-data").options.protect = false),
+    /neither protected nor retained/,
+  ],
   ["control-plane-ha", "one node", (p) => setProp(p, "kc-controlplane-asg", "minSize", 1), /keeps 1 node/],
-  ["control-plane-ha", "two zones", (p) => setAsgZones(p, "kc-controlplane-asg", [0, 1]), /the control plane spans 2 \(us-east-1a, us-east-1b\)/],
-  ["control-plane-ha", "not behind the LB", (p) => setProp(p, "kc-controlplane-asg", "targetGroupArns", []), /not registered behind the API target group/],
+  [
+    "control-plane-ha",
+    "two zones",
+    (p) => setAsgZones(p, "kc-controlplane-asg", [0, 1]),
+    /the control plane spans 2 \(us-east-1a, us-east-1b\)/,
+  ],
+  [
+    "control-plane-ha",
+    "not behind the LB",
+    (p) => setProp(p, "kc-controlplane-asg", "targetGroupArns", []),
+    /not registered behind the API target group/,
+  ],
   ["api-load-balancer", "application LB", (p) => setProp(p, "kc-api", "loadBalancerType", "application"), /use loadBalancerType "network"/],
-  ["api-load-balancer", "no cross-zone", (p) => setProp(p, "kc-api", "enableCrossZoneLoadBalancing", false), /cross-zone load balancing off/],
-  ["api-load-balancer", "two zones", (p) => setProp(p, "kc-api", "subnets", ["subnet-us-east-1a", "subnet-us-east-1b"]), /spans 2 .* needs at least 3/],
+  [
+    "api-load-balancer",
+    "no cross-zone",
+    (p) => setProp(p, "kc-api", "enableCrossZoneLoadBalancing", false),
+    /cross-zone load balancing off/,
+  ],
+  [
+    "api-load-balancer",
+    "two zones",
+    (p) => setProp(p, "kc-api", "subnets", ["subnet-us-east-1a", "subnet-us-east-1b"]),
+    /spans 2 .* needs at least 3/,
+  ],
   ["api-load-balancer", "listener on 443", (p) => setProp(p, "kc-api-6443", "port", 443), /no listener on TCP 6443/],
   ["api-load-balancer", "no health check", (p) => setProp(p, "kc-api-tg", "healthCheck", undefined), /has no healthCheck/],
   ["worker-pool-spread", "two zones", (p) => setAsgZones(p, "kc-general-asg", [0, 1]), /worker pool general spans 2/],
   ["worker-pool-spread", "min size 1", (p) => setProp(p, "kc-general-asg", "minSize", 1), /minSize 1, needs at least 2/],
-  ["imdsv2-required", "optional tokens", (p) => setProp(p, "kc-general", "metadataOptions.httpTokens", "optional"), /"optional"; set it to "required"/],
+  [
+    "imdsv2-required",
+    "optional tokens",
+    (p) => setProp(p, "kc-general", "metadataOptions.httpTokens", "optional"),
+    /"optional"; set it to "required"/,
+  ],
   ["imdsv2-required", "no metadata options", (p) => setProp(p, "kc-etcd-0", "metadataOptions", undefined), /unset \(optional\)/],
-  ["root-volume-encrypted", "unencrypted root", (p) => setProp(p, "kc-controlplane", "blockDeviceMappings.0.ebs.encrypted", "false"), /\/dev\/xvda is not encrypted/],
+  [
+    "root-volume-encrypted",
+    "unencrypted root",
+    (p) => setProp(p, "kc-controlplane", "blockDeviceMappings.0.ebs.encrypted", "false"),
+    /\/dev\/xvda is not encrypted/,
+  ],
   ["root-volume-encrypted", "no mappings", (p) => setProp(p, "kc-general", "blockDeviceMappings", []), /no blockDeviceMappings/],
-  ["control-plane-no-public-ip", "public control plane", (p) => setProp(p, "kc-controlplane", "networkInterfaces.0.associatePublicIpAddress", "true"), /associatePublicIpAddress is "true"/],
-  ["control-plane-no-public-ip", "etcd without interfaces", (p) => setProp(p, "kc-etcd-1", "networkInterfaces", undefined), /no networkInterfaces/],
-  ["etcd-ports-not-public", "client port to the world", (p) => setProp(p, "kc-etcd-from-cp", "cidrIpv4", "0.0.0.0/0"), /0\.0\.0\.0\/0 admits etcd port\(s\) 2379/],
-  ["etcd-ports-not-public", "inline IPv6 ingress", (p) => setProp(p, "kc-sg-etcd", "ingress", [{ protocol: "tcp", fromPort: 2379, toPort: 2380, ipv6CidrBlocks: ["::/0"] }]), /::\/0 admits etcd port\(s\) 2379, 2380/],
-  ["etcd-ports-not-public", "a range covering 2380", (p) => {
-    setProp(p, "kc-worker-kubelet", "fromPort", 2000);
-    setProp(p, "kc-worker-kubelet", "toPort", 3000);
-    setProp(p, "kc-worker-kubelet", "cidrBlocks", ["0.0.0.0/0"]);
-  }, /admits etcd port\(s\) 2379, 2380/],
-  ["apiserver-ingress-restricted", "public CIDR", (p) => setProp(p, "kc-lb-api-from-admins", "cidrIpv4", "203.0.113.0/24"), /203\.0\.113\.0\/24 admits the apiserver port 6443/],
-  ["etcd-backup-bucket", "versioning suspended", (p) => setProp(p, "kc-etcd-backups-versioning", "versioningConfiguration.status", "Suspended"), /versioning is not enabled/],
-  ["etcd-backup-bucket", "AES256", (p) => setProp(p, "kc-etcd-backups-sse", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"), /no KMS default encryption/],
+  [
+    "control-plane-no-public-ip",
+    "public control plane",
+    (p) => setProp(p, "kc-controlplane", "networkInterfaces.0.associatePublicIpAddress", "true"),
+    /associatePublicIpAddress is "true"/,
+  ],
+  [
+    "control-plane-no-public-ip",
+    "etcd without interfaces",
+    (p) => setProp(p, "kc-etcd-1", "networkInterfaces", undefined),
+    /no networkInterfaces/,
+  ],
+  [
+    "etcd-ports-not-public",
+    "client port to the world",
+    (p) => setProp(p, "kc-etcd-from-cp", "cidrIpv4", "0.0.0.0/0"),
+    /0\.0\.0\.0\/0 admits etcd port\(s\) 2379/,
+  ],
+  [
+    "etcd-ports-not-public",
+    "inline IPv6 ingress",
+    (p) => setProp(p, "kc-sg-etcd", "ingress", [{ protocol: "tcp", fromPort: 2379, toPort: 2380, ipv6CidrBlocks: ["::/0"] }]),
+    /::\/0 admits etcd port\(s\) 2379, 2380/,
+  ],
+  [
+    "etcd-ports-not-public",
+    "a range covering 2380",
+    (p) => {
+      setProp(p, "kc-worker-kubelet", "fromPort", 2000);
+      setProp(p, "kc-worker-kubelet", "toPort", 3000);
+      setProp(p, "kc-worker-kubelet", "cidrBlocks", ["0.0.0.0/0"]);
+    },
+    /admits etcd port\(s\) 2379, 2380/,
+  ],
+  [
+    "apiserver-ingress-restricted",
+    "public CIDR",
+    (p) => setProp(p, "kc-lb-api-from-admins", "cidrIpv4", "203.0.113.0/24"),
+    /203\.0\.113\.0\/24 admits the apiserver port 6443/,
+  ],
+  [
+    "etcd-backup-bucket",
+    "versioning suspended",
+    (p) => setProp(p, "kc-etcd-backups-versioning", "versioningConfiguration.status", "Suspended"),
+    /versioning is not enabled/,
+  ],
+  [
+    "etcd-backup-bucket",
+    "AES256",
+    (p) => setProp(p, "kc-etcd-backups-sse", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"),
+    /no KMS default encryption/,
+  ],
   ["etcd-backup-bucket", "no lifecycle", (p) => removeResource(p, "kc-etcd-backups-lifecycle"), /no enabled lifecycle rule/],
-  ["etcd-backup-bucket", "versions never expire", (p) => setProp(p, "kc-etcd-backups-lifecycle", "rules.0", { id: "x", status: "Enabled", expiration: { days: 30 } }), /never deleted/],
-  ["etcd-backup-schedule", "interval 0", (p) => setProp(p, "kc-etcd-1", ["tags", "kubestead.io/backup-interval-minutes"], "0"), /backup-interval-minutes is "0"/],
-  ["certificate-expiry", "expires in 10 days", (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(10), ["outputs"]), /expires at .*in 10 day/],
+  [
+    "etcd-backup-bucket",
+    "versions never expire",
+    (p) => setProp(p, "kc-etcd-backups-lifecycle", "rules.0", { id: "x", status: "Enabled", expiration: { days: 30 } }),
+    /never deleted/,
+  ],
+  [
+    "etcd-backup-schedule",
+    "interval 0",
+    (p) => setProp(p, "kc-etcd-1", ["tags", "kubestead.io/backup-interval-minutes"], "0"),
+    /backup-interval-minutes is "0"/,
+  ],
+  [
+    "certificate-expiry",
+    "expires in 10 days",
+    (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(10), ["outputs"]),
+    /expires at .*in 10 day/,
+  ],
   ["certificate-expiry", "expired", (p) => setProp(p, "kc-ca", "validityEndTime", daysFromNow(-1), ["outputs"]), /expired at/],
-  ["certificate-expiry-warning", "expires in 60 days", (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(60), ["outputs"]), /in 60 day\(s\) \(threshold 90\)/],
+  [
+    "certificate-expiry-warning",
+    "expires in 60 days",
+    (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(60), ["outputs"]),
+    /in 60 day\(s\) \(threshold 90\)/,
+  ],
 ];
 
 describe("each policy catches its violation", () => {
@@ -186,7 +280,12 @@ describe("details", () => {
     addResource(plan, {
       type: T.instance,
       name: "kc-bastion",
-      inputs: { metadataOptions: { httpTokens: "optional" }, rootBlockDevice: { encrypted: false }, associatePublicIpAddress: true, tags: { "kubestead.io/role": "controlplane" } },
+      inputs: {
+        metadataOptions: { httpTokens: "optional" },
+        rootBlockDevice: { encrypted: false },
+        associatePublicIpAddress: true,
+        tags: { "kubestead.io/role": "controlplane" },
+      },
     });
     const r = run(plan);
     expect(violated(r)).toEqual(["control-plane-no-public-ip", "imdsv2-required", "root-volume-encrypted"]);

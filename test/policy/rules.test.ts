@@ -47,7 +47,15 @@ describe("ingress ports", () => {
   });
 
   test("egress SecurityGroupRules are not ingress", () => {
-    expect(ingressRules("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] })).toEqual([]);
+    expect(
+      ingressRules("aws:ec2/securityGroupRule:SecurityGroupRule", {
+        type: "egress",
+        protocol: "-1",
+        fromPort: 0,
+        toPort: 0,
+        cidrBlocks: ["0.0.0.0/0"],
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -74,7 +82,13 @@ describe("certificate windows", () => {
 
 describe("zones", () => {
   const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-    urn: `urn:${name}`, type, name, props, protect: false, dependencies: [], propertyDependencies: deps,
+    urn: `urn:${name}`,
+    type,
+    name,
+    props,
+    protect: false,
+    dependencies: [],
+    propertyDependencies: deps,
   });
   const subnet = (z: string) => res(`s-${z}`, "aws:ec2/subnet:Subnet", { id: `subnet-${z}`, availabilityZone: z });
 
@@ -97,7 +111,12 @@ describe("zones", () => {
 
 describe("etcd quorum counts", () => {
   const member = (i: number, zone: string) => ({
-    urn: `urn:m${i}`, name: `m${i}`, member: String(i), maxSize: 1, zones: { zones: [zone], unknown: false, unresolved: [] }, volume: { urn: `urn:v${i}`, zone },
+    urn: `urn:m${i}`,
+    name: `m${i}`,
+    member: String(i),
+    maxSize: 1,
+    zones: { zones: [zone], unknown: false, unresolved: [] },
+    volume: { urn: `urn:v${i}`, zone },
   });
   test.each([
     [1, false],

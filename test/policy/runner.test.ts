@@ -51,7 +51,11 @@ describe("enforcement resolution", () => {
   });
 
   test("disabled skips the policy entirely", () => {
-    const r = runPolicies(brokenPlan(), { ...prod, "etcd-quorum": "disabled", "imdsv2-required": { enforcementLevel: "disabled" } }, { now: NOW });
+    const r = runPolicies(
+      brokenPlan(),
+      { ...prod, "etcd-quorum": "disabled", "imdsv2-required": { enforcementLevel: "disabled" } },
+      { now: NOW },
+    );
     const names = r.violations.map((v) => v.policy);
     expect(names).not.toContain("etcd-quorum");
     expect(names).not.toContain("imdsv2-required");
@@ -91,7 +95,10 @@ describe("enforcement resolution", () => {
   test.each([
     [{ "etcd-quorom": "mandatory" }, /etcd-quorom names no policy/],
     [{ "etcd-quorum": "strict" }, /enforcementLevel must be advisory, mandatory, remediate or disabled \(got "strict"\)/],
-    [{ "control-plane-ha": { enforcementLevel: "mandatory", minControlPlaneNode: 3 } }, /control-plane-ha\.minControlPlaneNode is not a property/],
+    [
+      { "control-plane-ha": { enforcementLevel: "mandatory", minControlPlaneNode: 3 } },
+      /control-plane-ha\.minControlPlaneNode is not a property/,
+    ],
     [{ "control-plane-ha": { minControlPlaneNodes: "3" } }, /minControlPlaneNodes must be integer/],
     [{ "control-plane-ha": { minControlPlaneNodes: 0 } }, /must be ≥ 1/],
     [{ "apiserver-ingress-restricted": { allowedApiCidrs: [1] } }, /must be array of strings/],
@@ -162,13 +169,21 @@ describe("preview unknowns", () => {
     const plan = happyPlan();
     setProp(plan, "kc-ca", "validityEndTime", UNKNOWN, ["outputs"]);
     const r = runPolicies(plan, {}, { policies: [naive] });
-    expect(r.violations).toEqual([expect.objectContaining({ policy: "naive", enforcementLevel: "advisory", message: expect.stringMatching(/can't run policy 'naive' during preview: string value at \.validityEndTime/) })]);
+    expect(r.violations).toEqual([
+      expect.objectContaining({
+        policy: "naive",
+        enforcementLevel: "advisory",
+        message: expect.stringMatching(/can't run policy 'naive' during preview: string value at \.validityEndTime/),
+      }),
+    ]);
   });
 
   test("preview false refuses a plan with unknown values", () => {
     const plan = happyPlan();
     setProp(plan, "kc-ca", "validityEndTime", UNKNOWN, ["outputs"]);
-    expect(() => runPolicies(plan, prod, { now: NOW, preview: false })).toThrow(/1 unknown value\(s\) but preview is false .*kc-ca outputs\.validityEndTime/);
+    expect(() => runPolicies(plan, prod, { now: NOW, preview: false })).toThrow(
+      /1 unknown value\(s\) but preview is false .*kc-ca outputs\.validityEndTime/,
+    );
     expect(runPolicies(happyPlan(), prod, { now: NOW, preview: false }).violations).toEqual([]);
   });
 });

@@ -80,7 +80,9 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
       newResource: async (args: MockResourceArgs) => {
         const inputs = unwrap(args.inputs, "", []) as Record<string, unknown>;
         if (tls.handles(args.type)) return tls.newResource(args.type, args.name, inputs);
-        return aws.newResource(args.type, args.name, inputs);
+        const r = aws.newResource(args.type, args.name, inputs);
+        // Bridged (Terraform-based) providers report the ID among the outputs too; policies rely on it.
+        return args.type.startsWith("aws:") ? { id: r.id, state: { ...r.state, id: r.id } } : r;
       },
       call: (args: MockCallArgs) => aws.call(args.token, unwrap(args.inputs, "", []) as Record<string, unknown>),
     },

@@ -58,3 +58,18 @@ export function stackConfig(root: string, stack: string): StackFile {
   }
   return { path: file, config, secretKeys };
 }
+
+/** The kubestead values of a stack file, decoded as stacks/config.ts decodes them, for the pure parser. */
+export function rawStackConfig(file: StackFile, stack: string): { stack: string; region?: string; values: Record<string, unknown> } {
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(file.config)) {
+    const [ns, key] = k.split(":");
+    if (ns !== "kubestead" || !key) continue;
+    try {
+      values[key] = JSON.parse(v);
+    } catch {
+      values[key] = v;
+    }
+  }
+  return { stack, region: file.config["aws:region"], values };
+}

@@ -22,11 +22,18 @@ describe("cilium", () => {
       operator: { replicas: 2 },
       cluster: { name: "prod" },
     });
-    expect(ciliumChart({ version: "1.17.6" })).toEqual({ chart: "cilium", repo: "https://helm.cilium.io/", version: "1.17.6", namespace: "kube-system" });
+    expect(ciliumChart({ version: "1.17.6" })).toEqual({
+      chart: "cilium",
+      repo: "https://helm.cilium.io/",
+      version: "1.17.6",
+      namespace: "kube-system",
+    });
     expect(v).toMatchSnapshot();
   });
   test("refuses a URL where a host is expected", () => {
-    expect(() => ciliumValues({ version: "1.17.6", clusterName: "prod", apiServerHost: "https://x:6443" })).toThrow(/DNS name without scheme or port/);
+    expect(() => ciliumValues({ version: "1.17.6", clusterName: "prod", apiServerHost: "https://x:6443" })).toThrow(
+      /DNS name without scheme or port/,
+    );
   });
 });
 
@@ -44,7 +51,9 @@ describe("kubelet-csr-approver", () => {
     expect(v).toMatchSnapshot();
   });
   test("refuses a bad VPC CIDR", () => {
-    expect(() => csrApproverValues({ chartVersion: "1.2.10", region: "eu-west-1", vpcCidr: "10.0.0.0/33" })).toThrow(/must be an IPv4 CIDR/);
+    expect(() => csrApproverValues({ chartVersion: "1.2.10", region: "eu-west-1", vpcCidr: "10.0.0.0/33" })).toThrow(
+      /must be an IPv4 CIDR/,
+    );
   });
 });
 
@@ -53,8 +62,13 @@ describe("cluster-autoscaler", () => {
     const v = clusterAutoscalerValues({ chartVersion: "9.50.1", imageVersion: "1.35.0", clusterName: "prod", region: "eu-west-1" });
     expect(v.autoDiscovery).toEqual({ clusterName: "prod", tags: ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/prod"] });
     expect(v.image).toEqual({ repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.0" });
-    expect(clusterAutoscalerAsgTags("prod")).toEqual({ "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/prod": "owned" });
-    const policy = clusterAutoscalerPolicy("prod") as { Statement: { Action: string[]; Condition?: Record<string, Record<string, string>> }[] };
+    expect(clusterAutoscalerAsgTags("prod")).toEqual({
+      "k8s.io/cluster-autoscaler/enabled": "true",
+      "k8s.io/cluster-autoscaler/prod": "owned",
+    });
+    const policy = clusterAutoscalerPolicy("prod") as {
+      Statement: { Action: string[]; Condition?: Record<string, Record<string, string>> }[];
+    };
     const scale = policy.Statement.find((s) => s.Action.includes("autoscaling:SetDesiredCapacity"));
     expect(scale?.Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/prod": "owned" } });
     expect(JSON.parse(JSON.stringify(policy))).toEqual(policy);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { parse } from "yaml";
 import { cloudControllerManagerArgs, cloudControllerManagerObjects } from "../../../bootstrap/addons/cloudControllerManager";
 import { corednsObjects, renderCorefile } from "../../../bootstrap/addons/coredns";
@@ -6,11 +5,17 @@ import { kubeProxyObjects } from "../../../bootstrap/addons/kubeProxy";
 import { bootstrapTokenSecret, NODE_BOOTSTRAP_GROUP, nodeBootstrapRbac } from "../../../bootstrap/addons/nodeBootstrap";
 import type { K8sObject } from "../../../bootstrap/addons/objects";
 
-const PROXY = { kubernetesVersion: "1.35.1", podCidr: "10.244.0.0/16", apiServerUrl: "https://api.prod.example.com:6443", mode: "iptables" as const };
+const PROXY = {
+  kubernetesVersion: "1.35.1",
+  podCidr: "10.244.0.0/16",
+  apiServerUrl: "https://api.prod.example.com:6443",
+  mode: "iptables" as const,
+};
 const DNS = { version: "1.12.1", clusterDnsIp: "10.96.0.10", clusterDomain: "cluster.local" };
 const CCM = { version: "1.35.0", clusterName: "prod", podCidr: "10.244.0.0/16", region: "eu-west-1" };
 
-const find = (objs: K8sObject[], kind: string, name?: string): any => objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+const find = (objs: K8sObject[], kind: string, name?: string): any =>
+  objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
 const images = (objs: K8sObject[]): string[] =>
   objs.flatMap((o: any) => (o.spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image));
 const kinds = (objs: K8sObject[]): string[] => objs.map((o) => `${o.kind}/${o.metadata.namespace ?? "-"}/${o.metadata.name}`);
@@ -161,7 +166,9 @@ describe("cloud-controller-manager", () => {
     expect(canDo("services/status", "patch")).toBe(true);
     expect(canDo("leases", "update")).toBe(true);
     const creds = find(objs, "Role", "system:cloud-controller-manager:controller-credentials");
-    expect(creds.rules.find((r: any) => r.resources[0] === "serviceaccounts/token").resourceNames).toEqual(expect.arrayContaining(["node-controller", "service-controller"]));
+    expect(creds.rules.find((r: any) => r.resources[0] === "serviceaccounts/token").resourceNames).toEqual(
+      expect.arrayContaining(["node-controller", "service-controller"]),
+    );
     for (const b of objs.filter((o) => o.kind.endsWith("Binding"))) {
       const roleName = (b as any).roleRef.name;
       const local = objs.find((o) => o.kind.endsWith("Role") && !o.kind.endsWith("Binding") && o.metadata.name === roleName);

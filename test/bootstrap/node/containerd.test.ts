@@ -10,7 +10,7 @@ const PAUSE = "registry.k8s.io/pause:3.10";
 
 describe("renderContainerdConfig", () => {
   const text = renderContainerdConfig({ pauseImage: PAUSE });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   const doc = parse(text) as any;
   const cri = doc.plugins["io.containerd.grpc.v1.cri"];
 
@@ -33,15 +33,23 @@ describe("renderContainerdConfig", () => {
   });
 
   test.each(["pause:3.10", "registry.k8s.io/pause", "registry.k8s.io/pause:3.10 --x", ""])("refuses pause image %j", (img) => {
-    expect(() => renderContainerdConfig({ pauseImage: img })).toThrow(/pauseImage must be a registry\/repository:tag reference.*registry\.k8s\.io\/pause/);
+    expect(() => renderContainerdConfig({ pauseImage: img })).toThrow(
+      /pauseImage must be a registry\/repository:tag reference.*registry\.k8s\.io\/pause/,
+    );
   });
 });
 
 describe("renderRegistryHosts", () => {
   test("one hosts.toml per registry, mirrors pull/resolve only, docker.io's real API host as server", () => {
-    const files = renderRegistryHosts({ "quay.io": ["https://mirror.example.com/quay"], "docker.io": ["https://m1.example.com", "https://m2.example.com"] });
-    expect(files.map((f) => f.path)).toEqual(["/etc/containerd/certs.d/docker.io/hosts.toml", "/etc/containerd/certs.d/quay.io/hosts.toml"]);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const files = renderRegistryHosts({
+      "quay.io": ["https://mirror.example.com/quay"],
+      "docker.io": ["https://m1.example.com", "https://m2.example.com"],
+    });
+    expect(files.map((f) => f.path)).toEqual([
+      "/etc/containerd/certs.d/docker.io/hosts.toml",
+      "/etc/containerd/certs.d/quay.io/hosts.toml",
+    ]);
+
     const docker = parse(files[0].content) as any;
     expect(docker.server).toBe("https://registry-1.docker.io");
     expect(Object.keys(docker.host)).toEqual(["https://m1.example.com", "https://m2.example.com"]);
@@ -50,7 +58,9 @@ describe("renderRegistryHosts", () => {
   });
 
   test("refuses plain-http mirrors and bad hosts, naming each", () => {
-    expect(() => renderRegistryHosts({ "Docker.IO": ["http://m.example.com"] })).toThrow(/registry "Docker.IO" must be a host.*mirror "http:\/\/m.example.com" of Docker.IO must be an https:\/\/ URL/);
+    expect(() => renderRegistryHosts({ "Docker.IO": ["http://m.example.com"] })).toThrow(
+      /registry "Docker.IO" must be a host.*mirror "http:\/\/m.example.com" of Docker.IO must be an https:\/\/ URL/,
+    );
     expect(() => renderRegistryHosts({ "docker.io": [] })).toThrow(/at least one https URL/);
   });
 

@@ -37,13 +37,20 @@ describe("nodeFiles", () => {
     expect(f["/etc/containerd/config.toml"].content).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
     expect(parse(f["/var/lib/kubelet/config.yaml"].content).staticPodPath).toBeUndefined();
     expect(f["/etc/systemd/system/kubelet.service"].content).not.toContain("--register-with-taints");
-    expect(secrets).toEqual([{ path: "/etc/kubernetes/bootstrap-kubelet.conf", parameter: "/kubestead/prod/worker/bootstrap-kubelet.conf", mode: "0600" }]);
+    expect(secrets).toEqual([
+      { path: "/etc/kubernetes/bootstrap-kubelet.conf", parameter: "/kubestead/prod/worker/bootstrap-kubelet.conf", mode: "0600" },
+    ]);
     // No key material in user data.
     for (const file of files) expect(file.content).not.toMatch(/PRIVATE KEY|token:/);
   });
 
   test("control plane: static pods, control-plane taint, own SSM parameter", () => {
-    const { files, secrets } = nodeFiles({ ...SPEC, role: "controlplane", nodeLabels: {}, registryMirrors: { "docker.io": ["https://mirror.example.com"] } });
+    const { files, secrets } = nodeFiles({
+      ...SPEC,
+      role: "controlplane",
+      nodeLabels: {},
+      registryMirrors: { "docker.io": ["https://mirror.example.com"] },
+    });
     const f = byPath(files);
     expect(parse(f["/var/lib/kubelet/config.yaml"].content).staticPodPath).toBe("/etc/kubernetes/manifests");
     expect(f["/etc/systemd/system/kubelet.service"].content).toContain(`--register-with-taints=${CONTROL_PLANE_TAINT.key}:NoSchedule`);

@@ -26,12 +26,16 @@ describe("renderNodeInstallStep", () => {
     const step = renderNodeInstallStep({ ...VERSIONS, checksums: CHECKSUMS });
     const calls = step.split("\n").filter((l) => l.startsWith("install_release "));
     expect(calls).toHaveLength(4);
-    expect(calls[3]).toBe(`install_release 'https://dl.k8s.io/release/v1.35.1/bin/linux/amd64/kubelet' '${sha("d")}' '/usr/local/bin/kubelet' 0`);
+    expect(calls[3]).toBe(
+      `install_release 'https://dl.k8s.io/release/v1.35.1/bin/linux/amd64/kubelet' '${sha("d")}' '/usr/local/bin/kubelet' 0`,
+    );
     expect(step).toMatchSnapshot();
   });
 
   test("a missing or malformed checksum names its key and artifact", () => {
-    expect(() => renderNodeInstallStep({ ...VERSIONS, checksums: { ...CHECKSUMS, kubelet: "", runc: undefined as unknown as string } })).toThrow(
+    expect(() =>
+      renderNodeInstallStep({ ...VERSIONS, checksums: { ...CHECKSUMS, kubelet: "", runc: undefined as unknown as string } }),
+    ).toThrow(
       /checksums\.runc must be the lowercase hex sha256 of runc\.amd64 v1\.3\.4 \(got undefined\).*checksums\.kubelet .* \(got ""\)/,
     );
   });

@@ -47,7 +47,12 @@ describe("renderKubeletConfig", () => {
   });
 
   test("control-plane nodes get a static pod path; extra fields merge", () => {
-    const c = buildKubeletConfig({ ...BASE, staticPodPath: "/etc/kubernetes/manifests", maxPods: 58, extra: { cpuManagerPolicy: "static" } });
+    const c = buildKubeletConfig({
+      ...BASE,
+      staticPodPath: "/etc/kubernetes/manifests",
+      maxPods: 58,
+      extra: { cpuManagerPolicy: "static" },
+    });
     expect(c.staticPodPath).toBe("/etc/kubernetes/manifests");
     expect(c.maxPods).toBe(58);
     expect(c.cpuManagerPolicy).toBe("static");
@@ -60,7 +65,9 @@ describe("renderKubeletConfig", () => {
   });
 
   test("bad inputs are all reported", () => {
-    expect(() => buildKubeletConfig({ clusterDnsIp: "10.96.0", clusterDomain: "Cluster_Local", maxPods: 0 })).toThrow(/clusterDnsIp.*clusterDomain.*maxPods/);
+    expect(() => buildKubeletConfig({ clusterDnsIp: "10.96.0", clusterDomain: "Cluster_Local", maxPods: 0 })).toThrow(
+      /clusterDnsIp.*clusterDomain.*maxPods/,
+    );
   });
 
   test("byte-stable snapshot", () => {
@@ -73,7 +80,10 @@ describe("renderKubeletService", () => {
   const taints: Taint[] = [{ key: "example.com/dedicated", value: "gpu", effect: "NoSchedule" }];
 
   test("flags: config, kubeconfigs, external cloud provider, sorted labels, taints", () => {
-    const flags = kubeletFlags({ nodeLabels: { "kubestead.io/pool": "general", "node.kubernetes.io/lifecycle": "spot" }, nodeTaints: taints });
+    const flags = kubeletFlags({
+      nodeLabels: { "kubestead.io/pool": "general", "node.kubernetes.io/lifecycle": "spot" },
+      nodeTaints: taints,
+    });
     expect(flags).toEqual([
       "--config=/var/lib/kubelet/config.yaml",
       "--kubeconfig=/etc/kubernetes/kubelet.conf",
@@ -101,12 +111,18 @@ describe("renderKubeletService", () => {
 
   test("a bad taint effect names the taint, the allowed effects and the value", () => {
     const bad = [{ key: "a", effect: "NoRun" }] as unknown as Taint[];
-    expect(() => renderKubeletService({ nodeLabels: {}, nodeTaints: bad })).toThrow(/nodeTaints\[0\]\.effect must be one of NoSchedule, PreferNoSchedule, NoExecute \(got "NoRun"\)/);
+    expect(() => renderKubeletService({ nodeLabels: {}, nodeTaints: bad })).toThrow(
+      /nodeTaints\[0\]\.effect must be one of NoSchedule, PreferNoSchedule, NoExecute \(got "NoRun"\)/,
+    );
   });
 
   test("refused and unsafe extra args", () => {
-    expect(() => kubeletFlags({ nodeLabels: {}, nodeTaints: [], extraArgs: { "hostname-override": "x" } })).toThrow(/hostname-override is refused.*CIS 4\.2\.7/);
-    expect(() => kubeletFlags({ nodeLabels: {}, nodeTaints: [], extraArgs: { v: "2 --anonymous-auth=true" } })).toThrow(/extraArgs\.v must not contain spaces/);
+    expect(() => kubeletFlags({ nodeLabels: {}, nodeTaints: [], extraArgs: { "hostname-override": "x" } })).toThrow(
+      /hostname-override is refused.*CIS 4\.2\.7/,
+    );
+    expect(() => kubeletFlags({ nodeLabels: {}, nodeTaints: [], extraArgs: { v: "2 --anonymous-auth=true" } })).toThrow(
+      /extraArgs\.v must not contain spaces/,
+    );
     expect(kubeletFlags({ nodeLabels: {}, nodeTaints: [], extraArgs: { v: "2" } }).pop()).toBe("--v=2");
   });
 });
@@ -138,7 +154,10 @@ describe("renderBootstrapKubeconfig", () => {
   test("token user, CA by path, server as given", () => {
     const k = parse(renderBootstrapKubeconfig({ server: "https://api.example.com:6443", caPath: "/etc/kubernetes/pki/ca.crt", token }));
     expect(k.kind).toBe("Config");
-    expect(k.clusters[0].cluster).toEqual({ server: "https://api.example.com:6443", "certificate-authority": "/etc/kubernetes/pki/ca.crt" });
+    expect(k.clusters[0].cluster).toEqual({
+      server: "https://api.example.com:6443",
+      "certificate-authority": "/etc/kubernetes/pki/ca.crt",
+    });
     expect(k.users[0].user).toEqual({ token });
     expect(k["current-context"]).toBe(k.contexts[0].name);
   });

@@ -1,0 +1,132 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootstrap/bootScript";
+import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
+import { nodeFiles } from "../bootstrap/node/files";
+import { renderNodeInstallStep, renderNodeStartStep } from "../bootstrap/node/install";
+import { formatTaint } from "../bootstrap/node/labels";
+import { renderSystemApplyStep } from "../bootstrap/node/system";
+import { ClusterConfig, WorkerPoolConfig } from "../lib/config/types";
+import { asgTags, roleTags } from "../lib/tags";
+import { metadataOptions, rootVolume } from "./nodeCommon";
+
+export interface WorkerPoolArgs {
+  config: ClusterConfig;
+  pool: WorkerPoolConfig;
+  /** Private subnet IDs of every cluster zone, in `config.zones` order. */
+  privateSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  instanceProfileArn: pulumi.Input<string>;
+  kubernetesCaCertPem: pulumi.Output<string>;
+  kmsKeyArn: pulumi.Input<string>;
+  amiId: pulumi.Input<string>;
+}
+
+/**
+ * One pool of worker nodes: a launch template and an auto scaling group over the pool's zones.
+ * Nodes join by kubelet TLS bootstrap with a token fetched from SSM at boot. The group's desired
+ * capacity is left to the cluster autoscaler after creation (ignoreChanges), so Pulumi and the
+ * autoscaler never fight over it.
+ */
+export class WorkerPool extends pulumi.ComponentResource {
+  public readonly asgName: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkerPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubestead:components:WorkerPool", name, {}, opts);
+    const c = args.config;
+    const p = args.pool;
+    const k = c.kubernetes;
+    const tags = roleTags(c, "worker", `${c.name}-${p.name}`, { "kubestead.io/pool": p.name });
+    const subnets = p.zones.map((z) => args.privateSubnetIds[c.zones.indexOf(z)]);
+    const labels = { "kubestead.io/pool": p.name, ...p.labels };
+
+    const userData = args.kubernetesCaCertPem.apply((ca) => {
+      const node = nodeFiles({
+        cluster: c.name,
+        role: "worker",
+        caCertPem: ca,
+        pauseVersion: k.pauseVersion,
+        clusterDnsIp: k.clusterDnsIp,
+        clusterDomain: k.clusterDomain,
+        nodeLabels: labels,
+        nodeTaints: p.taints,
+      });
+      const steps = [
+        renderSystemApplyStep(),
+        renderNodeInstallStep({ kubernetesVersion: k.version, containerdVersion: k.containerdVersion, runcVersion: k.runcVersion, cniPluginsVersion: k.cniPluginsVersion, checksums: c.checksums }),
+        renderNodeStartStep(),
+      ];
+      const files = [...node.files, { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "worker", region: c.region, steps }) }];
+      return encodeUserData(renderCloudConfig({ files, secrets: node.secrets, bootScriptPath: BOOT_SCRIPT_PATH }));
+    });
+
+    const lt = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
+      description: `kubestead ${c.name} worker pool ${p.name}`,
+      imageId: args.amiId,
+      instanceType: p.instanceTypes[0],
+      iamInstanceProfile: { arn: args.instanceProfileArn },
+      metadataOptions: metadataOptions(p.metadataHopLimit),
+      blockDeviceMappings: [rootVolume(p.rootVolumeGiB, args.kmsKeyArn)],
+      networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
+      userData,
+      updateDefaultVersion: true,
+      tagSpecifications: [
+        { resourceType: "instance", tags },
+        { resourceType: "volume", tags },
+      ],
+      tags,
+    }, { parent: this });
+
+    const launchTemplate = { launchTemplateId: lt.id, version: lt.latestVersion.apply(String) };
+    const mixed = p.spot || p.instanceTypes.length > 1;
+    const asg = new aws.autoscaling.Group(`${name}-nodes`, {
+      name: `${c.name}-${p.name}`,
+      minSize: p.minSize,
+      maxSize: p.maxSize,
+      desiredCapacity: p.desiredCapacity,
+      vpcZoneIdentifiers: subnets,
+      ...(mixed
+        ? {
+            mixedInstancesPolicy: {
+              launchTemplate: {
+                launchTemplateSpecification: launchTemplate,
+                overrides: p.instanceTypes.map((instanceType) => ({ instanceType })),
+              },
+              instancesDistribution: {
+                onDemandBaseCapacity: p.spot?.onDemandBase ?? p.maxSize,
+                onDemandPercentageAboveBaseCapacity: p.spot?.onDemandPercentageAboveBase ?? 100,
+                spotAllocationStrategy: "price-capacity-optimized",
+              },
+            },
+            // Replace spot instances at elevated interruption risk before they are reclaimed.
+            capacityRebalance: Boolean(p.spot),
+          }
+        : { launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) } }),
+      healthCheckType: "EC2",
+      healthCheckGracePeriod: 300,
+      instanceRefresh: {
+        strategy: "Rolling",
+        preferences: { minHealthyPercentage: p.minHealthyPercentage, instanceWarmup: "300", skipMatching: true },
+      },
+      tags: asgTags({ ...tags, ...autoscalerTags(c.name, labels, p) }),
+    }, { parent: this, ignoreChanges: ["desiredCapacity"] });
+
+    this.asgName = asg.name;
+    this.registerOutputs({ asgName: this.asgName });
+  }
+}
+
+/**
+ * cluster-autoscaler discovery tags and node-template tags, so it can scale a pool up from zero
+ * knowing the labels and taints its nodes will have.
+ */
+export function autoscalerTags(cluster: string, labels: Record<string, string>, p: WorkerPoolConfig): Record<string, string> {
+  const out: Record<string, string> = {
+    "k8s.io/cluster-autoscaler/enabled": "true",
+    [`k8s.io/cluster-autoscaler/${cluster}`]: "owned",
+    [`kubernetes.io/cluster/${cluster}`]: "owned",
+  };
+  for (const [key, value] of Object.entries(labels)) out[`k8s.io/cluster-autoscaler/node-template/label/${key}`] = value;
+  for (const t of p.taints) out[`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`] = formatTaint(t).split("=").slice(1).join("=") || `:${t.effect}`;
+  return out;
+}
