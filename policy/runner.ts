@@ -69,7 +69,7 @@ class NotApplicableSignal extends Error {
   }
 }
 
-interface ResolvedPolicy {
+export interface ResolvedPolicy {
   policy: KubesteadPolicy;
   level: EnforcementLevel;
   properties: Record<string, unknown>;

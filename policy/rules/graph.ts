@@ -153,12 +153,12 @@ export function subnetZones(g: Graph, holder: GraphResource, prop: string, value
 /** Problem when fewer than `min` zones are proven; silent while unknown values could still add zones. */
 export function zoneCountProblem(what: string, zs: ZoneSet, min: number): string | undefined {
   if (zs.zones.length >= min || zs.unknown) return undefined;
-  const seen = zs.zones.length === 0 ? "no known zone" : `${zs.zones.length} (${zs.zones.join(", ")})`;
+  const seen = zs.zones.length === 0 ? "no known availability zone" : `${zs.zones.length} availability zone(s) (${zs.zones.join(", ")})`;
   const extra =
     zs.unresolved.length > 0
       ? `; subnets ${zs.unresolved.join(", ")} are not Subnet resources of this stack, so their zones are unknown to the policy`
       : "";
-  return `${what} spans ${seen} availability zone(s), needs at least ${min}${extra}.`;
+  return `${what} spans ${seen}, needs at least ${min}${extra}.`;
 }
 
 /** Subnet IDs of a load balancer: `subnets` or `subnetMappings[].subnetId`. */

@@ -111,7 +111,7 @@ const cases: [string, string, Change, RegExp][] = [
     "control-plane-ha",
     "two zones",
     (p) => setAsgZones(p, "kc-controlplane-asg", [0, 1]),
-    /the control plane spans 2 \(us-east-1a, us-east-1b\)/,
+    /the control plane spans 2 availability zone\(s\) \(us-east-1a, us-east-1b\), needs at least 3/,
   ],
   [
     "control-plane-ha",

@@ -97,7 +97,9 @@ describe("zones", () => {
     const g = makeGraph([subnet("a"), asg]);
     const zs = subnetZones(g, asg, "vpcZoneIdentifiers", ["subnet-a", "subnet-adopted"]);
     expect(zs).toEqual({ zones: ["a"], unknown: false, unresolved: ["subnet-adopted"] });
-    expect(zoneCountProblem("pool x", zs, 2)).toMatch(/pool x spans 1 \(a\) .* subnets subnet-adopted are not Subnet resources/);
+    expect(zoneCountProblem("pool x", zs, 2)).toMatch(
+      /pool x spans 1 availability zone\(s\) \(a\), needs at least 2; subnets subnet-adopted are not Subnet resources/,
+    );
   });
 
   test("more unknown IDs than known dependencies stays unknown", () => {
