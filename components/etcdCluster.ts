@@ -128,18 +128,11 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const peerList = pulumi.all(members.map((m) => m.eni.privateIp));
     this.asgNames = members.map((m, i) => {
       const userData = pulumi
-        .all({
-          ips: peerList,
-          eniId: m.eni.id,
-          volumeId: m.volume.id,
-          caCert: args.etcdCa.certPem,
-          serverCert: certs[i].server.certPem,
-          peerCert: certs[i].peer.certPem,
-          backupCert: backup.certPem,
-          bucket: args.backupBucketName,
-          kmsKeyArn: args.kmsKeyArn,
-        })
-        .apply(({ ips, eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket, kmsKeyArn }) => {
+        .all([
+          peerList,
+          pulumi.all([m.eni.id, m.volume.id, args.etcdCa.certPem, certs[i].server.certPem, certs[i].peer.certPem, backup.certPem, args.backupBucketName, args.kmsKeyArn]),
+        ])
+        .apply(([ips, [eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket, kmsKeyArn]]) => {
           const spec: EtcdMemberSpec = {
             name: m.memberName,
             ip: ips[i],

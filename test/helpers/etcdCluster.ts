@@ -9,6 +9,7 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import { request } from "node:https";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -218,4 +219,33 @@ export function statusFields(stdout: string): { memberId: string; leader: string
   const leader = field("Leader");
   if (memberId === undefined || leader === undefined) throw new Error(`no MemberID/Leader in endpoint status: ${stdout}`);
   return { memberId, leader };
+}
+
+/**
+ * One HTTPS request over HTTP/1.1 with the given PEM files (the peer port and the gRPC gateway
+ * speak it); rejects on any TLS or socket error.
+ */
+export function httpsRequest(url: string, tls: { ca: string; cert?: string; key?: string }, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: body === undefined ? "GET" : "POST",
+        ca: readFileSync(tls.ca),
+        cert: tls.cert ? readFileSync(tls.cert) : undefined,
+        key: tls.key ? readFileSync(tls.key) : undefined,
+        agent: false,
+        timeout: 5000,
+      },
+      (res) => {
+        let data = "";
+        res.on("data", (d: Buffer) => (data += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data }));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${url}: timed out`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
