@@ -1,0 +1,32 @@
+/** The dev stack: the same program as prod with cheaper values. */
+import { Plan } from "../../lib/plan/types";
+import { ofType, planStack, withRole } from "../helpers/plannedStack";
+
+let plan: Plan;
+beforeAll(async () => {
+  plan = await planStack("dev");
+}, 120_000);
+
+test("one NAT gateway for the whole VPC", () => {
+  expect(ofType(plan, "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+  const routes = ofType(plan, "aws:ec2/routeTable:RouteTable").flatMap((rt) => (rt.inputs.routes as any[]).map((r) => r.natGatewayId)).filter(Boolean);
+  expect(new Set(routes).size).toBe(1);
+  expect(routes).toHaveLength(3);
+});
+
+test("three etcd members even in dev, one control-plane node", () => {
+  expect(withRole(plan, "aws:autoscaling/group:Group", "etcd")).toHaveLength(3);
+  const [cp] = withRole(plan, "aws:autoscaling/group:Group", "controlplane");
+  expect(cp.inputs.desiredCapacity).toBe(1);
+});
+
+test("nothing is protected in dev, so a scratch cluster can be destroyed", () => {
+  for (const r of plan.resources) expect(r.options.protect).toBe(false);
+  const [bucket] = ofType(plan, "aws:s3/bucket:Bucket");
+  expect(bucket.inputs.forceDestroy).toBe(true);
+});
+
+test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI off", () => {
+  const releases = ofType(plan, "kubernetes:helm.sh/v3:Release").map((r) => String(r.inputs.chart)).sort();
+  expect(releases).toEqual(["cilium", "kubelet-csr-approver", "metrics-server"]);
+});

@@ -1,0 +1,301 @@
+/**
+ * The prod stack under the offline mock runtime: every component checked on the real planned
+ * graph (inputs, outputs, options and parents as the engine would see them).
+ */
+import { X509Certificate } from "node:crypto";
+import { parse } from "yaml";
+import { decodeUserData } from "../../bootstrap/cloudInit";
+import { contains, mustParseCidr, overlaps } from "../../lib/cidr";
+import { maskPlan } from "../../lib/plan/mask";
+import { Plan, PlanResource } from "../../lib/plan/types";
+import { ancestors, ofType, planStack, subnetZone, tagsOf, withRole } from "../helpers/plannedStack";
+
+let plan: Plan;
+beforeAll(async () => {
+  plan = await planStack("prod");
+}, 120_000);
+
+const zonesOf = (ids: string[]) => new Set(ids.map((id) => subnetZone(plan, id)));
+const launchTemplateOf = (asg: PlanResource) => {
+  const id =
+    (asg.inputs.launchTemplate as { id?: string } | undefined)?.id ??
+    (asg.inputs.mixedInstancesPolicy as any)?.launchTemplate?.launchTemplateSpecification?.launchTemplateId;
+  const lt = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").find((l) => l.id === id);
+  if (!lt) throw new Error(`no launch template for ${asg.name}`);
+  return lt;
+};
+const certNamed = (suffix: string) => {
+  const r = plan.resources.find((x) => x.type === "tls:index/locallySignedCert:LocallySignedCert" && x.name.endsWith(suffix));
+  if (!r) throw new Error(`no certificate ${suffix}`);
+  return new X509Certificate(String(r.outputs.certPem));
+};
+
+describe("network", () => {
+  test("a VPC over 3 zones with a public and a private subnet each, inside the VPC, disjoint", () => {
+    const [vpc] = ofType(plan, "aws:ec2/vpc:Vpc");
+    const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
+    expect(subnets).toHaveLength(6);
+    expect(new Set(subnets.map((s) => s.inputs.availabilityZone))).toEqual(new Set(["us-east-1a", "us-east-1b", "us-east-1c"]));
+    const cidrs = subnets.map((s) => mustParseCidr(String(s.inputs.cidrBlock)));
+    for (const [i, c] of cidrs.entries()) {
+      expect(contains(mustParseCidr(String(vpc.inputs.cidrBlock)), c)).toBe(true);
+      for (const d of cidrs.slice(i + 1)) expect(overlaps(c, d)).toBe(false);
+    }
+  });
+  test("one NAT gateway per zone in prod", () => {
+    const nats = ofType(plan, "aws:ec2/natGateway:NatGateway");
+    expect(nats).toHaveLength(3);
+    expect(zonesOf(nats.map((n) => String(n.inputs.subnetId))).size).toBe(3);
+  });
+  test("subnets carry the tags the AWS cloud-controller-manager needs", () => {
+    for (const s of ofType(plan, "aws:ec2/subnet:Subnet")) {
+      const t = tagsOf(s);
+      expect(t["kubernetes.io/cluster/kubestead-prod"]).toBe("owned");
+      if (t["kubestead.io/tier"] === "public") expect(t["kubernetes.io/role/elb"]).toBe("1");
+      else expect(t["kubernetes.io/role/internal-elb"]).toBe("1");
+    }
+  });
+  test("every network resource is a child of the Network component", () => {
+    const network = plan.resources.find((r) => r.type === "kubestead:components:Network")!;
+    for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable", "aws:ec2/internetGateway:InternetGateway"]) {
+      for (const r of ofType(plan, type)) expect(r.parent).toBe(network.urn);
+    }
+  });
+});
+
+describe("etcd", () => {
+  test("three members, each an auto scaling group of one in its own zone", () => {
+    const asgs = withRole(plan, "aws:autoscaling/group:Group", "etcd");
+    expect(asgs).toHaveLength(3);
+    for (const a of asgs) expect([a.inputs.minSize, a.inputs.maxSize, a.inputs.desiredCapacity]).toEqual([1, 1, 1]);
+    expect(zonesOf(asgs.flatMap((a) => a.inputs.vpcZoneIdentifiers as string[])).size).toBe(3);
+  });
+  test("data volumes: encrypted gp3 with the cluster key, protected and retained in prod", () => {
+    const vols = withRole(plan, "aws:ebs/volume:Volume", "etcd");
+    expect(vols).toHaveLength(3);
+    const [key] = ofType(plan, "aws:kms/key:Key");
+    for (const v of vols) {
+      expect(v.inputs).toMatchObject({ encrypted: true, type: "gp3", kmsKeyId: key.outputs.arn });
+      expect(v.options.protect).toBe(true);
+      expect(v.options.retainOnDelete).toBe(true);
+    }
+    expect(new Set(vols.map((v) => v.inputs.availabilityZone)).size).toBe(3);
+  });
+  test("stable identity: one ENI per member with a private IP inside its subnet", () => {
+    const enis = ofType(plan, "aws:ec2/networkInterface:NetworkInterface");
+    expect(enis).toHaveLength(3);
+    for (const e of enis) {
+      const subnet = ofType(plan, "aws:ec2/subnet:Subnet").find((s) => s.id === e.inputs.subnetId)!;
+      expect(tagsOf(subnet)["kubestead.io/tier"]).toBe("private");
+      expect(contains(mustParseCidr(String(subnet.inputs.cidrBlock)), mustParseCidr(`${e.outputs.privateIp}/32`))).toBe(true);
+    }
+  });
+  test("2379 only from the control plane and etcd, 2380 only from etcd, never from a CIDR", () => {
+    const groups = Object.fromEntries(ofType(plan, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, tagsOf(g)["kubestead.io/role"]]));
+    const etcdRules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => groups[String(r.inputs.securityGroupId)] === "etcd");
+    const seen = etcdRules.map((r) => `${r.inputs.fromPort}-${r.inputs.toPort} from ${groups[String(r.inputs.referencedSecurityGroupId)] ?? r.inputs.cidrIpv4}`).sort();
+    expect(seen).toEqual(["2379-2379 from controlplane", "2379-2379 from etcd", "2380-2380 from etcd"]);
+    for (const r of ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
+      const covers = (p: number) => Number(r.inputs.fromPort) <= p && p <= Number(r.inputs.toPort);
+      if (covers(2379) || covers(2380) || covers(2381)) expect(r.inputs.cidrIpv4).toBeUndefined();
+    }
+  });
+  test("server certificates carry the member's IP, DNS name and loopback; EKUs as etcd needs", () => {
+    const enis = ofType(plan, "aws:ec2/networkInterface:NetworkInterface");
+    for (let i = 0; i < 3; i++) {
+      const ip = enis.find((e) => tagsOf(e)["kubestead.io/member"] === String(i))!.outputs.privateIp;
+      const server = certNamed(`etcd-${i}-server-cert`);
+      expect(server.subjectAltName).toContain(`IP Address:${ip}`);
+      expect(server.subjectAltName).toContain("IP Address:127.0.0.1");
+      expect(server.subjectAltName).toContain(`DNS:etcd-${i}.kubestead-prod.kubestead.internal`);
+      // serverAuth, plus clientAuth for etcd's own gRPC gateway dialling the member (as kubeadm does).
+      expect(server.keyUsage?.sort()).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
+      expect(certNamed(`etcd-${i}-peer-cert`).keyUsage?.sort()).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
+    }
+    expect(certNamed("etcd-backup-cert").keyUsage).toEqual(["1.3.6.1.5.5.7.3.2"]);
+  });
+  test("every leaf chains to its CA", () => {
+    const cas = ofType(plan, "tls:index/selfSignedCert:SelfSignedCert").map((c) => new X509Certificate(String(c.outputs.certPem)));
+    expect(cas).toHaveLength(3);
+    for (const leaf of ofType(plan, "tls:index/locallySignedCert:LocallySignedCert")) {
+      const cert = new X509Certificate(String(leaf.outputs.certPem));
+      const ca = new X509Certificate(String(leaf.inputs.caCertPem));
+      expect(cert.checkIssued(ca)).toBe(true);
+      expect(cert.verify(ca.publicKey)).toBe(true);
+      expect(cas.some((c) => c.fingerprint256 === ca.fingerprint256)).toBe(true);
+    }
+  });
+  test("backups: versioned, KMS-encrypted, expiring bucket; a schedule on every member", () => {
+    const [bucket] = ofType(plan, "aws:s3/bucket:Bucket");
+    expect(bucket.options.protect).toBe(true);
+    expect(ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+    expect((ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules as any)[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+    expect((ofType(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules as any)[0].expiration).toEqual({ days: 30 });
+    for (const lt of withRole(plan, "aws:ec2/launchTemplate:LaunchTemplate", "etcd")) {
+      expect(tagsOf(lt)["kubestead.io/backup-interval-minutes"]).toBe("30");
+      expect(decodeUserData(String(lt.inputs.userData))).toContain("OnUnitActiveSec=30min");
+    }
+  });
+});
+
+describe("secrets", () => {
+  test("no key material and no token in any user data", () => {
+    const token = ofType(plan, "random:index/randomString:RandomString").find((r) => r.name.endsWith("token-secret"))!.outputs.result as string;
+    expect(token).toMatch(/^[a-z0-9]{16}$/);
+    for (const lt of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
+      const doc = decodeUserData(String(lt.inputs.userData));
+      expect(doc).not.toMatch(/PRIVATE KEY|client-key-data|EncryptionConfiguration/);
+      expect(doc).not.toContain(token);
+    }
+  });
+  test("private keys live in SSM SecureStrings encrypted with the cluster key, and are secret in the plan", () => {
+    const [key] = ofType(plan, "aws:kms/key:Key");
+    const params = ofType(plan, "aws:ssm/parameter:Parameter");
+    expect(params.length).toBeGreaterThan(10);
+    for (const p of params) {
+      expect(p.inputs).toMatchObject({ type: "SecureString", keyId: key.outputs.arn });
+      expect(p.secretPaths).toContain("inputs.value");
+      expect(String(p.inputs.name)).toMatch(/^\/kubestead\/kubestead-prod\/(etcd|controlplane|worker)\//);
+    }
+    const masked = JSON.stringify(maskPlan(plan));
+    expect(masked).not.toContain("PRIVATE KEY");
+    expect(masked).not.toContain("client-key-data");
+  });
+  test("each node role reads only its own secret path", () => {
+    const policies = ofType(plan, "aws:iam/rolePolicy:RolePolicy").map((p) => JSON.parse(String(p.inputs.policy)));
+    const paths = policies.map((d) => d.Statement.find((s: any) => s.Sid === "ReadOwnSecrets").Resource as string).sort();
+    expect(paths).toEqual([
+      expect.stringMatching(/:parameter\/kubestead\/kubestead-prod\/controlplane\/\*$/),
+      expect.stringMatching(/:parameter\/kubestead\/kubestead-prod\/etcd\/\*$/),
+      expect.stringMatching(/:parameter\/kubestead\/kubestead-prod\/worker\/\*$/),
+    ]);
+  });
+  test("the admin kubeconfig is a secret stack output", () => {
+    expect(plan.secretOutputs).toContain("adminKubeconfig");
+    expect(parse(String(plan.outputs.adminKubeconfig)).users[0].user["client-key-data"]).toBeTruthy();
+  });
+});
+
+describe("control plane and API load balancer", () => {
+  test("three nodes across three zones, registered behind the API target group", () => {
+    const [asg] = withRole(plan, "aws:autoscaling/group:Group", "controlplane");
+    const [tg] = ofType(plan, "aws:lb/targetGroup:TargetGroup");
+    expect([asg.inputs.minSize, asg.inputs.maxSize]).toEqual([3, 3]);
+    expect(zonesOf(asg.inputs.vpcZoneIdentifiers as string[]).size).toBe(3);
+    expect(asg.inputs.targetGroupArns).toEqual([tg.outputs.arn]);
+  });
+  test("a cross-zone network load balancer on TCP 6443 with an HTTPS /readyz health check", () => {
+    const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+    const [tg] = ofType(plan, "aws:lb/targetGroup:TargetGroup");
+    const [listener] = ofType(plan, "aws:lb/listener:Listener");
+    expect(lb.inputs).toMatchObject({ loadBalancerType: "network", enableCrossZoneLoadBalancing: true, internal: true });
+    expect(zonesOf(lb.inputs.subnets as string[]).size).toBe(3);
+    expect(tg.inputs).toMatchObject({ port: 6443, protocol: "TCP", preserveClientIp: "false" });
+    expect(tg.inputs.healthCheck).toMatchObject({ protocol: "HTTPS", path: "/readyz", port: "6443" });
+    expect(listener.inputs).toMatchObject({ port: 6443, protocol: "TCP", loadBalancerArn: lb.outputs.arn });
+    expect((listener.inputs.defaultActions as any)[0]).toMatchObject({ type: "forward", targetGroupArn: tg.outputs.arn });
+  });
+  test("the apiserver certificate names the load balancer and the kubernetes service IP", () => {
+    const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+    const cert = certNamed("controlplane-apiserver-cert");
+    expect(cert.subjectAltName).toContain(`DNS:${lb.outputs.dnsName}`);
+    expect(cert.subjectAltName).toContain("IP Address:10.96.0.1");
+    expect(cert.subjectAltName).toContain("IP Address:127.0.0.1");
+  });
+});
+
+describe("every launch template", () => {
+  test("requires IMDSv2, encrypts the root volume and gives no public IP", () => {
+    const lts = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate");
+    expect(lts.length).toBe(3 + 1 + 2);
+    for (const lt of lts) {
+      expect((lt.inputs.metadataOptions as any).httpTokens).toBe("required");
+      for (const b of lt.inputs.blockDeviceMappings as any[]) expect(b.ebs.encrypted).toBe("true");
+      for (const n of lt.inputs.networkInterfaces as any[]) expect(n.associatePublicIpAddress).toBe("false");
+    }
+  });
+});
+
+describe("worker pools", () => {
+  const pools = () => withRole(plan, "aws:autoscaling/group:Group", "worker");
+  test("every pool spans three zones and refreshes instances on a rolling basis", () => {
+    expect(pools().map((p) => tagsOf(p)["kubestead.io/pool"]).sort()).toEqual(["general", "system"]);
+    for (const p of pools()) {
+      expect(zonesOf(p.inputs.vpcZoneIdentifiers as string[]).size).toBe(3);
+      expect(p.inputs.instanceRefresh).toMatchObject({ strategy: "Rolling", preferences: { minHealthyPercentage: 90 } });
+    }
+  });
+  test("Pulumi leaves desired capacity to the autoscaler", () => {
+    for (const p of pools()) expect(p.options.ignoreChanges).toContain("desiredCapacity");
+  });
+  test("cluster-autoscaler discovery and node-template tags", () => {
+    const system = pools().find((p) => tagsOf(p)["kubestead.io/pool"] === "system")!;
+    const t = tagsOf(system);
+    expect(t["k8s.io/cluster-autoscaler/enabled"]).toBe("true");
+    expect(t["k8s.io/cluster-autoscaler/kubestead-prod"]).toBe("owned");
+    expect(t["k8s.io/cluster-autoscaler/node-template/taint/kubestead.io/system"]).toBe("true:NoSchedule");
+    expect(t["k8s.io/cluster-autoscaler/node-template/label/kubestead.io/pool"]).toBe("system");
+  });
+  test("spot capacity through a mixed-instances policy with an on-demand base", () => {
+    const general = pools().find((p) => tagsOf(p)["kubestead.io/pool"] === "general")!;
+    expect((general.inputs.mixedInstancesPolicy as any).instancesDistribution).toMatchObject({ onDemandBaseCapacity: 3, onDemandPercentageAboveBaseCapacity: 25 });
+    expect(general.inputs.capacityRebalance).toBe(true);
+  });
+});
+
+describe("in-cluster add-ons", () => {
+  test("every Kubernetes resource goes through the admin provider and waits for the readiness gate", () => {
+    const [gate] = ofType(plan, "command:local:Command");
+    const [provider] = ofType(plan, "pulumi:providers:kubernetes");
+    expect(provider.dependencies).toContain(gate.urn);
+    const inCluster = plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(inCluster.length).toBeGreaterThanOrEqual(6);
+    for (const r of inCluster) {
+      expect(r.dependencies).toContain(gate.urn);
+      expect(r.provider).toContain(provider.urn);
+    }
+  });
+  test("the cloud-controller-manager runs only on control-plane nodes and tolerates their taints", () => {
+    const group = plan.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.name.endsWith("cloud-controller-manager"))!;
+    const ds = (group.inputs.objs as any[]).find((o) => o.kind === "DaemonSet");
+    const spec = ds.spec.template.spec;
+    expect(spec.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+    expect(spec.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" })]));
+    expect(spec.containers[0].args ?? spec.containers[0].command).toEqual(expect.arrayContaining(["--cloud-provider=aws", "--configure-cloud-routes=false"]));
+  });
+  test("the bootstrap token object is a secret", () => {
+    const group = plan.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.name.endsWith("node-bootstrap"))!;
+    expect(group.secretPaths).toContain("inputs.objs");
+  });
+  test("components are the only top-level resources besides the bootstrap token", () => {
+    for (const r of plan.resources.filter((x) => x.custom)) {
+      const top = ancestors(plan, r).pop();
+      if (!top) expect(r.type).toMatch(/^random:/);
+      else expect(top.type).toMatch(/^kubestead:components:/);
+    }
+  });
+});
+
+describe("the policy pack on the planned graph", () => {
+  // Lazy: policy/runner loads @pulumi/policy, which the rest of this file does not need.
+  const run = (p: Plan, config = "prod") => {
+    const { runPolicies } = require("../../policy/runner");
+    const cfg = JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../policy", `${config}.json`), "utf8"));
+    return runPolicies(p, cfg, { preview: false });
+  };
+  test("prod has zero violations", () => {
+    const report = run(plan);
+    expect(report.violations).toEqual([]);
+    expect(Object.values(report.levels)).toContain("mandatory");
+  });
+  test("a graph broken the way config cannot express (2 etcd members, IMDSv1) fails the mandatory policies", () => {
+    const broken: Plan = structuredClone(plan);
+    const etcd2 = broken.resources.find((r) => r.type === "aws:autoscaling/group:Group" && tagsOf(r)["kubestead.io/member"] === "2")!;
+    broken.resources = broken.resources.filter((r) => r !== etcd2);
+    const worker = broken.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && tagsOf(r)["kubestead.io/role"] === "worker")!;
+    (worker.inputs.metadataOptions as any).httpTokens = "optional";
+    const report = run(broken);
+    const failed = new Set(report.violations.filter((v: any) => v.enforcementLevel === "mandatory").map((v: any) => v.policy));
+    expect(failed).toEqual(new Set(["etcd-quorum", "imdsv2-required"]));
+  });
+});
