@@ -27,44 +27,56 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     super("kubestead:components:ApiLoadBalancer", name, {}, opts);
     const c = args.config;
     const tags = roleTags(c, "api-lb", `${c.name}-api`);
-    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
-      loadBalancerType: "network",
-      internal: c.controlPlane.apiLoadBalancer.scheme === "internal",
-      subnets: args.subnetIds,
-      securityGroups: [args.securityGroupId],
-      enableCrossZoneLoadBalancing: true,
-      enableDeletionProtection: c.protect,
-      ipAddressType: "ipv4",
-      tags,
-    }, { parent: this });
-    const tg = new aws.lb.TargetGroup(`${name}-apiserver`, {
-      vpcId: args.vpcId,
-      port: 6443,
-      protocol: "TCP",
-      targetType: "instance",
-      preserveClientIp: "false",
-      connectionTermination: true,
-      deregistrationDelay: 30,
-      healthCheck: {
-        enabled: true,
-        protocol: "HTTPS",
-        port: "6443",
-        path: "/readyz",
-        matcher: "200",
-        interval: 10,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 2,
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-nlb`,
+      {
+        loadBalancerType: "network",
+        internal: c.controlPlane.apiLoadBalancer.scheme === "internal",
+        subnets: args.subnetIds,
+        securityGroups: [args.securityGroupId],
+        enableCrossZoneLoadBalancing: true,
+        enableDeletionProtection: c.protect,
+        ipAddressType: "ipv4",
+        tags,
       },
-      tags,
-    }, { parent: this });
-    new aws.lb.Listener(`${name}-6443`, {
-      loadBalancerArn: lb.arn,
-      port: 6443,
-      protocol: "TCP",
-      defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
-      tags,
-    }, { parent: this });
+      { parent: this },
+    );
+    const tg = new aws.lb.TargetGroup(
+      `${name}-apiserver`,
+      {
+        vpcId: args.vpcId,
+        port: 6443,
+        protocol: "TCP",
+        targetType: "instance",
+        preserveClientIp: "false",
+        connectionTermination: true,
+        deregistrationDelay: 30,
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTPS",
+          port: "6443",
+          path: "/readyz",
+          matcher: "200",
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.lb.Listener(
+      `${name}-6443`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 6443,
+        protocol: "TCP",
+        defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+        tags,
+      },
+      { parent: this },
+    );
     this.dnsName = lb.dnsName;
     this.arn = lb.arn;
     this.targetGroupArn = tg.arn;

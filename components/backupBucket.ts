@@ -20,56 +20,92 @@ export class BackupBucket extends pulumi.ComponentResource {
     super("kubestead:components:BackupBucket", name, {}, opts);
     const c = args.config;
     const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, {
-      bucketPrefix: `${c.name}-etcd-backups-`,
-      forceDestroy: !c.protect,
-      tags: roleTags(c, "backup", `${c.name}-etcd-backups`),
-    }, { parent: this, protect: c.protect, retainOnDelete: c.protect });
-    new aws.s3.BucketPublicAccessBlock(`${name}-private`, {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, parent);
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    }, parent);
-    new aws.s3.BucketVersioning(`${name}-versioning`, {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    }, parent);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-      bucket: bucket.id,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
-    }, parent);
+    const bucket = new aws.s3.Bucket(
+      `${name}-bucket`,
+      {
+        bucketPrefix: `${c.name}-etcd-backups-`,
+        forceDestroy: !c.protect,
+        tags: roleTags(c, "backup", `${c.name}-etcd-backups`),
+      },
+      { parent: this, protect: c.protect, retainOnDelete: c.protect },
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-private`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      {
+        bucket: bucket.id,
+        rule: { objectOwnership: "BucketOwnerEnforced" },
+      },
+      parent,
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      {
+        bucket: bucket.id,
+        versioningConfiguration: { status: "Enabled" },
+      },
+      parent,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [
+          { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+        ],
+      },
+      parent,
+    );
     const days = c.etcd.backup.retentionDays;
-    new aws.s3.BucketLifecycleConfiguration(`${name}-retention`, {
-      bucket: bucket.id,
-      rules: [{
-        id: "expire-snapshots",
-        status: "Enabled",
-        filter: { prefix: `${c.name}/` },
-        expiration: { days },
-        noncurrentVersionExpiration: { noncurrentDays: days },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-      }],
-    }, parent);
-    new aws.s3.BucketPolicy(`${name}-tls-only`, {
-      bucket: bucket.id,
-      policy: bucket.arn.apply((arn) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [arn, `${arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }],
-      })),
-    }, parent);
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-retention`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-snapshots",
+            status: "Enabled",
+            filter: { prefix: `${c.name}/` },
+            expiration: { days },
+            noncurrentVersionExpiration: { noncurrentDays: days },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      parent,
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-tls-only`,
+      {
+        bucket: bucket.id,
+        policy: bucket.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [arn, `${arn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              },
+            ],
+          }),
+        ),
+      },
+      parent,
+    );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });

@@ -42,48 +42,68 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const c = args.config;
     const k = c.kubernetes;
 
-    this.readinessGate = new command.local.Command(`${name}-apiserver-ready`, {
-      create: readinessGateScript(),
-      environment: {
-        KUBESTEAD_API: pulumi.interpolate`https://${args.apiDnsName}:6443`,
-        KUBESTEAD_CA_PEM: args.kubernetesCaCertPem,
-        KUBESTEAD_TIMEOUT_SECONDS: "1200",
+    this.readinessGate = new command.local.Command(
+      `${name}-apiserver-ready`,
+      {
+        create: readinessGateScript(),
+        environment: {
+          KUBESTEAD_API: pulumi.interpolate`https://${args.apiDnsName}:6443`,
+          KUBESTEAD_CA_PEM: args.kubernetesCaCertPem,
+          KUBESTEAD_TIMEOUT_SECONDS: "1200",
+        },
+        triggers: [args.apiDnsName],
       },
-      triggers: [args.apiDnsName],
-    }, { parent: this, dependsOn: [args.controlPlane] });
+      { parent: this, dependsOn: [args.controlPlane] },
+    );
 
-    this.provider = new k8s.Provider(`${name}-provider`, {
-      kubeconfig: args.adminKubeconfig,
-      enableServerSideApply: true,
-    }, { parent: this, dependsOn: [this.readinessGate] });
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      {
+        kubeconfig: args.adminKubeconfig,
+        enableServerSideApply: true,
+      },
+      { parent: this, dependsOn: [this.readinessGate] },
+    );
     const inCluster = { parent: this, provider: this.provider, dependsOn: [this.readinessGate] };
 
     const objects = (id: string, objs: pulumi.Input<K8sObject[]>, extra: pulumi.CustomResourceOptions = {}) =>
-      new k8s.yaml.v2.ConfigGroup(`${name}-${id}`, { objs: objs as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> }, { ...inCluster, ...extra });
+      new k8s.yaml.v2.ConfigGroup(
+        `${name}-${id}`,
+        { objs: objs as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> },
+        { ...inCluster, ...extra },
+      );
     const chart = (id: string, ref: HelmChartRef, values: pulumi.Input<Record<string, unknown>>, deps: pulumi.Resource[] = []) =>
-      new k8s.helm.v3.Release(`${name}-${id}`, {
-        chart: ref.chart,
-        version: ref.version,
-        namespace: ref.namespace,
-        repositoryOpts: { repo: ref.repo },
-        values,
-        atomic: true,
-        timeout: 600,
-      }, { ...inCluster, dependsOn: [this.readinessGate, ...deps] });
+      new k8s.helm.v3.Release(
+        `${name}-${id}`,
+        {
+          chart: ref.chart,
+          version: ref.version,
+          namespace: ref.namespace,
+          repositoryOpts: { repo: ref.repo },
+          values,
+          atomic: true,
+          timeout: 600,
+        },
+        { ...inCluster, dependsOn: [this.readinessGate, ...deps] },
+      );
 
     // Node join: the bootstrap token (a secret object) and the RBAC that lets kubelets use it.
     objects(
       "node-bootstrap",
       pulumi.secret(
-        pulumi.all([args.bootstrapTokenId, args.bootstrapTokenSecret]).apply(([tokenId, tokenSecret]) => [
-          bootstrapTokenSecret({ tokenId, tokenSecret }),
-          ...nodeBootstrapRbac(),
-        ]),
+        pulumi
+          .all([args.bootstrapTokenId, args.bootstrapTokenSecret])
+          .apply(([tokenId, tokenSecret]) => [bootstrapTokenSecret({ tokenId, tokenSecret }), ...nodeBootstrapRbac()]),
       ),
     );
     const ccm = objects(
       "cloud-controller-manager",
-      cloudControllerManagerObjects({ version: c.addons.cloudControllerManagerVersion, clusterName: c.name, podCidr: k.podCidr, region: c.region }),
+      cloudControllerManagerObjects({
+        version: c.addons.cloudControllerManagerVersion,
+        clusterName: c.name,
+        podCidr: k.podCidr,
+        region: c.region,
+      }),
     );
     objects(
       "kube-proxy",
@@ -94,21 +114,35 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const cni = chart(
       "cilium",
       ciliumChart({ version: c.addons.ciliumVersion }),
-      args.apiDnsName.apply((dns) => ciliumValues({ version: c.addons.ciliumVersion, clusterName: c.name, apiServerHost: dns, apiServerPort: 6443 })),
+      args.apiDnsName.apply((dns) =>
+        ciliumValues({ version: c.addons.ciliumVersion, clusterName: c.name, apiServerHost: dns, apiServerPort: 6443 }),
+      ),
       [ccm],
     );
-    objects("coredns", corednsObjects({ version: c.addons.corednsVersion, clusterDnsIp: k.clusterDnsIp, clusterDomain: k.clusterDomain }), { dependsOn: [this.readinessGate, cni] });
-    chart("csr-approver", csrApproverChart({ chartVersion: CHARTS.csrApprover }), args.vpcCidr.apply((vpcCidr) => csrApproverValues({ chartVersion: CHARTS.csrApprover, region: c.region, vpcCidr })));
+    objects("coredns", corednsObjects({ version: c.addons.corednsVersion, clusterDnsIp: k.clusterDnsIp, clusterDomain: k.clusterDomain }), {
+      dependsOn: [this.readinessGate, cni],
+    });
+    chart(
+      "csr-approver",
+      csrApproverChart({ chartVersion: CHARTS.csrApprover }),
+      args.vpcCidr.apply((vpcCidr) => csrApproverValues({ chartVersion: CHARTS.csrApprover, region: c.region, vpcCidr })),
+    );
     if (c.addons.metricsServer) chart("metrics-server", metricsServerChart(CHARTS.metricsServer), metricsServerValues(), [cni]);
     if (c.addons.clusterAutoscaler) {
       chart(
         "cluster-autoscaler",
         clusterAutoscalerChart({ chartVersion: CHARTS.clusterAutoscaler }),
-        clusterAutoscalerValues({ chartVersion: CHARTS.clusterAutoscaler, imageVersion: k.version.replace(/\.\d+$/, ".0"), clusterName: c.name, region: c.region }),
+        clusterAutoscalerValues({
+          chartVersion: CHARTS.clusterAutoscaler,
+          imageVersion: k.version.replace(/\.\d+$/, ".0"),
+          clusterName: c.name,
+          region: c.region,
+        }),
         [cni],
       );
     }
-    if (c.addons.ebsCsiDriver) chart("ebs-csi-driver", ebsCsiChart(CHARTS.ebsCsiDriver), ebsCsiValues({ clusterName: c.name, region: c.region }), [cni]);
+    if (c.addons.ebsCsiDriver)
+      chart("ebs-csi-driver", ebsCsiChart(CHARTS.ebsCsiDriver), ebsCsiValues({ clusterName: c.name, region: c.region }), [cni]);
     this.registerOutputs({});
   }
 }

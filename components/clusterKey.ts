@@ -18,12 +18,16 @@ export class ClusterKey extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:ClusterKey", name, {}, opts);
     const c = args.config;
-    const key = new aws.kms.Key(`${name}-key`, {
-      description: `kubestead ${c.name}: node secrets, volumes and etcd backups`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags: roleTags(c, "pki", `${c.name}-cluster-key`),
-    }, { parent: this, protect: c.protect, retainOnDelete: c.protect });
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `kubestead ${c.name}: node secrets, volumes and etcd backups`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags: roleTags(c, "pki", `${c.name}-cluster-key`),
+      },
+      { parent: this, protect: c.protect, retainOnDelete: c.protect },
+    );
     new aws.kms.Alias(`${name}-alias`, { name: `alias/kubestead/${c.name}`, targetKeyId: key.keyId }, { parent: this });
     this.keyArn = key.arn;
     this.keyId = key.keyId;

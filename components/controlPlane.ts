@@ -62,7 +62,14 @@ export class ControlPlane extends pulumi.ComponentResource {
     const certs: Record<string, IssuedCertificate> = {
       apiServer: issue("apiserver", args.kubernetesCa, {
         commonName: "kube-apiserver",
-        dnsNames: [args.apiDnsName, "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${k.clusterDomain}`, "localhost"],
+        dnsNames: [
+          args.apiDnsName,
+          "kubernetes",
+          "kubernetes.default",
+          "kubernetes.default.svc",
+          `kubernetes.default.svc.${k.clusterDomain}`,
+          "localhost",
+        ],
         ipAddresses: [serviceIp, "127.0.0.1"],
         usages: ["server_auth"],
       }),
@@ -71,9 +78,15 @@ export class ControlPlane extends pulumi.ComponentResource {
         organization: "system:masters",
         usages: ["client_auth"],
       }),
-      apiServerEtcdClient: issue("apiserver-etcd-client", args.etcdCa, { commonName: "kube-apiserver-etcd-client", usages: ["client_auth"] }),
+      apiServerEtcdClient: issue("apiserver-etcd-client", args.etcdCa, {
+        commonName: "kube-apiserver-etcd-client",
+        usages: ["client_auth"],
+      }),
       frontProxyClient: issue("front-proxy-client", args.frontProxyCa, { commonName: "front-proxy-client", usages: ["client_auth"] }),
-      controllerManager: issue("controller-manager", args.kubernetesCa, { commonName: "system:kube-controller-manager", usages: ["client_auth"] }),
+      controllerManager: issue("controller-manager", args.kubernetesCa, {
+        commonName: "system:kube-controller-manager",
+        usages: ["client_auth"],
+      }),
       scheduler: issue("scheduler", args.kubernetesCa, { commonName: "system:kube-scheduler", usages: ["client_auth"] }),
       admin: issue("admin", args.kubernetesCa, { commonName: "kubernetes-admin", organization: "system:masters", usages: ["client_auth"] }),
     };
@@ -100,7 +113,9 @@ export class ControlPlane extends pulumi.ComponentResource {
     secureParameter(
       `${name}-bootstrap-kubeconfig`,
       bootstrapKubeconfigParameter(c.name, "controlplane"),
-      args.bootstrapToken.apply((token) => renderBootstrapKubeconfig({ server: "https://127.0.0.1:6443", caPath: "/etc/kubernetes/pki/ca.crt", token })),
+      args.bootstrapToken.apply((token) =>
+        renderBootstrapKubeconfig({ server: "https://127.0.0.1:6443", caPath: "/etc/kubernetes/pki/ca.crt", token }),
+      ),
       args.kmsKeyArn,
       secretTags,
       this,
@@ -126,7 +141,11 @@ export class ControlPlane extends pulumi.ComponentResource {
           podCidr: k.podCidr,
           nodeCidrMaskSize: k.nodeCidrMaskSize,
           serviceAccountIssuer: `https://kubernetes.default.svc.${k.clusterDomain}`,
-          audit: { maxAgeDays: c.controlPlane.auditLogMaxAgeDays, maxBackups: c.controlPlane.auditLogMaxBackups, maxSizeMiB: c.controlPlane.auditLogMaxSizeMiB },
+          audit: {
+            maxAgeDays: c.controlPlane.auditLogMaxAgeDays,
+            maxBackups: c.controlPlane.auditLogMaxBackups,
+            maxSizeMiB: c.controlPlane.auditLogMaxSizeMiB,
+          },
           encryptionKeys: [{ name: "key-1", secret: encKey }],
           certs: {
             ca,
@@ -158,7 +177,13 @@ export class ControlPlane extends pulumi.ComponentResource {
         const files = [...cp.files, ...node.files.filter((f) => !seen.has(f.path))];
         const steps = [
           renderSystemApplyStep(),
-          renderNodeInstallStep({ kubernetesVersion: k.version, containerdVersion: k.containerdVersion, runcVersion: k.runcVersion, cniPluginsVersion: k.cniPluginsVersion, checksums: c.checksums }),
+          renderNodeInstallStep({
+            kubernetesVersion: k.version,
+            containerdVersion: k.containerdVersion,
+            runcVersion: k.runcVersion,
+            cniPluginsVersion: k.cniPluginsVersion,
+            checksums: c.checksums,
+          }),
           renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
           renderNodeStartStep(),
           renderControlPlaneLabelStep(),
@@ -169,66 +194,102 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     // The encryption config holds the key: it goes to SSM, never into user data.
     const encryptionParam = rendered.apply((r) => Object.keys(r.secretContents)[0]);
-    new aws.ssm.Parameter(`${name}-encryption-config`, {
-      name: encryptionParam,
-      type: "SecureString",
-      value: pulumi.secret(rendered.apply((r) => Object.values(r.secretContents)[0])),
-      keyId: args.kmsKeyArn,
-      tier: "Standard",
-      tags: secretTags,
-    }, { parent: this });
+    new aws.ssm.Parameter(
+      `${name}-encryption-config`,
+      {
+        name: encryptionParam,
+        type: "SecureString",
+        value: pulumi.secret(rendered.apply((r) => Object.values(r.secretContents)[0])),
+        keyId: args.kmsKeyArn,
+        tier: "Standard",
+        tags: secretTags,
+      },
+      { parent: this },
+    );
 
-    const userData = rendered.apply((r) => encodeUserData(renderCloudConfig({ files: r.files, secrets: r.secrets, bootScriptPath: BOOT_SCRIPT_PATH, packages: ["awscli", "ca-certificates", "curl", "jq", "openssl"] })));
+    const userData = rendered.apply((r) =>
+      encodeUserData(
+        renderCloudConfig({
+          files: r.files,
+          secrets: r.secrets,
+          bootScriptPath: BOOT_SCRIPT_PATH,
+          packages: ["awscli", "ca-certificates", "curl", "jq", "openssl"],
+        }),
+      ),
+    );
 
     const identity = nodeIdentity(
       `${name}-node`,
-      pulumi.all([args.partition, args.accountId, args.kmsKeyArn]).apply(([partition, accountId, kmsKeyArn]) =>
-        controlPlanePolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
-      ),
+      pulumi
+        .all([args.partition, args.accountId, args.kmsKeyArn])
+        .apply(([partition, accountId, kmsKeyArn]) =>
+          controlPlanePolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
+        ),
       tags,
       this,
     );
-    const lt = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
-      description: `kubestead ${c.name} control plane`,
-      imageId: args.amiId,
-      instanceType: c.controlPlane.instanceType,
-      iamInstanceProfile: { arn: identity.instanceProfile.arn },
-      // Hop limit 2: the cluster autoscaler and EBS CSI controller run in pods on these nodes and
-      // use the node role; workers keep 1.
-      metadataOptions: metadataOptions(2),
-      blockDeviceMappings: [rootVolume(c.controlPlane.rootVolumeGiB, args.kmsKeyArn)],
-      networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
-      userData,
-      updateDefaultVersion: true,
-      tagSpecifications: [
-        { resourceType: "instance", tags },
-        { resourceType: "volume", tags },
-      ],
-      tags,
-    }, { parent: this });
-    const asg = new aws.autoscaling.Group(`${name}-nodes`, {
-      name: `${c.name}-controlplane`,
-      minSize: c.controlPlane.nodes,
-      maxSize: c.controlPlane.nodes,
-      desiredCapacity: c.controlPlane.nodes,
-      vpcZoneIdentifiers: args.privateSubnetIds,
-      launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
-      targetGroupArns: [args.apiTargetGroupArn],
-      // ELB health: a node whose apiserver stops answering /readyz is replaced.
-      healthCheckType: "ELB",
-      healthCheckGracePeriod: 600,
-      // One node at a time, so quorum of apiservers and leader election are never disturbed twice.
-      instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 66, instanceWarmup: "300" } },
-      tags: asgTags({ ...c.tags, ...tags, [`kubernetes.io/cluster/${c.name}`]: "owned" }),
-    }, { parent: this });
+    const lt = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        description: `kubestead ${c.name} control plane`,
+        imageId: args.amiId,
+        instanceType: c.controlPlane.instanceType,
+        iamInstanceProfile: { arn: identity.instanceProfile.arn },
+        // Hop limit 2: the cluster autoscaler and EBS CSI controller run in pods on these nodes and
+        // use the node role; workers keep 1.
+        metadataOptions: metadataOptions(2),
+        blockDeviceMappings: [rootVolume(c.controlPlane.rootVolumeGiB, args.kmsKeyArn)],
+        networkInterfaces: [
+          { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" },
+        ],
+        userData,
+        updateDefaultVersion: true,
+        tagSpecifications: [
+          { resourceType: "instance", tags },
+          { resourceType: "volume", tags },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+    const asg = new aws.autoscaling.Group(
+      `${name}-nodes`,
+      {
+        name: `${c.name}-controlplane`,
+        minSize: c.controlPlane.nodes,
+        maxSize: c.controlPlane.nodes,
+        desiredCapacity: c.controlPlane.nodes,
+        vpcZoneIdentifiers: args.privateSubnetIds,
+        launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
+        targetGroupArns: [args.apiTargetGroupArn],
+        // ELB health: a node whose apiserver stops answering /readyz is replaced.
+        healthCheckType: "ELB",
+        healthCheckGracePeriod: 600,
+        // One node at a time, so quorum of apiservers and leader election are never disturbed twice.
+        instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 66, instanceWarmup: "300" } },
+        tags: asgTags({ ...c.tags, ...tags, [`kubernetes.io/cluster/${c.name}`]: "owned" }),
+      },
+      { parent: this },
+    );
 
     this.asgName = asg.name;
     this.adminKubeconfig = pulumi.secret(
-      pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>
-        renderKubeconfig({ cluster: c.name, server: `https://${dns}:6443`, caCertPem: ca, user: "kubernetes-admin", clientCertPem: cert, clientKeyPem: key }),
-      ),
+      pulumi
+        .all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem])
+        .apply(([dns, ca, cert, key]) =>
+          renderKubeconfig({
+            cluster: c.name,
+            server: `https://${dns}:6443`,
+            caCertPem: ca,
+            user: "kubernetes-admin",
+            clientCertPem: cert,
+            clientKeyPem: key,
+          }),
+        ),
     );
-    this.certificateExpiries = Object.fromEntries(Object.entries(certs).map(([key, v]) => [key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), v.notAfter]));
+    this.certificateExpiries = Object.fromEntries(
+      Object.entries(certs).map(([key, v]) => [key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), v.notAfter]),
+    );
     this.registerOutputs({ asgName: this.asgName });
   }
 }

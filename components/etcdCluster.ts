@@ -49,63 +49,97 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const zones = c.zones.slice(0, n);
     const domain = `${c.name}.kubestead.internal`;
 
-    const dnsZone = new aws.route53.Zone(`${name}-zone`, {
-      name: domain,
-      comment: `kubestead ${c.name}: stable names of etcd members`,
-      vpcs: [{ vpcId: args.vpcId }],
-      forceDestroy: true,
-      tags: roleTags(c, "etcd", domain),
-    }, parent);
+    const dnsZone = new aws.route53.Zone(
+      `${name}-zone`,
+      {
+        name: domain,
+        comment: `kubestead ${c.name}: stable names of etcd members`,
+        vpcs: [{ vpcId: args.vpcId }],
+        forceDestroy: true,
+        tags: roleTags(c, "etcd", domain),
+      },
+      parent,
+    );
 
     const members = zones.map((zone, i) => {
       const memberName = `etcd-${i}`;
       const tags = roleTags(c, "etcd", `${c.name}-${memberName}`, { "kubestead.io/member": String(i) });
-      const eni = new aws.ec2.NetworkInterface(`${name}-${i}`, {
-        subnetId: args.privateSubnetIds[i],
-        securityGroups: [args.securityGroupId],
-        description: `kubestead ${c.name} ${memberName}: the member's stable address`,
-        tags,
-      }, parent);
+      const eni = new aws.ec2.NetworkInterface(
+        `${name}-${i}`,
+        {
+          subnetId: args.privateSubnetIds[i],
+          securityGroups: [args.securityGroupId],
+          description: `kubestead ${c.name} ${memberName}: the member's stable address`,
+          tags,
+        },
+        parent,
+      );
       // Data outlives instances; in prod it also outlives `pulumi destroy`.
-      const volume = new aws.ebs.Volume(`${name}-${i}-data`, {
-        availabilityZone: zone,
-        size: c.etcd.volumeSizeGiB,
-        type: "gp3",
-        iops: c.etcd.volumeIops,
-        throughput: 125,
-        encrypted: true,
-        kmsKeyId: args.kmsKeyArn,
-        tags: { ...tags, Name: `${c.name}-${memberName}-data` },
-      }, { parent: this, protect: c.protect, retainOnDelete: c.protect });
+      const volume = new aws.ebs.Volume(
+        `${name}-${i}-data`,
+        {
+          availabilityZone: zone,
+          size: c.etcd.volumeSizeGiB,
+          type: "gp3",
+          iops: c.etcd.volumeIops,
+          throughput: 125,
+          encrypted: true,
+          kmsKeyId: args.kmsKeyArn,
+          tags: { ...tags, Name: `${c.name}-${memberName}-data` },
+        },
+        { parent: this, protect: c.protect, retainOnDelete: c.protect },
+      );
       const dnsName = `${memberName}.${domain}`;
-      new aws.route53.Record(`${name}-${i}`, { zoneId: dnsZone.zoneId, name: dnsName, type: "A", ttl: 60, records: [eni.privateIp] }, parent);
+      new aws.route53.Record(
+        `${name}-${i}`,
+        { zoneId: dnsZone.zoneId, name: dnsName, type: "A", ttl: 60, records: [eni.privateIp] },
+        parent,
+      );
       return { i, zone, memberName, tags, eni, volume, dnsName };
     });
 
     // Identities: per-member server and peer certificates, one backup/maintenance client.
     const certs = members.map((m) => ({
-      server: issueCertificate(`${name}-${m.i}-server`, args.etcdCa, {
-        commonName: m.memberName,
-        dnsNames: [m.dnsName, "localhost"],
-        ipAddresses: [m.eni.privateIp, "127.0.0.1"],
-        // client_auth too: etcd's gRPC gateway (the HTTP/JSON API on the client port) dials the
-        // member itself with this cert, and --client-cert-auth rejects a server-only cert
-        // (https://github.com/etcd-io/etcd/issues/9785; kubeadm does the same). No new privilege:
-        // the member's peer cert, from the same CA, is already a valid client cert.
-        usages: ["server_auth", "client_auth"],
-      }, c.pki, this),
+      server: issueCertificate(
+        `${name}-${m.i}-server`,
+        args.etcdCa,
+        {
+          commonName: m.memberName,
+          dnsNames: [m.dnsName, "localhost"],
+          ipAddresses: [m.eni.privateIp, "127.0.0.1"],
+          // client_auth too: etcd's gRPC gateway (the HTTP/JSON API on the client port) dials the
+          // member itself with this cert, and --client-cert-auth rejects a server-only cert
+          // (https://github.com/etcd-io/etcd/issues/9785; kubeadm does the same). No new privilege:
+          // the member's peer cert, from the same CA, is already a valid client cert.
+          usages: ["server_auth", "client_auth"],
+        },
+        c.pki,
+        this,
+      ),
       // Loopback too (as kubeadm's etcd peer cert has): etcd checks a peer cert against the URL
       // it dials and against the remote address of an incoming peer, so members sharing one host
       // (the integration test, a single-host lab) must find 127.0.0.1 in it. Harmless across
       // hosts: no other host's traffic arrives from 127.0.0.1.
-      peer: issueCertificate(`${name}-${m.i}-peer`, args.etcdCa, {
-        commonName: m.memberName,
-        dnsNames: [m.dnsName, "localhost"],
-        ipAddresses: [m.eni.privateIp, "127.0.0.1"],
-        usages: ["server_auth", "client_auth"],
-      }, c.pki, this),
+      peer: issueCertificate(
+        `${name}-${m.i}-peer`,
+        args.etcdCa,
+        {
+          commonName: m.memberName,
+          dnsNames: [m.dnsName, "localhost"],
+          ipAddresses: [m.eni.privateIp, "127.0.0.1"],
+          usages: ["server_auth", "client_auth"],
+        },
+        c.pki,
+        this,
+      ),
     }));
-    const backup = issueCertificate(`${name}-backup`, args.etcdCa, { commonName: "kube-etcd-backup", usages: ["client_auth"] }, c.pki, this);
+    const backup = issueCertificate(
+      `${name}-backup`,
+      args.etcdCa,
+      { commonName: "kube-etcd-backup", usages: ["client_auth"] },
+      c.pki,
+      this,
+    );
 
     const secretTags = roleTags(c, "etcd");
     const backupKeyParam = etcdKeyParameters(c.name, "etcd-0").backup;
@@ -118,9 +152,11 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
     const identity = nodeIdentity(
       `${name}-node`,
-      pulumi.all([args.partition, args.accountId, args.kmsKeyArn, args.backupBucketArn]).apply(([partition, accountId, kmsKeyArn, bucketArn]) =>
-        etcdPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }, bucketArn),
-      ),
+      pulumi
+        .all([args.partition, args.accountId, args.kmsKeyArn, args.backupBucketArn])
+        .apply(([partition, accountId, kmsKeyArn, bucketArn]) =>
+          etcdPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }, bucketArn),
+        ),
       roleTags(c, "etcd"),
       this,
     );
@@ -130,7 +166,16 @@ export class EtcdCluster extends pulumi.ComponentResource {
       const userData = pulumi
         .all([
           peerList,
-          pulumi.all([m.eni.id, m.volume.id, args.etcdCa.certPem, certs[i].server.certPem, certs[i].peer.certPem, backup.certPem, args.backupBucketName, args.kmsKeyArn]),
+          pulumi.all([
+            m.eni.id,
+            m.volume.id,
+            args.etcdCa.certPem,
+            certs[i].server.certPem,
+            certs[i].peer.certPem,
+            backup.certPem,
+            args.backupBucketName,
+            args.kmsKeyArn,
+          ]),
         ])
         .apply(([ips, [eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket, kmsKeyArn]]) => {
           const spec: EtcdMemberSpec = {
@@ -154,34 +199,44 @@ export class EtcdCluster extends pulumi.ComponentResource {
           });
           return encodeUserData(renderCloudConfig({ files, secrets, bootScriptPath: BOOT_SCRIPT_PATH, hostname: m.memberName }));
         });
-      const lt = new aws.ec2.LaunchTemplate(`${name}-${i}`, {
-        description: `kubestead ${c.name} ${m.memberName}`,
-        imageId: args.amiId,
-        instanceType: c.etcd.instanceType,
-        iamInstanceProfile: { arn: identity.instanceProfile.arn },
-        metadataOptions: metadataOptions(1),
-        blockDeviceMappings: [rootVolume(20, args.kmsKeyArn)],
-        networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
-        userData,
-        updateDefaultVersion: true,
-        tagSpecifications: [
-          { resourceType: "instance", tags: m.tags },
-          { resourceType: "volume", tags: m.tags },
-        ],
-        tags: { ...m.tags, "kubestead.io/backup-interval-minutes": String(c.etcd.backup.intervalMinutes) },
-      }, parent);
+      const lt = new aws.ec2.LaunchTemplate(
+        `${name}-${i}`,
+        {
+          description: `kubestead ${c.name} ${m.memberName}`,
+          imageId: args.amiId,
+          instanceType: c.etcd.instanceType,
+          iamInstanceProfile: { arn: identity.instanceProfile.arn },
+          metadataOptions: metadataOptions(1),
+          blockDeviceMappings: [rootVolume(20, args.kmsKeyArn)],
+          networkInterfaces: [
+            { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" },
+          ],
+          userData,
+          updateDefaultVersion: true,
+          tagSpecifications: [
+            { resourceType: "instance", tags: m.tags },
+            { resourceType: "volume", tags: m.tags },
+          ],
+          tags: { ...m.tags, "kubestead.io/backup-interval-minutes": String(c.etcd.backup.intervalMinutes) },
+        },
+        parent,
+      );
       // An auto scaling group of one, pinned to the member's zone (its volume lives there).
-      const asg = new aws.autoscaling.Group(`${name}-${i}`, {
-        name: `${c.name}-${m.memberName}`,
-        minSize: 1,
-        maxSize: 1,
-        desiredCapacity: 1,
-        vpcZoneIdentifiers: [args.privateSubnetIds[i]],
-        launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
-        healthCheckType: "EC2",
-        healthCheckGracePeriod: 300,
-        tags: asgTags(m.tags),
-      }, parent);
+      const asg = new aws.autoscaling.Group(
+        `${name}-${i}`,
+        {
+          name: `${c.name}-${m.memberName}`,
+          minSize: 1,
+          maxSize: 1,
+          desiredCapacity: 1,
+          vpcZoneIdentifiers: [args.privateSubnetIds[i]],
+          launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
+          healthCheckType: "EC2",
+          healthCheckGracePeriod: 300,
+          tags: asgTags(m.tags),
+        },
+        parent,
+      );
       return asg.name;
     });
 

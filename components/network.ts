@@ -55,28 +55,40 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
   const tags = (n: string, extra: Record<string, string> = {}) => roleTags(c, "network", n, { ...clusterTag(c.name, true), ...extra });
   const layout = planSubnets(c.network.vpcCidr, c.zones, c.network.privateSubnetPrefix, c.network.publicSubnetPrefix);
 
-  const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-    cidrBlock: c.network.vpcCidr,
-    enableDnsHostnames: true,
-    enableDnsSupport: true,
-    tags: tags(`${c.name}-vpc`),
-  }, opts);
+  const vpc = new aws.ec2.Vpc(
+    `${name}-vpc`,
+    {
+      cidrBlock: c.network.vpcCidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: tags(`${c.name}-vpc`),
+    },
+    opts,
+  );
   const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags(`${c.name}-igw`) }, opts);
 
-  const publicRt = new aws.ec2.RouteTable(`${name}-public`, {
-    vpcId: vpc.id,
-    routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-    tags: tags(`${c.name}-public`),
-  }, opts);
+  const publicRt = new aws.ec2.RouteTable(
+    `${name}-public`,
+    {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+      tags: tags(`${c.name}-public`),
+    },
+    opts,
+  );
 
   const publics = layout.map((l, i) => {
-    const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
-      vpcId: vpc.id,
-      cidrBlock: l.publicCidr,
-      availabilityZone: l.zone,
-      mapPublicIpOnLaunch: false,
-      tags: tags(`${c.name}-public-${l.zone}`, { "kubernetes.io/role/elb": "1", "kubestead.io/tier": "public" }),
-    }, opts);
+    const subnet = new aws.ec2.Subnet(
+      `${name}-public-${i}`,
+      {
+        vpcId: vpc.id,
+        cidrBlock: l.publicCidr,
+        availabilityZone: l.zone,
+        mapPublicIpOnLaunch: false,
+        tags: tags(`${c.name}-public-${l.zone}`, { "kubernetes.io/role/elb": "1", "kubestead.io/tier": "public" }),
+      },
+      opts,
+    );
     new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, opts);
     return subnet;
   });
@@ -85,41 +97,57 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
   const natCount = c.network.natGateways === "perAz" ? layout.length : 1;
   const nats = Array.from({ length: natCount }, (_, i) => {
     const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags(`${c.name}-nat-${layout[i].zone}`) }, opts);
-    return new aws.ec2.NatGateway(`${name}-nat-${i}`, {
-      allocationId: eip.id,
-      subnetId: publics[i].id,
-      connectivityType: "public",
-      tags: tags(`${c.name}-nat-${layout[i].zone}`),
-    }, { parent, dependsOn: [igw] });
+    return new aws.ec2.NatGateway(
+      `${name}-nat-${i}`,
+      {
+        allocationId: eip.id,
+        subnetId: publics[i].id,
+        connectivityType: "public",
+        tags: tags(`${c.name}-nat-${layout[i].zone}`),
+      },
+      { parent, dependsOn: [igw] },
+    );
   });
 
   const privateRts: aws.ec2.RouteTable[] = [];
   const privates = layout.map((l, i) => {
-    const rt = new aws.ec2.RouteTable(`${name}-private-${i}`, {
-      vpcId: vpc.id,
-      routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[natCount === 1 ? 0 : i].id }],
-      tags: tags(`${c.name}-private-${l.zone}`),
-    }, opts);
+    const rt = new aws.ec2.RouteTable(
+      `${name}-private-${i}`,
+      {
+        vpcId: vpc.id,
+        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[natCount === 1 ? 0 : i].id }],
+        tags: tags(`${c.name}-private-${l.zone}`),
+      },
+      opts,
+    );
     privateRts.push(rt);
-    const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
-      vpcId: vpc.id,
-      cidrBlock: l.privateCidr,
-      availabilityZone: l.zone,
-      mapPublicIpOnLaunch: false,
-      tags: tags(`${c.name}-private-${l.zone}`, { "kubernetes.io/role/internal-elb": "1", "kubestead.io/tier": "private" }),
-    }, opts);
+    const subnet = new aws.ec2.Subnet(
+      `${name}-private-${i}`,
+      {
+        vpcId: vpc.id,
+        cidrBlock: l.privateCidr,
+        availabilityZone: l.zone,
+        mapPublicIpOnLaunch: false,
+        tags: tags(`${c.name}-private-${l.zone}`, { "kubernetes.io/role/internal-elb": "1", "kubestead.io/tier": "private" }),
+      },
+      opts,
+    );
     new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, opts);
     return subnet;
   });
 
   // S3 gateway endpoint: etcd backups and node downloads from S3 stay off the (metered) NAT.
-  new aws.ec2.VpcEndpoint(`${name}-s3`, {
-    vpcId: vpc.id,
-    serviceName: `com.amazonaws.${c.region}.s3`,
-    vpcEndpointType: "Gateway",
-    routeTableIds: privateRts.map((rt) => rt.id),
-    tags: tags(`${c.name}-s3`),
-  }, opts);
+  new aws.ec2.VpcEndpoint(
+    `${name}-s3`,
+    {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${c.region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: privateRts.map((rt) => rt.id),
+      tags: tags(`${c.name}-s3`),
+    },
+    opts,
+  );
 
   return {
     vpcId: vpc.id,

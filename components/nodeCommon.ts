@@ -9,15 +9,18 @@ import { EC2_ASSUME_ROLE, PolicyDocument } from "../lib/iam";
 /** Debian's official bookworm AMI (account 136693071363), newest of its series. */
 export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
   return aws.ec2
-    .getAmiOutput({
-      owners: ["136693071363"],
-      mostRecent: true,
-      filters: [
-        { name: "name", values: ["debian-12-amd64-*"] },
-        { name: "architecture", values: ["x86_64"] },
-        { name: "virtualization-type", values: ["hvm"] },
-      ],
-    }, { parent })
+    .getAmiOutput(
+      {
+        owners: ["136693071363"],
+        mostRecent: true,
+        filters: [
+          { name: "name", values: ["debian-12-amd64-*"] },
+          { name: "architecture", values: ["x86_64"] },
+          { name: "virtualization-type", values: ["hvm"] },
+        ],
+      },
+      { parent },
+    )
     .apply((a) => a.id);
 }
 
@@ -33,15 +36,23 @@ export function nodeIdentity(
   parent: pulumi.Resource,
 ): NodeIdentity {
   const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
-  new aws.iam.RolePolicy(`${name}-policy`, {
-    role: role.name,
-    policy: pulumi.output(policy).apply((p) => JSON.stringify(p)),
-  }, { parent });
+  new aws.iam.RolePolicy(
+    `${name}-policy`,
+    {
+      role: role.name,
+      policy: pulumi.output(policy).apply((p) => JSON.stringify(p)),
+    },
+    { parent },
+  );
   // Session Manager instead of SSH: no key pairs, no port 22.
-  new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
-    role: role.name,
-    policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-  }, { parent });
+  new aws.iam.RolePolicyAttachment(
+    `${name}-ssm-core`,
+    {
+      role: role.name,
+      policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    },
+    { parent },
+  );
   const instanceProfile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
   return { role, instanceProfile };
 }
@@ -55,14 +66,18 @@ export function secureParameter(
   tags: Record<string, string>,
   parent: pulumi.Resource,
 ): aws.ssm.Parameter {
-  return new aws.ssm.Parameter(name, {
-    name: parameter,
-    type: "SecureString",
-    value: pulumi.secret(value),
-    keyId: kmsKeyId,
-    tier: "Standard",
-    tags,
-  }, { parent });
+  return new aws.ssm.Parameter(
+    name,
+    {
+      name: parameter,
+      type: "SecureString",
+      value: pulumi.secret(value),
+      keyId: kmsKeyId,
+      tier: "Standard",
+      tags,
+    },
+    { parent },
+  );
 }
 
 /** IMDSv2 only; hop limit 1 keeps pods from reaching the instance's credentials. */

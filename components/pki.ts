@@ -43,20 +43,28 @@ export function issueCertificate(
   parent: pulumi.Resource,
 ): IssuedCertificate {
   const key = newKey(`${name}-key`, parent);
-  const csr = new tls.CertRequest(`${name}-csr`, {
-    privateKeyPem: key.privateKeyPem,
-    subject: { commonName: spec.commonName, organization: spec.organization },
-    dnsNames: spec.dnsNames,
-    ipAddresses: spec.ipAddresses,
-  }, { parent });
-  const cert = new tls.LocallySignedCert(`${name}-cert`, {
-    certRequestPem: csr.certRequestPem,
-    caCertPem: ca.certPem,
-    caPrivateKeyPem: ca.keyPem,
-    validityPeriodHours: pki.leafValidityHours,
-    earlyRenewalHours: pki.earlyRenewalHours,
-    allowedUses: ["digital_signature", "key_encipherment", ...spec.usages],
-  }, { parent });
+  const csr = new tls.CertRequest(
+    `${name}-csr`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: spec.commonName, organization: spec.organization },
+      dnsNames: spec.dnsNames,
+      ipAddresses: spec.ipAddresses,
+    },
+    { parent },
+  );
+  const cert = new tls.LocallySignedCert(
+    `${name}-cert`,
+    {
+      certRequestPem: csr.certRequestPem,
+      caCertPem: ca.certPem,
+      caPrivateKeyPem: ca.keyPem,
+      validityPeriodHours: pki.leafValidityHours,
+      earlyRenewalHours: pki.earlyRenewalHours,
+      allowedUses: ["digital_signature", "key_encipherment", ...spec.usages],
+    },
+    { parent },
+  );
   return { certPem: cert.certPem, keyPem: key.privateKeyPem, notAfter: cert.validityEndTime };
 }
 
@@ -83,13 +91,17 @@ export class ClusterPki extends pulumi.ComponentResource {
     super("kubestead:components:ClusterPki", name, {}, opts);
     const ca = (role: string, commonName: string): CertificateAuthority => {
       const key = newKey(`${name}-${role}-ca-key`, this);
-      const cert = new tls.SelfSignedCert(`${name}-${role}-ca`, {
-        privateKeyPem: key.privateKeyPem,
-        subject: { commonName, organization: args.cluster },
-        isCaCertificate: true,
-        validityPeriodHours: args.pki.caValidityHours,
-        allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
-      }, { parent: this });
+      const cert = new tls.SelfSignedCert(
+        `${name}-${role}-ca`,
+        {
+          privateKeyPem: key.privateKeyPem,
+          subject: { commonName, organization: args.cluster },
+          isCaCertificate: true,
+          validityPeriodHours: args.pki.caValidityHours,
+          allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
+        },
+        { parent: this },
+      );
       return { certPem: cert.certPem, keyPem: key.privateKeyPem, notAfter: cert.validityEndTime };
     };
     this.kubernetesCa = ca("kubernetes", "kubernetes");

@@ -24,11 +24,15 @@ export class SecurityGroups extends pulumi.ComponentResource {
     super("kubestead:components:SecurityGroups", name, {}, opts);
     const c = args.config;
     const group = (role: "etcd" | "controlplane" | "worker" | "api-lb", description: string) =>
-      new aws.ec2.SecurityGroup(`${name}-${role}`, {
-        vpcId: args.vpcId,
-        description,
-        tags: roleTags(c, role, `${c.name}-${role}`),
-      }, { parent: this });
+      new aws.ec2.SecurityGroup(
+        `${name}-${role}`,
+        {
+          vpcId: args.vpcId,
+          description,
+          tags: roleTags(c, role, `${c.name}-${role}`),
+        },
+        { parent: this },
+      );
     const groups: Record<Exclude<Peer, { cidr: string }>["group"], aws.ec2.SecurityGroup> = {
       etcd: group("etcd", "kubestead etcd members"),
       controlplane: group("controlplane", "kubestead control-plane nodes"),
@@ -45,29 +49,42 @@ export class SecurityGroups extends pulumi.ComponentResource {
           : from.cidr === "vpc"
             ? { cidrIpv4: args.vpcCidr }
             : { cidrIpv4: from.cidr };
-      new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, {
-        securityGroupId: target.id,
-        description: rule.description,
-        ipProtocol: rule.protocol,
-        fromPort: rule.fromPort,
-        toPort: rule.toPort,
-        ...source,
-        tags: roleTags(c, rule.group === "api-lb" ? "api-lb" : rule.group),
-      }, { parent: this });
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${rule.name}`,
+        {
+          securityGroupId: target.id,
+          description: rule.description,
+          ipProtocol: rule.protocol,
+          fromPort: rule.fromPort,
+          toPort: rule.toPort,
+          ...source,
+          tags: roleTags(c, rule.group === "api-lb" ? "api-lb" : rule.group),
+        },
+        { parent: this },
+      );
     }
     for (const [role, g] of Object.entries(groups)) {
-      new aws.vpc.SecurityGroupEgressRule(`${name}-${role}-egress`, {
-        securityGroupId: g.id,
-        description: "all egress (package mirrors, AWS APIs, peers)",
-        ipProtocol: "-1",
-        cidrIpv4: "0.0.0.0/0",
-      }, { parent: this });
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-${role}-egress`,
+        {
+          securityGroupId: g.id,
+          description: "all egress (package mirrors, AWS APIs, peers)",
+          ipProtocol: "-1",
+          cidrIpv4: "0.0.0.0/0",
+        },
+        { parent: this },
+      );
     }
 
     this.etcd = groups.etcd.id;
     this.controlPlane = groups.controlplane.id;
     this.workers = groups.worker.id;
     this.apiLoadBalancer = groups["api-lb"].id;
-    this.registerOutputs({ etcd: this.etcd, controlPlane: this.controlPlane, workers: this.workers, apiLoadBalancer: this.apiLoadBalancer });
+    this.registerOutputs({
+      etcd: this.etcd,
+      controlPlane: this.controlPlane,
+      workers: this.workers,
+      apiLoadBalancer: this.apiLoadBalancer,
+    });
   }
 }

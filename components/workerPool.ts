@@ -53,63 +53,82 @@ export class WorkerPool extends pulumi.ComponentResource {
       });
       const steps = [
         renderSystemApplyStep(),
-        renderNodeInstallStep({ kubernetesVersion: k.version, containerdVersion: k.containerdVersion, runcVersion: k.runcVersion, cniPluginsVersion: k.cniPluginsVersion, checksums: c.checksums }),
+        renderNodeInstallStep({
+          kubernetesVersion: k.version,
+          containerdVersion: k.containerdVersion,
+          runcVersion: k.runcVersion,
+          cniPluginsVersion: k.cniPluginsVersion,
+          checksums: c.checksums,
+        }),
         renderNodeStartStep(),
       ];
-      const files = [...node.files, { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "worker", region: c.region, steps }) }];
+      const files = [
+        ...node.files,
+        { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "worker", region: c.region, steps }) },
+      ];
       return encodeUserData(renderCloudConfig({ files, secrets: node.secrets, bootScriptPath: BOOT_SCRIPT_PATH }));
     });
 
-    const lt = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
-      description: `kubestead ${c.name} worker pool ${p.name}`,
-      imageId: args.amiId,
-      instanceType: p.instanceTypes[0],
-      iamInstanceProfile: { arn: args.instanceProfileArn },
-      metadataOptions: metadataOptions(p.metadataHopLimit),
-      blockDeviceMappings: [rootVolume(p.rootVolumeGiB, args.kmsKeyArn)],
-      networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
-      userData,
-      updateDefaultVersion: true,
-      tagSpecifications: [
-        { resourceType: "instance", tags },
-        { resourceType: "volume", tags },
-      ],
-      tags,
-    }, { parent: this });
+    const lt = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        description: `kubestead ${c.name} worker pool ${p.name}`,
+        imageId: args.amiId,
+        instanceType: p.instanceTypes[0],
+        iamInstanceProfile: { arn: args.instanceProfileArn },
+        metadataOptions: metadataOptions(p.metadataHopLimit),
+        blockDeviceMappings: [rootVolume(p.rootVolumeGiB, args.kmsKeyArn)],
+        networkInterfaces: [
+          { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" },
+        ],
+        userData,
+        updateDefaultVersion: true,
+        tagSpecifications: [
+          { resourceType: "instance", tags },
+          { resourceType: "volume", tags },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
 
     const launchTemplate = { launchTemplateId: lt.id, version: lt.latestVersion.apply(String) };
     const mixed = p.spot || p.instanceTypes.length > 1;
-    const asg = new aws.autoscaling.Group(`${name}-nodes`, {
-      name: `${c.name}-${p.name}`,
-      minSize: p.minSize,
-      maxSize: p.maxSize,
-      desiredCapacity: p.desiredCapacity,
-      vpcZoneIdentifiers: subnets,
-      ...(mixed
-        ? {
-            mixedInstancesPolicy: {
-              launchTemplate: {
-                launchTemplateSpecification: launchTemplate,
-                overrides: p.instanceTypes.map((instanceType) => ({ instanceType })),
+    const asg = new aws.autoscaling.Group(
+      `${name}-nodes`,
+      {
+        name: `${c.name}-${p.name}`,
+        minSize: p.minSize,
+        maxSize: p.maxSize,
+        desiredCapacity: p.desiredCapacity,
+        vpcZoneIdentifiers: subnets,
+        ...(mixed
+          ? {
+              mixedInstancesPolicy: {
+                launchTemplate: {
+                  launchTemplateSpecification: launchTemplate,
+                  overrides: p.instanceTypes.map((instanceType) => ({ instanceType })),
+                },
+                instancesDistribution: {
+                  onDemandBaseCapacity: p.spot?.onDemandBase ?? p.maxSize,
+                  onDemandPercentageAboveBaseCapacity: p.spot?.onDemandPercentageAboveBase ?? 100,
+                  spotAllocationStrategy: "price-capacity-optimized",
+                },
               },
-              instancesDistribution: {
-                onDemandBaseCapacity: p.spot?.onDemandBase ?? p.maxSize,
-                onDemandPercentageAboveBaseCapacity: p.spot?.onDemandPercentageAboveBase ?? 100,
-                spotAllocationStrategy: "price-capacity-optimized",
-              },
-            },
-            // Replace spot instances at elevated interruption risk before they are reclaimed.
-            capacityRebalance: Boolean(p.spot),
-          }
-        : { launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) } }),
-      healthCheckType: "EC2",
-      healthCheckGracePeriod: 300,
-      instanceRefresh: {
-        strategy: "Rolling",
-        preferences: { minHealthyPercentage: p.minHealthyPercentage, instanceWarmup: "300", skipMatching: true },
+              // Replace spot instances at elevated interruption risk before they are reclaimed.
+              capacityRebalance: Boolean(p.spot),
+            }
+          : { launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) } }),
+        healthCheckType: "EC2",
+        healthCheckGracePeriod: 300,
+        instanceRefresh: {
+          strategy: "Rolling",
+          preferences: { minHealthyPercentage: p.minHealthyPercentage, instanceWarmup: "300", skipMatching: true },
+        },
+        tags: asgTags({ ...tags, ...autoscalerTags(c.name, labels, p) }),
       },
-      tags: asgTags({ ...tags, ...autoscalerTags(c.name, labels, p) }),
-    }, { parent: this, ignoreChanges: ["desiredCapacity"] });
+      { parent: this, ignoreChanges: ["desiredCapacity"] },
+    );
 
     this.asgName = asg.name;
     this.registerOutputs({ asgName: this.asgName });
@@ -127,6 +146,7 @@ export function autoscalerTags(cluster: string, labels: Record<string, string>, 
     [`kubernetes.io/cluster/${cluster}`]: "owned",
   };
   for (const [key, value] of Object.entries(labels)) out[`k8s.io/cluster-autoscaler/node-template/label/${key}`] = value;
-  for (const t of p.taints) out[`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`] = formatTaint(t).split("=").slice(1).join("=") || `:${t.effect}`;
+  for (const t of p.taints)
+    out[`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`] = formatTaint(t).split("=").slice(1).join("=") || `:${t.effect}`;
   return out;
 }

@@ -116,8 +116,15 @@ export interface SubnetPlan {
  */
 export function planSubnets(vpcCidr: string, zones: string[], privatePrefix: number, publicPrefix: number): SubnetPlan[] {
   const vpc = mustParseCidr(vpcCidr);
-  const priv = allocate(vpc, zones.map(() => privatePrefix));
-  const pub = allocate(vpc, zones.map(() => publicPrefix), priv);
+  const priv = allocate(
+    vpc,
+    zones.map(() => privatePrefix),
+  );
+  const pub = allocate(
+    vpc,
+    zones.map(() => publicPrefix),
+    priv,
+  );
   return zones.map((zone, i) => ({ zone, privateCidr: formatCidr(priv[i]), publicCidr: formatCidr(pub[i]) }));
 }
 

@@ -60,7 +60,9 @@ export interface NodeArtifact {
 }
 
 /** The binaries every Kubernetes node downloads, with the checksum kubestead knows for each. */
-export function checksumKeysFor(k: Pick<KubernetesConfig, "version" | "containerdVersion" | "runcVersion" | "cniPluginsVersion">): NodeArtifact[] {
+export function checksumKeysFor(
+  k: Pick<KubernetesConfig, "version" | "containerdVersion" | "runcVersion" | "cniPluginsVersion">,
+): NodeArtifact[] {
   return [
     {
       key: "kubelet",

@@ -3,7 +3,12 @@ import { ClusterConfig } from "./config/types";
 
 export type Role = "etcd" | "controlplane" | "worker" | "api-lb" | "network" | "backup" | "pki";
 
-export function roleTags(c: Pick<ClusterConfig, "name" | "tags">, role: Role, name?: string, extra: Record<string, string> = {}): Record<string, string> {
+export function roleTags(
+  c: Pick<ClusterConfig, "name" | "tags">,
+  role: Role,
+  name?: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     ...c.tags,
     ...(name ? { Name: name } : {}),

@@ -134,18 +134,18 @@ function buildWorkers(
   const workerTags = roleTags(c, "worker");
   const identity = nodeIdentity(
     `${c.name}-worker`,
-    pulumi.all([d.partition, d.accountId, d.key.keyArn]).apply(([partition, accountId, kmsKeyArn]) =>
-      workerPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
-    ),
+    pulumi
+      .all([d.partition, d.accountId, d.key.keyArn])
+      .apply(([partition, accountId, kmsKeyArn]) => workerPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn })),
     workerTags,
     d.network,
   );
   secureParameter(
     `${c.name}-worker-bootstrap-kubeconfig`,
     bootstrapKubeconfigParameter(c.name, "worker"),
-    pulumi.all([d.lb.dnsName, d.bootstrapToken]).apply(([dns, token]) =>
-      renderBootstrapKubeconfig({ server: `https://${dns}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token }),
-    ),
+    pulumi
+      .all([d.lb.dnsName, d.bootstrapToken])
+      .apply(([dns, token]) => renderBootstrapKubeconfig({ server: `https://${dns}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token })),
     d.key.keyArn,
     workerTags,
     d.network,

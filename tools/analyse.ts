@@ -29,7 +29,10 @@ export function policyConfigFor(root: string, stack: string, config: ClusterConf
 
 function privateSubnetCidrs(plan: Plan): string[] {
   return plan.resources
-    .filter((r) => r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Record<string, string> | undefined)?.["kubestead.io/tier"] === "private")
+    .filter(
+      (r) =>
+        r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Record<string, string> | undefined)?.["kubestead.io/tier"] === "private",
+    )
     .map((r) => String(r.outputs.cidrBlock ?? r.inputs.cidrBlock));
 }
 
@@ -38,7 +41,12 @@ export function certificatesOf(plan: Plan): { name: string; notAfter: string }[]
   return Object.entries(expiries).map(([name, notAfter]) => ({ name, notAfter }));
 }
 
-export function analysePlan(plan: Plan, config: ClusterConfig, policyConfig: PolicyPackConfigFile, opts: { preview?: boolean; now?: Date } = {}): Analysis {
+export function analysePlan(
+  plan: Plan,
+  config: ClusterConfig,
+  policyConfig: PolicyPackConfigFile,
+  opts: { preview?: boolean; now?: Date } = {},
+): Analysis {
   const policy = runPolicies(plan, policyConfig, { preview: opts.preview ?? false, now: opts.now });
   const cost = estimateMonthlyCost(plan, config.region);
   const subnets = privateSubnetCidrs(plan);
@@ -51,5 +59,14 @@ export function analysePlan(plan: Plan, config: ClusterConfig, policyConfig: Pol
     `Capacity:  ${capacity.ok ? "ok" : "does not fit"}${capacity.problems.length ? `\n  - ${capacity.problems.join("\n  - ")}` : ""}`,
     `Cost:      ~$${cost.total.toFixed(0)}/month at ${cost.region} on-demand list prices (${cost.pricesAsOf})${cost.complete ? "" : ", lower bound"}`,
   ].join("\n");
-  return { tree: renderTree(plan), summary, report, policy, policyText: formatReport(policy), cost, capacity, mandatoryViolations: mandatory };
+  return {
+    tree: renderTree(plan),
+    summary,
+    report,
+    policy,
+    policyText: formatReport(policy),
+    cost,
+    capacity,
+    mandatoryViolations: mandatory,
+  };
 }

@@ -24,7 +24,6 @@ const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FIL
   --preview       plan as a preview: outputs of new resources are unknown
   --quiet         print only the summary and problems`;
 
-
 async function main(): Promise<number> {
   let args;
   try {
@@ -61,7 +60,10 @@ async function main(): Promise<number> {
   const analysis = analysePlan(result.plan, config, policyConfig.config, { preview: Boolean(args.flags.preview) });
   const masked = maskPlan(result.plan);
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
-  fs.writeFileSync(jsonFile, JSON.stringify({ ...masked, policy: analysis.policy, cost: analysis.cost, capacity: analysis.capacity }, null, 2) + "\n");
+  fs.writeFileSync(
+    jsonFile,
+    JSON.stringify({ ...masked, policy: analysis.policy, cost: analysis.cost, capacity: analysis.capacity }, null, 2) + "\n",
+  );
   fs.mkdirSync(path.dirname(reportFile), { recursive: true });
   fs.writeFileSync(reportFile, analysis.report);
 

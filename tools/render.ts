@@ -49,7 +49,9 @@ async function main(): Promise<number> {
       fs.writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
       fs.chmodSync(target, parseInt(f.mode, 8));
     }
-    process.stdout.write(`${node.name}: ${node.files.length} files (${node.files.filter((f) => f.source === "ssm").length} fetched from SSM at boot)\n`);
+    process.stdout.write(
+      `${node.name}: ${node.files.length} files (${node.files.filter((f) => f.source === "ssm").length} fetched from SSM at boot)\n`,
+    );
   }
   process.stdout.write(`rendered ${nodes.length} nodes into ${path.relative(process.cwd(), out) || "."}\n`);
   return 0;

@@ -2,17 +2,7 @@
  * Raw stack config → validated ClusterConfig, or a ConfigError listing every problem.
  * Pure: `stacks/config.ts` reads pulumi.Config and calls this; tests call it directly.
  */
-import {
-  awsUsableAddresses,
-  contains,
-  containsIp,
-  formatCidr,
-  hostAddress,
-  isIpv4,
-  overlaps,
-  parseCidr,
-  planSubnets,
-} from "../cidr";
+import { awsUsableAddresses, contains, containsIp, formatCidr, hostAddress, isIpv4, overlaps, parseCidr, planSubnets } from "../cidr";
 import { checksumKeysFor, knownEtcdVersion, SUPPORTED_KUBERNETES_MINORS } from "../releases";
 import { DEFAULTS } from "./defaults";
 import { ConfigError, Problem } from "./problems";
@@ -135,7 +125,12 @@ function readZones(r: Reader, v: Raw, region: string): string[] {
     r.problem("zones", "must not repeat a zone", zones, "list each availability zone once");
   }
   if (zones.length < 3) {
-    r.problem("zones", "must list at least 3 availability zones for an HA control plane and etcd", zones, "list three zones of the region, e.g. us-east-1a, us-east-1b, us-east-1c");
+    r.problem(
+      "zones",
+      "must list at least 3 availability zones for an HA control plane and etcd",
+      zones,
+      "list three zones of the region, e.g. us-east-1a, us-east-1b, us-east-1c",
+    );
   }
   return zones;
 }
@@ -174,9 +169,17 @@ function readNetwork(r: Reader, n: Raw, zones: string[]): NetworkConfig {
     });
     const publicSubnetIds = r.stringList(e, "publicSubnetIds", "network.existing");
     const privateSubnetIds = r.stringList(e, "privateSubnetIds", "network.existing");
-    for (const [field, ids] of [["publicSubnetIds", publicSubnetIds], ["privateSubnetIds", privateSubnetIds]] as const) {
+    for (const [field, ids] of [
+      ["publicSubnetIds", publicSubnetIds],
+      ["privateSubnetIds", privateSubnetIds],
+    ] as const) {
       if (ids.length !== zones.length) {
-        r.problem(`network.existing.${field}`, `must list one subnet per zone (${zones.length})`, ids, "list one subnet ID per zone, in the order of kubestead:zones");
+        r.problem(
+          `network.existing.${field}`,
+          `must list one subnet per zone (${zones.length})`,
+          ids,
+          "list one subnet ID per zone, in the order of kubestead:zones",
+        );
       }
       for (const id of ids) {
         if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) r.problem(`network.existing.${field}`, "must hold subnet IDs", id, "use subnet-… IDs");
@@ -243,11 +246,21 @@ function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
   const pod = parseCidr(podCidr);
   if (!pod) r.problem(`${p}.podCidr`, "must be an IPv4 CIDR with a clean network address", podCidr, "use e.g. 10.128.0.0/11");
   else if (nodeCidrMaskSize <= pod.prefix) {
-    r.problem(`${p}.nodeCidrMaskSize`, `must be longer than the pod CIDR prefix /${pod.prefix}`, nodeCidrMaskSize, "use 24 (256 addresses, 110 pods per node)");
+    r.problem(
+      `${p}.nodeCidrMaskSize`,
+      `must be longer than the pod CIDR prefix /${pod.prefix}`,
+      nodeCidrMaskSize,
+      "use 24 (256 addresses, 110 pods per node)",
+    );
   }
   if (!svc) r.problem(`${p}.serviceCidr`, "must be an IPv4 CIDR with a clean network address", serviceCidr, "use e.g. 10.96.0.0/12");
   else if (svc.prefix < 12 || svc.prefix > 24) {
-    r.problem(`${p}.serviceCidr`, "must have a prefix from /12 to /24 (the apiserver refuses larger service ranges)", serviceCidr, "use 10.96.0.0/12");
+    r.problem(
+      `${p}.serviceCidr`,
+      "must have a prefix from /12 to /24 (the apiserver refuses larger service ranges)",
+      serviceCidr,
+      "use 10.96.0.0/12",
+    );
   }
   if (!isIpv4(clusterDnsIp)) {
     r.problem(`${p}.clusterDnsIp`, "must be an IPv4 address", clusterDnsIp, "leave it unset to use the service CIDR's 10th address");
@@ -259,7 +272,12 @@ function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
       `use ${svc.prefix <= 28 ? hostAddress(svc, 10) : "an address of the service CIDR"} or leave it unset`,
     );
   } else if (svc && (clusterDnsIp === hostAddress(svc, 0) || clusterDnsIp === hostAddress(svc, 1))) {
-    r.problem(`${p}.clusterDnsIp`, "must not be the service CIDR's network address or its first address (the kubernetes Service takes it)", clusterDnsIp, `use ${hostAddress(svc, 10)}`);
+    r.problem(
+      `${p}.clusterDnsIp`,
+      "must not be the service CIDR's network address or its first address (the kubernetes Service takes it)",
+      clusterDnsIp,
+      `use ${hostAddress(svc, 10)}`,
+    );
   }
   return {
     version,
@@ -283,10 +301,20 @@ function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
   if (members % 2 === 0 || members < 3) {
     r.problem(`${p}.members`, "must be odd and ≥ 3", members, "set it to 3 or 5");
   } else if (members > 5) {
-    r.problem(`${p}.members`, "must be 3 or 5 (more members slow every write and add no useful fault tolerance here)", members, "set it to 3 or 5");
+    r.problem(
+      `${p}.members`,
+      "must be 3 or 5 (more members slow every write and add no useful fault tolerance here)",
+      members,
+      "set it to 3 or 5",
+    );
   }
   if (zones.length > 0 && members > zones.length) {
-    r.problem(`${p}.members`, `must not exceed the number of zones (${zones.length}): each member needs its own zone`, members, `add zones to kubestead:zones or set ${NAMESPACE}:etcd.members to ${zones.length % 2 === 1 ? zones.length : zones.length - 1}`);
+    r.problem(
+      `${p}.members`,
+      `must not exceed the number of zones (${zones.length}): each member needs its own zone`,
+      members,
+      `add zones to kubestead:zones or set ${NAMESPACE}:etcd.members to ${zones.length % 2 === 1 ? zones.length : zones.length - 1}`,
+    );
   }
   const version = r.string(e, "version", p, DEFAULTS.etcdVersion, {
     re: SEMVER,
@@ -294,7 +322,12 @@ function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
     fix: `pin an etcd 3.5 or 3.6 release, e.g. ${DEFAULTS.etcdVersion}`,
   });
   if (SEMVER.test(version) && !/^3\.[56]\./.test(version)) {
-    r.problem(`${p}.version`, "must be an etcd 3.5 or 3.6 release (what supported Kubernetes releases are tested against)", version, `use ${DEFAULTS.etcdVersion}`);
+    r.problem(
+      `${p}.version`,
+      "must be an etcd 3.5 or 3.6 release (what supported Kubernetes releases are tested against)",
+      version,
+      `use ${DEFAULTS.etcdVersion}`,
+    );
   }
   const sha256 = r.string(e, "sha256", p, knownEtcdVersion(version) ?? "", undefined);
   if (SEMVER.test(version) && /^3\.[56]\./.test(version) && !/^[0-9a-f]{64}$/.test(sha256)) {
@@ -324,7 +357,15 @@ const INSTANCE_TYPE = {
 
 function readControlPlane(r: Reader, c: Raw, zones: string[], stack: string): ControlPlaneConfig {
   const p = "controlPlane";
-  r.unknownKeys(c, p, ["nodes", "instanceType", "rootVolumeGiB", "apiLoadBalancer", "auditLogMaxAgeDays", "auditLogMaxBackups", "auditLogMaxSizeMiB"]);
+  r.unknownKeys(c, p, [
+    "nodes",
+    "instanceType",
+    "rootVolumeGiB",
+    "apiLoadBalancer",
+    "auditLogMaxAgeDays",
+    "auditLogMaxBackups",
+    "auditLogMaxSizeMiB",
+  ]);
   const nodes = r.int(c, "nodes", p, 3, 1, 9);
   if (stack === "prod" && nodes < 3) {
     r.problem(`${p}.nodes`, "must be ≥ 3 in prod (one per zone, so a zone outage leaves a working control plane)", nodes, "set it to 3");
@@ -350,7 +391,12 @@ function readControlPlane(r: Reader, c: Raw, zones: string[], stack: string): Co
     );
   }
   if (scheme === "internet-facing" && allowedCidrs.includes("0.0.0.0/0")) {
-    r.problem(`${p}.apiLoadBalancer.allowedCidrs`, "must not open a public API endpoint to the whole internet", "0.0.0.0/0", "list the client CIDRs that need the API");
+    r.problem(
+      `${p}.apiLoadBalancer.allowedCidrs`,
+      "must not open a public API endpoint to the whole internet",
+      "0.0.0.0/0",
+      "list the client CIDRs that need the API",
+    );
   }
   const apiLoadBalancer: ApiLoadBalancerConfig = { scheme, allowedCidrs };
   const auditLogMaxAgeDays = r.int(c, "auditLogMaxAgeDays", p, 30, 1, 3650);
@@ -389,7 +435,8 @@ function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig
       fix: "use lowercase letters, digits and dashes, e.g. general",
     });
     if (names.has(name)) r.problem(`${p}.name`, "must be unique among pools", name, "give each pool its own name");
-    if (["etcd", "controlplane"].includes(name)) r.problem(`${p}.name`, "must not be a node-role name (etcd, controlplane)", name, "pick another name");
+    if (["etcd", "controlplane"].includes(name))
+      r.problem(`${p}.name`, "must not be a node-role name (etcd, controlplane)", name, "pick another name");
     names.add(name);
     const minSize = r.int(w, "minSize", p, 1, 0, 5000);
     const maxSize = r.int(w, "maxSize", p, Math.max(3, minSize), 0, 5000);
@@ -397,10 +444,16 @@ function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig
     if (minSize > maxSize) {
       r.problem(`${p}.minSize`, `must not exceed maxSize (${maxSize})`, minSize, "lower minSize or raise maxSize");
     } else if (desiredCapacity < minSize || desiredCapacity > maxSize) {
-      r.problem(`${p}.desiredCapacity`, `must lie within [minSize, maxSize] = [${minSize}, ${maxSize}]`, desiredCapacity, "set desiredCapacity between minSize and maxSize");
+      r.problem(
+        `${p}.desiredCapacity`,
+        `must lie within [minSize, maxSize] = [${minSize}, ${maxSize}]`,
+        desiredCapacity,
+        "set desiredCapacity between minSize and maxSize",
+      );
     }
     const instanceTypes = r.stringList(w, "instanceTypes", p, ["m7i.large"]);
-    if (instanceTypes.length === 0) r.problem(`${p}.instanceTypes`, "must list at least one instance type", instanceTypes, "list e.g. [m7i.large]");
+    if (instanceTypes.length === 0)
+      r.problem(`${p}.instanceTypes`, "must list at least one instance type", instanceTypes, "list e.g. [m7i.large]");
     for (const t of instanceTypes) if (!INSTANCE_TYPE.re.test(t)) r.problem(`${p}.instanceTypes`, INSTANCE_TYPE.rule, t, INSTANCE_TYPE.fix);
     const rootVolumeGiB = r.int(w, "rootVolumeGiB", p, 50, 20, 16384);
     let spot;
@@ -415,21 +468,47 @@ function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig
     const labels = r.stringMap(w, "labels", p);
     for (const k of Object.keys(labels)) {
       if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/.test(k)) {
-        r.problem(`${p}.labels`, "must use valid Kubernetes label keys", k, "use [prefix/]name with letters, digits, dashes, dots and underscores");
+        r.problem(
+          `${p}.labels`,
+          "must use valid Kubernetes label keys",
+          k,
+          "use [prefix/]name with letters, digits, dashes, dots and underscores",
+        );
       }
       if (k.startsWith("node-role.kubernetes.io/") || k.startsWith("kubernetes.io/") || k.startsWith("k8s.io/")) {
         if (!k.startsWith("node.kubernetes.io/")) {
-          r.problem(`${p}.labels`, "must not use the kubernetes.io / k8s.io prefixes the NodeRestriction admission plugin forbids kubelets to set", k, "use your own prefix, e.g. example.com/pool, or node.kubernetes.io/…");
+          r.problem(
+            `${p}.labels`,
+            "must not use the kubernetes.io / k8s.io prefixes the NodeRestriction admission plugin forbids kubelets to set",
+            k,
+            "use your own prefix, e.g. example.com/pool, or node.kubernetes.io/…",
+          );
         }
       }
     }
     const taints = readTaints(r, w.taints, `${p}.taints`);
     const poolZones = r.stringList(w, "zones", p, zones);
-    if (poolZones.length === 0) r.problem(`${p}.zones`, "must list at least one zone", poolZones, "leave it unset to span every cluster zone");
-    for (const z of poolZones) if (zones.length && !zones.includes(z)) r.problem(`${p}.zones`, `must be among kubestead:zones (${zones.join(", ")})`, z, "pick zones from kubestead:zones");
+    if (poolZones.length === 0)
+      r.problem(`${p}.zones`, "must list at least one zone", poolZones, "leave it unset to span every cluster zone");
+    for (const z of poolZones)
+      if (zones.length && !zones.includes(z))
+        r.problem(`${p}.zones`, `must be among kubestead:zones (${zones.join(", ")})`, z, "pick zones from kubestead:zones");
     const minHealthyPercentage = r.int(w, "minHealthyPercentage", p, 90, 0, 100);
     const metadataHopLimit = r.int(w, "metadataHopLimit", p, 1, 1, 64);
-    return { name, minSize, maxSize, desiredCapacity, instanceTypes, rootVolumeGiB, spot, labels, taints, zones: poolZones, minHealthyPercentage, metadataHopLimit };
+    return {
+      name,
+      minSize,
+      maxSize,
+      desiredCapacity,
+      instanceTypes,
+      rootVolumeGiB,
+      spot,
+      labels,
+      taints,
+      zones: poolZones,
+      minHealthyPercentage,
+      metadataHopLimit,
+    };
   });
 }
 
@@ -456,17 +535,34 @@ function readPki(r: Reader, k: Raw): PkiConfig {
   const leafValidityHours = r.int(k, "leafValidityHours", p, 8760, 24, 87600);
   const earlyRenewalHours = r.int(k, "earlyRenewalHours", p, 720, 0, 8760);
   if (leafValidityHours > caValidityHours) {
-    r.problem(`${p}.leafValidityHours`, `must not exceed caValidityHours (${caValidityHours})`, leafValidityHours, "shorten leaf certificates or lengthen the CAs");
+    r.problem(
+      `${p}.leafValidityHours`,
+      `must not exceed caValidityHours (${caValidityHours})`,
+      leafValidityHours,
+      "shorten leaf certificates or lengthen the CAs",
+    );
   }
   if (earlyRenewalHours >= leafValidityHours) {
-    r.problem(`${p}.earlyRenewalHours`, `must be shorter than leafValidityHours (${leafValidityHours})`, earlyRenewalHours, "renew e.g. 720 hours (30 days) before expiry");
+    r.problem(
+      `${p}.earlyRenewalHours`,
+      `must be shorter than leafValidityHours (${leafValidityHours})`,
+      earlyRenewalHours,
+      "renew e.g. 720 hours (30 days) before expiry",
+    );
   }
   return { caValidityHours, leafValidityHours, earlyRenewalHours };
 }
 
 function readAddons(r: Reader, a: Raw): AddonsConfig {
   const p = "addons";
-  r.unknownKeys(a, p, ["clusterAutoscaler", "metricsServer", "ebsCsiDriver", "ciliumVersion", "corednsVersion", "cloudControllerManagerVersion"]);
+  r.unknownKeys(a, p, [
+    "clusterAutoscaler",
+    "metricsServer",
+    "ebsCsiDriver",
+    "ciliumVersion",
+    "corednsVersion",
+    "cloudControllerManagerVersion",
+  ]);
   const ver = (field: string, def: string) =>
     r.string(a, field, p, def, { re: SEMVER, rule: "must be a release like 1.2.3 (no leading v)", fix: `pin a release, e.g. ${def}` });
   return {
@@ -481,7 +577,14 @@ function readAddons(r: Reader, a: Raw): AddonsConfig {
 
 function crossChecks(
   r: Reader,
-  c: { network: NetworkConfig; kubernetes: KubernetesConfig; workers: WorkerPoolConfig[]; controlPlane: ControlPlaneConfig; maxNodes: number; zones: string[] },
+  c: {
+    network: NetworkConfig;
+    kubernetes: KubernetesConfig;
+    workers: WorkerPoolConfig[];
+    controlPlane: ControlPlaneConfig;
+    maxNodes: number;
+    zones: string[];
+  },
 ): void {
   const named: [string, string][] = [
     ["kubernetes.podCidr", c.kubernetes.podCidr],
@@ -493,7 +596,12 @@ function crossChecks(
       const a = parseCidr(named[i][1]);
       const b = parseCidr(named[j][1]);
       if (a && b && overlaps(a, b)) {
-        r.problem(named[j][0], `must not overlap ${NAMESPACE}:${named[i][0]} (${named[i][1]})`, named[j][1], "pick non-overlapping ranges, e.g. VPC 10.0.0.0/16, pods 10.128.0.0/11, services 10.96.0.0/12");
+        r.problem(
+          named[j][0],
+          `must not overlap ${NAMESPACE}:${named[i][0]} (${named[i][1]})`,
+          named[j][1],
+          "pick non-overlapping ranges, e.g. VPC 10.0.0.0/16, pods 10.128.0.0/11, services 10.96.0.0/12",
+        );
       }
     }
   }
@@ -512,20 +620,35 @@ function crossChecks(
   }
   const workerMax = c.workers.reduce((s, w) => s + w.maxSize, 0);
   if (workerMax + c.controlPlane.nodes > c.maxNodes) {
-    r.problem("maxNodes", `must cover the pools' maxSize sum plus control-plane nodes (${workerMax + c.controlPlane.nodes})`, c.maxNodes, "raise maxNodes or lower the pools' maxSize");
+    r.problem(
+      "maxNodes",
+      `must cover the pools' maxSize sum plus control-plane nodes (${workerMax + c.controlPlane.nodes})`,
+      c.maxNodes,
+      "raise maxNodes or lower the pools' maxSize",
+    );
   }
   if (!c.network.existing && parseCidr(c.network.vpcCidr) && c.zones.length > 0) {
     try {
       const subnets = planSubnets(c.network.vpcCidr, c.zones, c.network.privateSubnetPrefix, c.network.publicSubnetPrefix);
       const ips = subnets.reduce((s, x) => s + awsUsableAddresses(parseCidr(x.privateCidr)!), 0);
       if (ips < c.maxNodes) {
-        r.problem("network.privateSubnetPrefix", `gives ${ips} node addresses in the private subnets, fewer than maxNodes (${c.maxNodes})`, c.network.privateSubnetPrefix, "use a shorter prefix (larger subnets) or a larger VPC");
+        r.problem(
+          "network.privateSubnetPrefix",
+          `gives ${ips} node addresses in the private subnets, fewer than maxNodes (${c.maxNodes})`,
+          c.network.privateSubnetPrefix,
+          "use a shorter prefix (larger subnets) or a larger VPC",
+        );
       }
       for (const cidr of c.controlPlane.apiLoadBalancer.allowedCidrs) {
         const a = parseCidr(cidr);
         const vpc = parseCidr(c.network.vpcCidr);
         if (a && vpc && contains(a, vpc) && a.prefix === 0) {
-          r.problem("controlPlane.apiLoadBalancer.allowedCidrs", "must not include 0.0.0.0/0", formatCidr(a), "list the client CIDRs that need the API");
+          r.problem(
+            "controlPlane.apiLoadBalancer.allowedCidrs",
+            "must not include 0.0.0.0/0",
+            formatCidr(a),
+            "list the client CIDRs that need the API",
+          );
         }
       }
     } catch {
@@ -540,7 +663,12 @@ function resolveChecksums(r: Reader, k: KubernetesConfig, overrides: Record<stri
     const sha = overrides[key] ?? known;
     out[key] = sha ?? "";
     if (!sha || !/^[0-9a-f]{64}$/.test(sha)) {
-      r.problem(`checksums.${key}`, `must be the sha256 of ${artifact} (no checksum is known for this release)`, sha, `set ${NAMESPACE}:checksums.${key} from the release's published checksum, or pin a release listed in lib/releases.ts`);
+      r.problem(
+        `checksums.${key}`,
+        `must be the sha256 of ${artifact} (no checksum is known for this release)`,
+        sha,
+        `set ${NAMESPACE}:checksums.${key} from the release's published checksum, or pin a release listed in lib/releases.ts`,
+      );
     }
   }
   return out;

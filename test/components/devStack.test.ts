@@ -9,7 +9,9 @@ beforeAll(async () => {
 
 test("one NAT gateway for the whole VPC", () => {
   expect(ofType(plan, "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
-  const routes = ofType(plan, "aws:ec2/routeTable:RouteTable").flatMap((rt) => (rt.inputs.routes as any[]).map((r) => r.natGatewayId)).filter(Boolean);
+  const routes = ofType(plan, "aws:ec2/routeTable:RouteTable")
+    .flatMap((rt) => (rt.inputs.routes as any[]).map((r) => r.natGatewayId))
+    .filter(Boolean);
   expect(new Set(routes).size).toBe(1);
   expect(routes).toHaveLength(3);
 });
@@ -27,6 +29,8 @@ test("nothing is protected in dev, so a scratch cluster can be destroyed", () =>
 });
 
 test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI off", () => {
-  const releases = ofType(plan, "kubernetes:helm.sh/v3:Release").map((r) => String(r.inputs.chart)).sort();
+  const releases = ofType(plan, "kubernetes:helm.sh/v3:Release")
+    .map((r) => String(r.inputs.chart))
+    .sort();
   expect(releases).toEqual(["cilium", "kubelet-csr-approver", "metrics-server"]);
 });

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { decodeUserData } from "../../bootstrap/cloudInit";
 import { contains, mustParseCidr, overlaps } from "../../lib/cidr";
 import { maskPlan } from "../../lib/plan/mask";
-import { Plan, PlanResource } from "../../lib/plan/types";
+import { Plan } from "../../lib/plan/types";
 import { ancestors, ofType, planStack, subnetZone, tagsOf, withRole } from "../helpers/plannedStack";
 
 let plan: Plan;
@@ -16,14 +16,6 @@ beforeAll(async () => {
 }, 120_000);
 
 const zonesOf = (ids: string[]) => new Set(ids.map((id) => subnetZone(plan, id)));
-const launchTemplateOf = (asg: PlanResource) => {
-  const id =
-    (asg.inputs.launchTemplate as { id?: string } | undefined)?.id ??
-    (asg.inputs.mixedInstancesPolicy as any)?.launchTemplate?.launchTemplateSpecification?.launchTemplateId;
-  const lt = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").find((l) => l.id === id);
-  if (!lt) throw new Error(`no launch template for ${asg.name}`);
-  return lt;
-};
 const certNamed = (suffix: string) => {
   const r = plan.resources.find((x) => x.type === "tls:index/locallySignedCert:LocallySignedCert" && x.name.endsWith(suffix));
   if (!r) throw new Error(`no certificate ${suffix}`);
@@ -57,7 +49,13 @@ describe("network", () => {
   });
   test("every network resource is a child of the Network component", () => {
     const network = plan.resources.find((r) => r.type === "kubestead:components:Network")!;
-    for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable", "aws:ec2/internetGateway:InternetGateway"]) {
+    for (const type of [
+      "aws:ec2/vpc:Vpc",
+      "aws:ec2/subnet:Subnet",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:ec2/routeTable:RouteTable",
+      "aws:ec2/internetGateway:InternetGateway",
+    ]) {
       for (const r of ofType(plan, type)) expect(r.parent).toBe(network.urn);
     }
   });
@@ -91,9 +89,15 @@ describe("etcd", () => {
     }
   });
   test("2379 only from the control plane and etcd, 2380 only from etcd, never from a CIDR", () => {
-    const groups = Object.fromEntries(ofType(plan, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, tagsOf(g)["kubestead.io/role"]]));
-    const etcdRules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => groups[String(r.inputs.securityGroupId)] === "etcd");
-    const seen = etcdRules.map((r) => `${r.inputs.fromPort}-${r.inputs.toPort} from ${groups[String(r.inputs.referencedSecurityGroupId)] ?? r.inputs.cidrIpv4}`).sort();
+    const groups = Object.fromEntries(
+      ofType(plan, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, tagsOf(g)["kubestead.io/role"]]),
+    );
+    const etcdRules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+      (r) => groups[String(r.inputs.securityGroupId)] === "etcd",
+    );
+    const seen = etcdRules
+      .map((r) => `${r.inputs.fromPort}-${r.inputs.toPort} from ${groups[String(r.inputs.referencedSecurityGroupId)] ?? r.inputs.cidrIpv4}`)
+      .sort();
     expect(seen).toEqual(["2379-2379 from controlplane", "2379-2379 from etcd", "2380-2380 from etcd"]);
     for (const r of ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
       const covers = (p: number) => Number(r.inputs.fromPort) <= p && p <= Number(r.inputs.toPort);
@@ -129,8 +133,13 @@ describe("etcd", () => {
     const [bucket] = ofType(plan, "aws:s3/bucket:Bucket");
     expect(bucket.options.protect).toBe(true);
     expect(ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration).toEqual({ status: "Enabled" });
-    expect((ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules as any)[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
-    expect((ofType(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules as any)[0].expiration).toEqual({ days: 30 });
+    expect(
+      (ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules as any)[0]
+        .applyServerSideEncryptionByDefault.sseAlgorithm,
+    ).toBe("aws:kms");
+    expect((ofType(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules as any)[0].expiration).toEqual(
+      { days: 30 },
+    );
     for (const lt of withRole(plan, "aws:ec2/launchTemplate:LaunchTemplate", "etcd")) {
       expect(tagsOf(lt)["kubestead.io/backup-interval-minutes"]).toBe("30");
       expect(decodeUserData(String(lt.inputs.userData))).toContain("OnUnitActiveSec=30min");
@@ -140,7 +149,8 @@ describe("etcd", () => {
 
 describe("secrets", () => {
   test("no key material and no token in any user data", () => {
-    const token = ofType(plan, "random:index/randomString:RandomString").find((r) => r.name.endsWith("token-secret"))!.outputs.result as string;
+    const token = ofType(plan, "random:index/randomString:RandomString").find((r) => r.name.endsWith("token-secret"))!.outputs
+      .result as string;
     expect(token).toMatch(/^[a-z0-9]{16}$/);
     for (const lt of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
       const doc = decodeUserData(String(lt.inputs.userData));
@@ -219,7 +229,11 @@ describe("every launch template", () => {
 describe("worker pools", () => {
   const pools = () => withRole(plan, "aws:autoscaling/group:Group", "worker");
   test("every pool spans three zones and refreshes instances on a rolling basis", () => {
-    expect(pools().map((p) => tagsOf(p)["kubestead.io/pool"]).sort()).toEqual(["general", "system"]);
+    expect(
+      pools()
+        .map((p) => tagsOf(p)["kubestead.io/pool"])
+        .sort(),
+    ).toEqual(["general", "system"]);
     for (const p of pools()) {
       expect(zonesOf(p.inputs.vpcZoneIdentifiers as string[]).size).toBe(3);
       expect(p.inputs.instanceRefresh).toMatchObject({ strategy: "Rolling", preferences: { minHealthyPercentage: 90 } });
@@ -238,7 +252,10 @@ describe("worker pools", () => {
   });
   test("spot capacity through a mixed-instances policy with an on-demand base", () => {
     const general = pools().find((p) => tagsOf(p)["kubestead.io/pool"] === "general")!;
-    expect((general.inputs.mixedInstancesPolicy as any).instancesDistribution).toMatchObject({ onDemandBaseCapacity: 3, onDemandPercentageAboveBaseCapacity: 25 });
+    expect((general.inputs.mixedInstancesPolicy as any).instancesDistribution).toMatchObject({
+      onDemandBaseCapacity: 3,
+      onDemandPercentageAboveBaseCapacity: 25,
+    });
     expect(general.inputs.capacityRebalance).toBe(true);
   });
 });
@@ -260,8 +277,12 @@ describe("in-cluster add-ons", () => {
     const ds = (group.inputs.objs as any[]).find((o) => o.kind === "DaemonSet");
     const spec = ds.spec.template.spec;
     expect(spec.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
-    expect(spec.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" })]));
-    expect(spec.containers[0].args ?? spec.containers[0].command).toEqual(expect.arrayContaining(["--cloud-provider=aws", "--configure-cloud-routes=false"]));
+    expect(spec.tolerations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" })]),
+    );
+    expect(spec.containers[0].args ?? spec.containers[0].command).toEqual(
+      expect.arrayContaining(["--cloud-provider=aws", "--configure-cloud-routes=false"]),
+    );
   });
   test("the bootstrap token object is a secret", () => {
     const group = plan.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.name.endsWith("node-bootstrap"))!;
@@ -292,7 +313,9 @@ describe("the policy pack on the planned graph", () => {
     const broken: Plan = structuredClone(plan);
     const etcd2 = broken.resources.find((r) => r.type === "aws:autoscaling/group:Group" && tagsOf(r)["kubestead.io/member"] === "2")!;
     broken.resources = broken.resources.filter((r) => r !== etcd2);
-    const worker = broken.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && tagsOf(r)["kubestead.io/role"] === "worker")!;
+    const worker = broken.resources.find(
+      (r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && tagsOf(r)["kubestead.io/role"] === "worker",
+    )!;
     (worker.inputs.metadataOptions as any).httpTokens = "optional";
     const report = run(broken);
     const failed = new Set(report.violations.filter((v: any) => v.enforcementLevel === "mandatory").map((v: any) => v.policy));

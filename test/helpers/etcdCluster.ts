@@ -166,7 +166,11 @@ export class EtcdProcesses {
   start(name: string, env: Env): void {
     if (this.running.has(name)) throw new Error(`${name} is already running`);
     const fd = openSync(this.logFile(name), "a");
-    const child = spawn("etcd", [], { env: { PATH: process.env.PATH, ...Object.fromEntries(env) }, detached: true, stdio: ["ignore", fd, fd] });
+    const child = spawn("etcd", [], {
+      env: { PATH: process.env.PATH, ...Object.fromEntries(env) },
+      detached: true,
+      stdio: ["ignore", fd, fd],
+    });
     closeSync(fd);
     this.running.set(name, child);
     child.on("exit", () => {
@@ -225,7 +229,11 @@ export function statusFields(stdout: string): { memberId: string; leader: string
  * One HTTPS request over HTTP/1.1 with the given PEM files (the peer port and the gRPC gateway
  * speak it); rejects on any TLS or socket error.
  */
-export function httpsRequest(url: string, tls: { ca: string; cert?: string; key?: string }, body?: string): Promise<{ status: number; body: string }> {
+export function httpsRequest(
+  url: string,
+  tls: { ca: string; cert?: string; key?: string },
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -36,7 +36,7 @@ export function byUrn(plan: Plan, urn: string): PlanResource {
 /** The chain of parents up to the top. */
 export function ancestors(plan: Plan, r: PlanResource): PlanResource[] {
   const out: PlanResource[] = [];
-  for (let p = r.parent; p; ) {
+  for (let p = r.parent; p;) {
     const parent = byUrn(plan, p);
     out.push(parent);
     p = parent.parent;

@@ -32,6 +32,5 @@ export function describeWithTool(tools: string[], title: string, body: () => voi
   describe(title, () => {
     test.skip(`skipped: ${missing.join(", ")} not installed (apt-get install it to run these tests)`, () => undefined);
   });
-  // eslint-disable-next-line no-console
   console.warn(`[skip] ${title}: ${missing.join(", ")} not installed; set CI=true to make this a failure`);
 }

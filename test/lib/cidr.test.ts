@@ -1,5 +1,15 @@
 import fc from "fast-check";
-import { allocate, awsUsableAddresses, contains, formatCidr, hostAddress, mustParseCidr, overlaps, parseCidr, planSubnets } from "../../lib/cidr";
+import {
+  allocate,
+  awsUsableAddresses,
+  contains,
+  formatCidr,
+  hostAddress,
+  mustParseCidr,
+  overlaps,
+  parseCidr,
+  planSubnets,
+} from "../../lib/cidr";
 
 describe("parseCidr", () => {
   test.each([

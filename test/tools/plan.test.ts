@@ -43,9 +43,17 @@ describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
     expect(p.resources.length).toBeGreaterThan(150);
     for (const r of p.resources) {
       expect(r).toEqual(
-        expect.objectContaining({ urn: expect.stringMatching(/^urn:pulumi:/), type: expect.any(String), inputs: expect.any(Object), outputs: expect.any(Object), dependencies: expect.any(Array) }),
+        expect.objectContaining({
+          urn: expect.stringMatching(/^urn:pulumi:/),
+          type: expect.any(String),
+          inputs: expect.any(Object),
+          outputs: expect.any(Object),
+          dependencies: expect.any(Array),
+        }),
       );
-      expect(r.options).toEqual(expect.objectContaining({ protect: expect.any(Boolean), ignoreChanges: expect.any(Array), retainOnDelete: expect.any(Boolean) }));
+      expect(r.options).toEqual(
+        expect.objectContaining({ protect: expect.any(Boolean), ignoreChanges: expect.any(Array), retainOnDelete: expect.any(Boolean) }),
+      );
     }
     expect(p.resources.filter((r: any) => r.parent).length).toBeGreaterThan(100);
     expect(p.outputs.adminKubeconfig).toBe("[secret]");
@@ -65,7 +73,9 @@ describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
 });
 
 test("a broken config exits 2 with every problem and no stack trace", () => {
-  const cleanup = scratchStack("scratch-badconfig", (y) => y.replace("members: 3", "members: 2").replace("vpcCidr: 10.0.0.0/16", "vpcCidr: 10.96.0.0/16"));
+  const cleanup = scratchStack("scratch-badconfig", (y) =>
+    y.replace("members: 3", "members: 2").replace("vpcCidr: 10.0.0.0/16", "vpcCidr: 10.96.0.0/16"),
+  );
   try {
     const r = plan(["--stack", "scratch-badconfig", "--json", path.join(tmp, "bad.json"), "--report", path.join(tmp, "bad.md")]);
     expect(r.code).toBe(2);
@@ -82,7 +92,10 @@ test("a prod config that breaks HA exits 1 naming each failed policy", () => {
     y
       .replace("kubestead:enforcement: mandatory", "kubestead:enforcement: mandatory")
       .replace(/- name: general\n(\s+)minSize: 3/, (_m, indent) => `- name: general\n${indent}zones: [us-east-1a]\n${indent}minSize: 3`)
-      .replace(/- name: system\n(\s+)minSize: 3\n(\s+)maxSize: 30\n(\s+)desiredCapacity: 3/, (_m, i) => `- name: system\n${i}minSize: 1\n${i}maxSize: 30\n${i}desiredCapacity: 1`),
+      .replace(
+        /- name: system\n(\s+)minSize: 3\n(\s+)maxSize: 30\n(\s+)desiredCapacity: 3/,
+        (_m, i) => `- name: system\n${i}minSize: 1\n${i}maxSize: 30\n${i}desiredCapacity: 1`,
+      ),
   );
   try {
     const r = plan(["--stack", "scratch-nonha", "--json", path.join(tmp, "nonha.json"), "--report", path.join(tmp, "nonha.md")]);

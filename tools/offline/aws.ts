@@ -39,7 +39,10 @@ export class AwsEmulator {
   private readonly vpcs = new Map<string, string>();
   private readonly zoneIds: Map<string, string>;
 
-  constructor(readonly region: string, readonly zones: string[]) {
+  constructor(
+    readonly region: string,
+    readonly zones: string[],
+  ) {
     this.zoneIds = new Map(zones.map((z, i) => [z, `${region.replace(/-/g, "").slice(0, 3)}${region.split("-").pop()}-az${i + 1}`]));
   }
 
@@ -110,7 +113,13 @@ export class AwsEmulator {
         this.subnets.set(id, { cidr: String(inputs.cidrBlock), zone, next: 4, used: new Set() });
         return {
           id,
-          state: { ...s, ...withTags(), arn: this.arn("ec2", `subnet/${id}`), availabilityZoneId: this.zoneIds.get(zone) ?? zone, ownerId: ACCOUNT_ID },
+          state: {
+            ...s,
+            ...withTags(),
+            arn: this.arn("ec2", `subnet/${id}`),
+            availabilityZoneId: this.zoneIds.get(zone) ?? zone,
+            ownerId: ACCOUNT_ID,
+          },
         };
       }
       case "aws:ec2/internetGateway:InternetGateway":
@@ -124,15 +133,41 @@ export class AwsEmulator {
       case "aws:ec2/eip:Eip": {
         const id = `eipalloc-${hex(seed, 17)}`;
         const n = parseInt(hex(seed, 4), 16);
-        return { id, state: { ...s, ...withTags(), allocationId: id, publicIp: `198.51.100.${n % 254 + 1}`, arn: this.arn("ec2", `elastic-ip/${id}`) } };
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            allocationId: id,
+            publicIp: `198.51.100.${(n % 254) + 1}`,
+            arn: this.arn("ec2", `elastic-ip/${id}`),
+          },
+        };
       }
       case "aws:ec2/natGateway:NatGateway": {
         const id = `nat-${hex(seed, 17)}`;
-        return { id, state: { ...s, ...withTags(), privateIp: this.allocateIp(String(inputs.subnetId)), publicIp: `198.51.100.${parseInt(hex(seed, 4), 16) % 254 + 1}` } };
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            privateIp: this.allocateIp(String(inputs.subnetId)),
+            publicIp: `198.51.100.${(parseInt(hex(seed, 4), 16) % 254) + 1}`,
+          },
+        };
       }
       case "aws:ec2/securityGroup:SecurityGroup": {
         const id = `sg-${hex(seed, 17)}`;
-        return { id, state: { ...s, ...withTags(), name: this.physicalName(name, inputs), arn: this.arn("ec2", `security-group/${id}`), ownerId: ACCOUNT_ID } };
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            name: this.physicalName(name, inputs),
+            arn: this.arn("ec2", `security-group/${id}`),
+            ownerId: ACCOUNT_ID,
+          },
+        };
       }
       case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
       case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
@@ -164,22 +199,57 @@ export class AwsEmulator {
       }
       case "aws:ec2/launchTemplate:LaunchTemplate": {
         const id = `lt-${hex(seed, 17)}`;
-        return { id, state: { ...s, ...withTags(), name: this.physicalName(name, inputs, 128), arn: this.arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 } };
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            name: this.physicalName(name, inputs, 128),
+            arn: this.arn("ec2", `launch-template/${id}`),
+            latestVersion: 1,
+            defaultVersion: 1,
+          },
+        };
       }
       case "aws:autoscaling/group:Group": {
         const n = this.physicalName(name, inputs);
-        return { id: n, state: { ...s, name: n, arn: this.arn("autoscaling", `autoScalingGroup:${uuid(seed)}:autoScalingGroupName/${n}`) } };
+        return {
+          id: n,
+          state: { ...s, name: n, arn: this.arn("autoscaling", `autoScalingGroup:${uuid(seed)}:autoScalingGroupName/${n}`) },
+        };
       }
       case "aws:iam/role:Role": {
         const n = this.physicalName(name, inputs, 64);
-        return { id: n, state: { ...s, ...withTags(), name: n, arn: `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? "/"}${n}`, uniqueId: `AROA${hex(seed, 17).toUpperCase()}`, createDate: "2026-01-01T00:00:00Z" } };
+        return {
+          id: n,
+          state: {
+            ...s,
+            ...withTags(),
+            name: n,
+            arn: `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? "/"}${n}`,
+            uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
+            createDate: "2026-01-01T00:00:00Z",
+          },
+        };
       }
       case "aws:iam/instanceProfile:InstanceProfile": {
         const n = this.physicalName(name, inputs, 128);
-        return { id: n, state: { ...s, ...withTags(), name: n, arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${n}`, uniqueId: `AIPA${hex(seed, 17).toUpperCase()}` } };
+        return {
+          id: n,
+          state: {
+            ...s,
+            ...withTags(),
+            name: n,
+            arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${n}`,
+            uniqueId: `AIPA${hex(seed, 17).toUpperCase()}`,
+          },
+        };
       }
       case "aws:iam/rolePolicy:RolePolicy":
-        return { id: `${inputs.role}:${this.physicalName(name, inputs, 128)}`, state: { ...s, name: this.physicalName(name, inputs, 128) } };
+        return {
+          id: `${inputs.role}:${this.physicalName(name, inputs, 128)}`,
+          state: { ...s, name: this.physicalName(name, inputs, 128) },
+        };
       case "aws:iam/policy:Policy": {
         const n = this.physicalName(name, inputs, 128);
         const arn = `arn:aws:iam::${ACCOUNT_ID}:policy/${n}`;
@@ -192,10 +262,23 @@ export class AwsEmulator {
         return { id, state: { ...s, ...withTags(), keyId: id, arn: this.arn("kms", `key/${id}`) } };
       }
       case "aws:kms/alias:Alias":
-        return { id: String(inputs.name), state: { ...s, arn: this.arn("kms", String(inputs.name)), targetKeyArn: this.arn("kms", `key/${inputs.targetKeyId}`) } };
+        return {
+          id: String(inputs.name),
+          state: { ...s, arn: this.arn("kms", String(inputs.name)), targetKeyArn: this.arn("kms", `key/${inputs.targetKeyId}`) },
+        };
       case "aws:ssm/parameter:Parameter": {
         const n = String(inputs.name ?? name);
-        return { id: n, state: { ...s, ...withTags(), name: n, arn: this.arn("ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`), version: 1, tier: inputs.tier ?? "Standard" } };
+        return {
+          id: n,
+          state: {
+            ...s,
+            ...withTags(),
+            name: n,
+            arn: this.arn("ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`),
+            version: 1,
+            tier: inputs.tier ?? "Standard",
+          },
+        };
       }
       case "aws:s3/bucket:Bucket": {
         const n = String(inputs.bucket ?? this.physicalName(name, { ...inputs, name: undefined, namePrefix: inputs.bucketPrefix }, 63));
@@ -296,7 +379,13 @@ export class AwsEmulator {
       case "aws:index/getAvailabilityZones:getAvailabilityZones":
         return { names: this.zones, zoneIds: this.zones.map((z) => this.zoneIds.get(z)), id: this.region, state: "available" };
       case "aws:index/getRegion:getRegion":
-        return { name: this.region, region: this.region, id: this.region, endpoint: `ec2.${this.region}.amazonaws.com`, description: this.region };
+        return {
+          name: this.region,
+          region: this.region,
+          id: this.region,
+          endpoint: `ec2.${this.region}.amazonaws.com`,
+          description: this.region,
+        };
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID };
       case "aws:index/getPartition:getPartition":

@@ -174,7 +174,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     if (await o.isSecret) secretOutputs.push(k);
   }
   // Drain: every registration and its callback, including ones started while awaiting.
-  for (let seen = -1; seen !== pending.length; ) {
+  for (let seen = -1; seen !== pending.length;) {
     seen = pending.length;
     await Promise.all(pending);
     await settings.waitForRPCs();

@@ -45,8 +45,15 @@ export function renderNodes(plan: Plan): RenderedNode[] {
     const lt = (ltId && templates.get(ltId)) || undefined;
     if (!lt) throw new Error(`auto scaling group ${asg.name} has no launch template in the plan`);
     const userData = decodeUserData(String(lt.inputs.userData));
-    const doc = parse(userData.replace(/^#cloud-config\n/, "")) as { write_files?: { path: string; content: string; permissions: string }[] };
-    const files: RenderedFile[] = (doc.write_files ?? []).map((f) => ({ path: f.path, content: f.content, mode: f.permissions, source: "userdata" as const }));
+    const doc = parse(userData.replace(/^#cloud-config\n/, "")) as {
+      write_files?: { path: string; content: string; permissions: string }[];
+    };
+    const files: RenderedFile[] = (doc.write_files ?? []).map((f) => ({
+      path: f.path,
+      content: f.content,
+      mode: f.permissions,
+      source: "userdata" as const,
+    }));
     const manifest = files.find((f) => f.path === SECRETS_MANIFEST_PATH)?.content ?? "";
     for (const line of manifest.split("\n").filter(Boolean)) {
       const [parameter, path, mode] = line.split("\t");
