@@ -34,3 +34,12 @@ test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI 
     .sort();
   expect(releases).toEqual(["cilium", "kubelet-csr-approver", "metrics-server"]);
 });
+
+test("the policy pack on the dev graph: only advisory findings (a 1-node control plane, unprotected volumes)", () => {
+  const { runPolicies } = require("../../policy/runner");
+  const cfg = JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../policy/dev.json"), "utf8"));
+  const report = runPolicies(plan, cfg, { preview: false });
+  expect(report.mandatoryCount).toBe(0);
+  const policies = new Set(report.violations.map((v: { policy: string }) => v.policy));
+  expect(policies).toEqual(new Set(["control-plane-ha", "etcd-volume-protection"]));
+});
