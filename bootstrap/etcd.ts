@@ -23,6 +23,7 @@ import {
   ETCD_DEFAULT_DATA_DIR,
   ETCD_DEFAULT_QUOTA_BYTES,
   ETCD_ENV_PATH,
+  ETCD_PEER_CN,
   ETCD_PKI_DIR,
   EtcdMemberSpec,
   etcdSpecInitialCluster,
@@ -62,6 +63,7 @@ export function renderEtcdEnv(m: EtcdMemberSpec): string {
     ["ETCD_PEER_KEY_FILE", `${pki}/peer.key`],
     ["ETCD_PEER_TRUSTED_CA_FILE", `${pki}/ca.crt`],
     ["ETCD_PEER_CLIENT_CERT_AUTH", "true"],
+    ["ETCD_PEER_CERT_ALLOWED_CN", ETCD_PEER_CN],
     ["ETCD_CIPHER_SUITES", ETCD_CIPHER_SUITES.join(",")],
     // Plain HTTP on loopback only: /metrics and /health for the node's own probes, no client certs.
     ["ETCD_LISTEN_METRICS_URLS", u.metricsUrl],

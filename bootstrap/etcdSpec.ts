@@ -36,6 +36,12 @@ export const ETCD_ENV_PATH = "/etc/etcd/etcd.env";
 export const ETCD_PKI_DIR = "/etc/etcd/pki";
 export const ETCD_BIN_DIR = "/opt/kubestead/bin";
 export const ETCD_DEFAULT_DATA_DIR = "/var/lib/etcd";
+/**
+ * Common name every peer certificate carries. Peers and clients trust the same CA, so the peer
+ * port admits only certificates with this CN (--peer-cert-allowed-cn): a client identity (backup,
+ * apiserver) cannot speak the peer protocol.
+ */
+export const ETCD_PEER_CN = "etcd-peer";
 export const ETCD_DEFAULT_QUOTA_BYTES = 8 * 1024 * 1024 * 1024;
 
 /**

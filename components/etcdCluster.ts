@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
-import { EtcdMemberSpec, etcdKeyParameters, etcdMemberFiles } from "../bootstrap/etcd";
+import { ETCD_PEER_CN, EtcdMemberSpec, etcdKeyParameters, etcdMemberFiles } from "../bootstrap/etcd";
 import { ClusterConfig } from "../lib/config/types";
 import { etcdPolicy } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
@@ -120,11 +120,13 @@ export class EtcdCluster extends pulumi.ComponentResource {
       // it dials and against the remote address of an incoming peer, so members sharing one host
       // (the integration test, a single-host lab) must find 127.0.0.1 in it. Harmless across
       // hosts: no other host's traffic arrives from 127.0.0.1.
+      // One CN for every peer: the peer port admits only it (ETCD_PEER_CERT_ALLOWED_CN), so client
+      // identities from the same CA (backup, apiserver) cannot speak the peer protocol.
       peer: issueCertificate(
         `${name}-${m.i}-peer`,
         args.etcdCa,
         {
-          commonName: m.memberName,
+          commonName: ETCD_PEER_CN,
           dnsNames: [m.dnsName, "localhost"],
           ipAddresses: [m.eni.privateIp, "127.0.0.1"],
           usages: ["server_auth", "client_auth"],

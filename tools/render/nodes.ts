@@ -41,7 +41,12 @@ export function renderNodes(plan: Plan): RenderedNode[] {
   for (const asg of plan.resources.filter((r) => r.type === "aws:autoscaling/group:Group")) {
     const role = tag(asg, "kubestead.io/role");
     if (!role) continue;
-    const ltId = (asg.inputs.launchTemplate as { id?: string } | undefined)?.id;
+    // A plain group names its template directly; a mixed-instances group inside its policy.
+    const mixed = asg.inputs.mixedInstancesPolicy as
+      { launchTemplate?: { launchTemplateSpecification?: { launchTemplateId?: string } } } | undefined;
+    const ltId =
+      (asg.inputs.launchTemplate as { id?: string } | undefined)?.id ??
+      mixed?.launchTemplate?.launchTemplateSpecification?.launchTemplateId;
     const lt = (ltId && templates.get(ltId)) || undefined;
     if (!lt) throw new Error(`auto scaling group ${asg.name} has no launch template in the plan`);
     const userData = decodeUserData(String(lt.inputs.userData));
