@@ -33,7 +33,7 @@ export function renderStack(stack: string, out: string, timeoutMs = 100_000): Pr
   return new Promise((done, fail) => {
     execFile(
       join(ROOT, "node_modules/.bin/tsx"),
-      ["/tmp/rnwork/render.ts", stack, out],
+      ["tools/render.ts", "--stack", stack, "--out", out],
       { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => (err ? fail(new Error(`render --stack ${stack} failed: ${stderr.trim() || err.message}`)) : done(stdout)),
     );
