@@ -14,7 +14,7 @@ import { hostAddress, mustParseCidr } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
 import { controlPlanePolicy } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
-import { metadataOptions, nodeIdentity, rootVolume, secureParameter } from "./nodeCommon";
+import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, IssuedCertificate, issueCertificate } from "./pki";
 
 export interface ControlPlaneArgs {
@@ -228,29 +228,23 @@ export class ControlPlane extends pulumi.ComponentResource {
       tags,
       this,
     );
-    const lt = new aws.ec2.LaunchTemplate(
+    const lt = nodeLaunchTemplate(
       `${name}-nodes`,
       {
         description: `kubestead ${c.name} control plane`,
         imageId: args.amiId,
         instanceType: c.controlPlane.instanceType,
-        iamInstanceProfile: { arn: identity.instanceProfile.arn },
+        instanceProfileArn: identity.instanceProfile.arn,
+        securityGroupId: args.securityGroupId,
+        userData,
+        rootVolumeGiB: c.controlPlane.rootVolumeGiB,
+        kmsKeyArn: args.kmsKeyArn,
         // Hop limit 2: the cluster autoscaler and EBS CSI controller run in pods on these nodes and
         // use the node role; workers keep 1.
-        metadataOptions: metadataOptions(2),
-        blockDeviceMappings: [rootVolume(c.controlPlane.rootVolumeGiB, args.kmsKeyArn)],
-        networkInterfaces: [
-          { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" },
-        ],
-        userData,
-        updateDefaultVersion: true,
-        tagSpecifications: [
-          { resourceType: "instance", tags },
-          { resourceType: "volume", tags },
-        ],
+        hopLimit: 2,
         tags,
       },
-      { parent: this },
+      this,
     );
     const asg = new aws.autoscaling.Group(
       `${name}-nodes`,
@@ -274,18 +268,16 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     this.asgName = asg.name;
     this.adminKubeconfig = pulumi.secret(
-      pulumi
-        .all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem])
-        .apply(([dns, ca, cert, key]) =>
-          renderKubeconfig({
-            cluster: c.name,
-            server: `https://${dns}:6443`,
-            caCertPem: ca,
-            user: "kubernetes-admin",
-            clientCertPem: cert,
-            clientKeyPem: key,
-          }),
-        ),
+      pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>
+        renderKubeconfig({
+          cluster: c.name,
+          server: `https://${dns}:6443`,
+          caCertPem: ca,
+          user: "kubernetes-admin",
+          clientCertPem: cert,
+          clientKeyPem: key,
+        }),
+      ),
     );
     this.certificateExpiries = Object.fromEntries(
       Object.entries(certs).map(([key, v]) => [key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), v.notAfter]),

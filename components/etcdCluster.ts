@@ -6,7 +6,7 @@ import { ETCD_PEER_CN, EtcdMemberSpec, etcdKeyParameters, etcdMemberFiles } from
 import { ClusterConfig } from "../lib/config/types";
 import { etcdPolicy } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
-import { metadataOptions, nodeIdentity, rootVolume, secureParameter } from "./nodeCommon";
+import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, issueCertificate } from "./pki";
 
 export interface EtcdClusterArgs {
@@ -201,27 +201,23 @@ export class EtcdCluster extends pulumi.ComponentResource {
           });
           return encodeUserData(renderCloudConfig({ files, secrets, bootScriptPath: BOOT_SCRIPT_PATH, hostname: m.memberName }));
         });
-      const lt = new aws.ec2.LaunchTemplate(
+      const lt = nodeLaunchTemplate(
         `${name}-${i}`,
         {
           description: `kubestead ${c.name} ${m.memberName}`,
           imageId: args.amiId,
           instanceType: c.etcd.instanceType,
-          iamInstanceProfile: { arn: identity.instanceProfile.arn },
-          metadataOptions: metadataOptions(1),
-          blockDeviceMappings: [rootVolume(20, args.kmsKeyArn)],
-          networkInterfaces: [
-            { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" },
-          ],
+          instanceProfileArn: identity.instanceProfile.arn,
+          securityGroupId: args.securityGroupId,
           userData,
-          updateDefaultVersion: true,
-          tagSpecifications: [
-            { resourceType: "instance", tags: m.tags },
-            { resourceType: "volume", tags: m.tags },
-          ],
-          tags: { ...m.tags, "kubestead.io/backup-interval-minutes": String(c.etcd.backup.intervalMinutes) },
+          rootVolumeGiB: 20,
+          kmsKeyArn: args.kmsKeyArn,
+          hopLimit: 1,
+          tags: m.tags,
+          // The backup schedule, where the policy pack can see it.
+          templateTags: { "kubestead.io/backup-interval-minutes": String(c.etcd.backup.intervalMinutes) },
         },
-        parent,
+        this,
       );
       // An auto scaling group of one, pinned to the member's zone (its volume lives there).
       const asg = new aws.autoscaling.Group(

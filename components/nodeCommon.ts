@@ -80,6 +80,53 @@ export function secureParameter(
   );
 }
 
+export interface NodeLaunchTemplateArgs {
+  description: string;
+  imageId: pulumi.Input<string>;
+  instanceType: string;
+  instanceProfileArn: pulumi.Input<string>;
+  securityGroupId: pulumi.Input<string>;
+  /** Base64 user data (bootstrap/cloudInit.ts encodeUserData). */
+  userData: pulumi.Input<string>;
+  rootVolumeGiB: number;
+  kmsKeyArn: pulumi.Input<string>;
+  /** IMDSv2 hop limit (1 unless pods on the node must use the node role). */
+  hopLimit: number;
+  /** Tags of the template and of the instances and volumes it launches. */
+  tags: Record<string, string>;
+  /** Tags on the template only. */
+  templateTags?: Record<string, string>;
+}
+
+/**
+ * Every node role's launch template, so the settings the policy pack insists on live in one
+ * place: IMDSv2 required, an encrypted root volume, no public IP.
+ */
+export function nodeLaunchTemplate(name: string, a: NodeLaunchTemplateArgs, parent: pulumi.Resource): aws.ec2.LaunchTemplate {
+  return new aws.ec2.LaunchTemplate(
+    name,
+    {
+      description: a.description,
+      imageId: a.imageId,
+      instanceType: a.instanceType,
+      iamInstanceProfile: { arn: a.instanceProfileArn },
+      metadataOptions: metadataOptions(a.hopLimit),
+      blockDeviceMappings: [rootVolume(a.rootVolumeGiB, a.kmsKeyArn)],
+      networkInterfaces: [
+        { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [a.securityGroupId], deleteOnTermination: "true" },
+      ],
+      userData: a.userData,
+      updateDefaultVersion: true,
+      tagSpecifications: [
+        { resourceType: "instance", tags: a.tags },
+        { resourceType: "volume", tags: a.tags },
+      ],
+      tags: { ...a.tags, ...a.templateTags },
+    },
+    { parent },
+  );
+}
+
 /** IMDSv2 only; hop limit 1 keeps pods from reaching the instance's credentials. */
 export function metadataOptions(hopLimit = 1) {
   return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit, instanceMetadataTags: "enabled" };

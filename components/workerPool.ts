@@ -8,7 +8,7 @@ import { formatTaint } from "../bootstrap/node/labels";
 import { renderSystemApplyStep } from "../bootstrap/node/system";
 import { ClusterConfig, WorkerPoolConfig } from "../lib/config/types";
 import { asgTags, roleTags } from "../lib/tags";
-import { metadataOptions, rootVolume } from "./nodeCommon";
+import { nodeLaunchTemplate } from "./nodeCommon";
 
 export interface WorkerPoolArgs {
   config: ClusterConfig;
@@ -69,27 +69,21 @@ export class WorkerPool extends pulumi.ComponentResource {
       return encodeUserData(renderCloudConfig({ files, secrets: node.secrets, bootScriptPath: BOOT_SCRIPT_PATH }));
     });
 
-    const lt = new aws.ec2.LaunchTemplate(
+    const lt = nodeLaunchTemplate(
       `${name}-nodes`,
       {
         description: `kubestead ${c.name} worker pool ${p.name}`,
         imageId: args.amiId,
         instanceType: p.instanceTypes[0],
-        iamInstanceProfile: { arn: args.instanceProfileArn },
-        metadataOptions: metadataOptions(p.metadataHopLimit),
-        blockDeviceMappings: [rootVolume(p.rootVolumeGiB, args.kmsKeyArn)],
-        networkInterfaces: [
-          { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" },
-        ],
+        instanceProfileArn: args.instanceProfileArn,
+        securityGroupId: args.securityGroupId,
         userData,
-        updateDefaultVersion: true,
-        tagSpecifications: [
-          { resourceType: "instance", tags },
-          { resourceType: "volume", tags },
-        ],
+        rootVolumeGiB: p.rootVolumeGiB,
+        kmsKeyArn: args.kmsKeyArn,
+        hopLimit: p.metadataHopLimit,
         tags,
       },
-      { parent: this },
+      this,
     );
 
     const launchTemplate = { launchTemplateId: lt.id, version: lt.latestVersion.apply(String) };
