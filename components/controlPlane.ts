@@ -32,6 +32,8 @@ export interface ControlPlaneArgs {
   etcdEndpoints: pulumi.Output<string[]>;
   /** Bootstrap token <id>.<secret> the kubelets join with (secret). */
   bootstrapToken: pulumi.Output<string>;
+  /** IAM policy documents of add-ons that run on these nodes with the node role, by add-on name. */
+  addonPolicies?: Record<string, object>;
   kmsKeyArn: pulumi.Input<string>;
   amiId: pulumi.Input<string>;
   accountId: pulumi.Input<string>;
@@ -266,6 +268,9 @@ export class ControlPlane extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    for (const [addon, policy] of Object.entries(args.addonPolicies ?? {})) {
+      new aws.iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this });
+    }
     this.asgName = asg.name;
     this.adminKubeconfig = pulumi.secret(
       pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>

@@ -13,6 +13,8 @@ import { nodeIdentity, secureParameter } from "../components/nodeCommon";
 import { bootstrapKubeconfigParameter } from "../bootstrap/node/files";
 import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
 import { workerPolicy } from "../lib/iam";
+import { clusterAutoscalerPolicy } from "../bootstrap/addons/clusterAutoscaler";
+import { ebsCsiPolicy } from "../bootstrap/addons/ebsCsi";
 import { roleTags } from "../lib/tags";
 import { BackupBucket } from "../components/backupBucket";
 import { ClusterKey } from "../components/clusterKey";
@@ -79,6 +81,11 @@ export function buildCluster(c: ClusterConfig) {
     serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
     etcdEndpoints: etcd.clientEndpoints,
     bootstrapToken: bootstrapToken.token,
+    // Add-ons that run on control-plane nodes with the node role get exactly their own permissions.
+    addonPolicies: {
+      ...(c.addons.clusterAutoscaler ? { "cluster-autoscaler": clusterAutoscalerPolicy(c.name) } : {}),
+      ...(c.addons.ebsCsiDriver ? { "ebs-csi-driver": ebsCsiPolicy() } : {}),
+    },
     kmsKeyArn: key.keyArn,
     amiId,
     accountId: identity.accountId,

@@ -173,12 +173,22 @@ describe("secrets", () => {
   });
   test("each node role reads only its own secret path", () => {
     const policies = ofType(plan, "aws:iam/rolePolicy:RolePolicy").map((p) => JSON.parse(String(p.inputs.policy)));
-    const paths = policies.map((d) => d.Statement.find((s: any) => s.Sid === "ReadOwnSecrets").Resource as string).sort();
+    const readers = policies.filter((d) => d.Statement.some((s: any) => s.Sid === "ReadOwnSecrets"));
+    const paths = readers.map((d) => d.Statement.find((s: any) => s.Sid === "ReadOwnSecrets").Resource as string).sort();
     expect(paths).toEqual([
       expect.stringMatching(/:parameter\/kubestead\/kubestead-prod\/controlplane\/\*$/),
       expect.stringMatching(/:parameter\/kubestead\/kubestead-prod\/etcd\/\*$/),
       expect.stringMatching(/:parameter\/kubestead\/kubestead-prod\/worker\/\*$/),
     ]);
+  });
+  test("add-ons on the control plane get their own policies on its role, and no secret access", () => {
+    const [cpRole] = ofType(plan, "aws:iam/role:Role").filter((r) => tagsOf(r)["kubestead.io/role"] === "controlplane");
+    const attached = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === cpRole.outputs.name);
+    const names = attached.map((p) => p.name).sort();
+    expect(names).toEqual(["kubestead-prod-controlplane-cluster-autoscaler", "kubestead-prod-controlplane-ebs-csi-driver", "kubestead-prod-controlplane-node-policy"]);
+    for (const p of attached.filter((x) => !x.name.endsWith("node-policy"))) {
+      expect(String(p.inputs.policy)).not.toMatch(/ssm:|kms:Decrypt/);
+    }
   });
   test("the admin kubeconfig is a secret stack output", () => {
     expect(plan.secretOutputs).toContain("adminKubeconfig");
