@@ -4,18 +4,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
+import { BootstrapToken } from "../components/bootstrapToken";
 import { ControlPlane } from "../components/controlPlane";
 import { ClusterAddons } from "../components/clusterAddons";
+import { WorkerIdentity } from "../components/workerIdentity";
 import { WorkerPool } from "../components/workerPool";
-import { nodeIdentity, secureParameter } from "../components/nodeCommon";
-import { bootstrapKubeconfigParameter } from "../bootstrap/node/files";
-import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
-import { workerPolicy } from "../lib/iam";
 import { clusterAutoscalerPolicy } from "../bootstrap/addons/clusterAutoscaler";
 import { ebsCsiPolicy } from "../bootstrap/addons/ebsCsi";
-import { roleTags } from "../lib/tags";
 import { BackupBucket } from "../components/backupBucket";
 import { ClusterKey } from "../components/clusterKey";
 import { EtcdCluster } from "../components/etcdCluster";
@@ -67,7 +63,7 @@ export function buildCluster(c: ClusterConfig) {
     subnetIds: c.controlPlane.apiLoadBalancer.scheme === "internal" ? network.privateSubnetIds : network.publicSubnetIds,
     securityGroupId: groups.apiLoadBalancer,
   });
-  const bootstrapToken = newBootstrapToken(`${c.name}-bootstrap-token`);
+  const bootstrapToken = new BootstrapToken(`${c.name}-bootstrap-token`);
   const controlPlane = new ControlPlane(`${c.name}-controlplane`, {
     config: c,
     privateSubnetIds: network.privateSubnetIds,
@@ -123,7 +119,7 @@ export function buildCluster(c: ClusterConfig) {
   return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, workers, addons, certificateExpiries };
 }
 
-/** Worker pools share one IAM identity and one bootstrap kubeconfig (in SSM, under the worker path). */
+/** Worker pools share one identity (IAM role, bootstrap kubeconfig in SSM). */
 function buildWorkers(
   c: ClusterConfig,
   d: {
@@ -138,25 +134,14 @@ function buildWorkers(
     partition: pulumi.Output<string>;
   },
 ): WorkerPool[] {
-  const workerTags = roleTags(c, "worker");
-  const identity = nodeIdentity(
-    `${c.name}-worker`,
-    pulumi
-      .all([d.partition, d.accountId, d.key.keyArn])
-      .apply(([partition, accountId, kmsKeyArn]) => workerPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn })),
-    workerTags,
-    d.network,
-  );
-  secureParameter(
-    `${c.name}-worker-bootstrap-kubeconfig`,
-    bootstrapKubeconfigParameter(c.name, "worker"),
-    pulumi
-      .all([d.lb.dnsName, d.bootstrapToken])
-      .apply(([dns, token]) => renderBootstrapKubeconfig({ server: `https://${dns}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token })),
-    d.key.keyArn,
-    workerTags,
-    d.network,
-  );
+  const identity = new WorkerIdentity(`${c.name}-workers`, {
+    config: c,
+    apiDnsName: d.lb.dnsName,
+    bootstrapToken: d.bootstrapToken,
+    kmsKeyArn: d.key.keyArn,
+    accountId: d.accountId,
+    partition: d.partition,
+  });
   return c.workers.map(
     (pool) =>
       new WorkerPool(`${c.name}-${pool.name}`, {
@@ -164,18 +149,10 @@ function buildWorkers(
         pool,
         privateSubnetIds: d.network.privateSubnetIds,
         securityGroupId: d.groups.workers,
-        instanceProfileArn: identity.instanceProfile.arn,
+        instanceProfileArn: identity.instanceProfileArn,
         kubernetesCaCertPem: d.pki.kubernetesCa.certPem,
         kmsKeyArn: d.key.keyArn,
         amiId: d.amiId,
       }),
   );
-}
-
-/** A kubelet bootstrap token <id>.<secret> ([a-z0-9]{6}.[a-z0-9]{16}), kept secret. */
-function newBootstrapToken(name: string) {
-  const chars = { length: 6, upper: false, special: false, lower: true, numeric: true };
-  const id = new random.RandomString(`${name}-id`, chars);
-  const secret = new random.RandomString(`${name}-secret`, { ...chars, length: 16 });
-  return { id: id.result, secret: pulumi.secret(secret.result), token: pulumi.secret(pulumi.interpolate`${id.result}.${secret.result}`) };
 }
