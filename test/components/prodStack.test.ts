@@ -185,7 +185,11 @@ describe("secrets", () => {
     const [cpRole] = ofType(plan, "aws:iam/role:Role").filter((r) => tagsOf(r)["kubestead.io/role"] === "controlplane");
     const attached = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === cpRole.outputs.name);
     const names = attached.map((p) => p.name).sort();
-    expect(names).toEqual(["kubestead-prod-controlplane-cluster-autoscaler", "kubestead-prod-controlplane-ebs-csi-driver", "kubestead-prod-controlplane-node-policy"]);
+    expect(names).toEqual([
+      "kubestead-prod-controlplane-cluster-autoscaler",
+      "kubestead-prod-controlplane-ebs-csi-driver",
+      "kubestead-prod-controlplane-node-policy",
+    ]);
     for (const p of attached.filter((x) => !x.name.endsWith("node-policy"))) {
       expect(String(p.inputs.policy)).not.toMatch(/ssm:|kms:Decrypt/);
     }
