@@ -71,7 +71,8 @@ async function main(): Promise<number> {
   if (!args.flags.quiet) out.write(`${analysis.tree}\n`);
   out.write(`\nOutputs:\n`);
   for (const [k, v] of Object.entries(masked.outputs)) {
-    out.write(`    ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}\n`);
+    const shown = v === undefined || v === null ? "(known after apply)" : typeof v === "string" ? v : JSON.stringify(v);
+    out.write(`    ${k}: ${shown}\n`);
   }
   out.write(`\nPolicies (${path.relative(ROOT, policyConfig.file)}):\n${analysis.policyText}\n`);
   out.write(`\n${analysis.summary}\n`);

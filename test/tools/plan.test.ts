@@ -112,3 +112,15 @@ test("an unknown stack exits 2 and lists the stacks there are", () => {
   expect(r.code).toBe(2);
   expect(r.err).toMatch(/no stack file Pulumi\.nope\.yaml .* stacks here are dev, prod/);
 });
+
+test("--preview plans with unknown IDs and computed outputs, and the policies tolerate them", () => {
+  const json = path.join(tmp, "preview.json");
+  const r = plan(["--stack", "prod", "--preview", "--quiet", "--json", json, "--report", path.join(tmp, "preview.md")]);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/vpcId: \(known after apply\)/);
+  const p = JSON.parse(fs.readFileSync(json, "utf8"));
+  const vpc = p.resources.find((x: any) => x.type === "aws:ec2/vpc:Vpc");
+  expect(vpc.outputs.arn).toBe("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+  expect(vpc.inputs.cidrBlock).toBe("10.0.0.0/16");
+}, 120_000);

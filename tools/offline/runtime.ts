@@ -9,7 +9,7 @@ import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mock
 import { Plan, PlanResource } from "../../lib/plan/types";
 import { AwsEmulator } from "./aws";
 import { stackConfig, StackFile } from "./stackFile";
-import { TlsEmulator } from "./tls";
+import { TLS_COMPUTED, TlsEmulator } from "./tls";
 
 export interface RunOptions {
   stack: string;
@@ -35,6 +35,8 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+/** The SDK's wire value for "unknown during preview" (runtime/rpc.ts unknownValue). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Wire values → plain values: secrets unwrapped (their dotted paths collected), references → URN. */
 export function unwrap(v: unknown, at: string, secrets: string[]): unknown {
@@ -108,8 +110,18 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     {
       newResource: async (args: MockResourceArgs) => {
         const inputs = unwrap(args.inputs, "", []) as Record<string, unknown>;
-        if (tls.handles(args.type)) return tls.newResource(args.type, args.name, inputs);
-        const r = aws.newResource(args.type, args.name, inputs);
+        if (opts.preview && !args.type.startsWith("pulumi:providers:")) {
+          // A preview of a new resource knows its inputs; its ID and computed outputs are unknown.
+          const computed = tls.handles(args.type)
+            ? (TLS_COMPUTED[args.type] ?? [])
+            : Object.keys(aws.newResource(args.type, args.name, inputs).state);
+          const state: Record<string, unknown> = { ...inputs };
+          for (const k of [...computed, "id"]) if (!(k in inputs)) state[k] = UNKNOWN;
+          return { id: "", state };
+        }
+        const r = tls.handles(args.type)
+          ? await tls.newResource(args.type, args.name, inputs)
+          : aws.newResource(args.type, args.name, inputs);
         // Bridged (Terraform-based) providers report the ID among the outputs too; policies rely on it.
         return args.type.startsWith("aws:") ? { id: r.id, state: { ...r.state, id: r.id } } : r;
       },

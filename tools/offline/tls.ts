@@ -96,6 +96,22 @@ async function publicCryptoKey(pem: string): Promise<CryptoKey> {
   return webcrypto.subtle.importKey("spki", der, ECDSA, true, ["verify"]) as Promise<CryptoKey>;
 }
 
+/** What the tls provider computes per type: unknown during a preview of a new resource. */
+export const TLS_COMPUTED: Record<string, string[]> = {
+  "tls:index/privateKey:PrivateKey": [
+    "privateKeyPem",
+    "privateKeyPemPkcs8",
+    "publicKeyPem",
+    "publicKeyFingerprintSha256",
+    "privateKeyOpenssh",
+    "publicKeyOpenssh",
+    "publicKeyFingerprintMd5",
+  ],
+  "tls:index/selfSignedCert:SelfSignedCert": ["certPem", "validityStartTime", "validityEndTime", "readyForRenewal", "keyAlgorithm"],
+  "tls:index/certRequest:CertRequest": ["certRequestPem", "keyAlgorithm"],
+  "tls:index/locallySignedCert:LocallySignedCert": ["certPem", "validityStartTime", "validityEndTime", "readyForRenewal", "caKeyAlgorithm"],
+};
+
 export class TlsEmulator {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
