@@ -1,89 +1,23 @@
 /**
  * Real keys and certificates for @pulumi/tls resources under the mock runtime: a real CA, leaf
  * certificates signed by it with the requested SANs and usages, real PEM. The offline plan thus
- * carries a PKI that real etcd and real TLS clients accept.
+ * carries a PKI that real etcd and real TLS clients accept. Keys are ECDSA P-256 (kubestead's
+ * only algorithm); certificates are built by ./x509.ts on Node's own crypto.
  */
-import "reflect-metadata";
-import { generateKeyPairSync, createPublicKey, createPrivateKey, webcrypto, randomBytes, createHash } from "node:crypto";
-import * as x509 from "@peculiar/x509";
-
-type CryptoKey = webcrypto.CryptoKey;
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { certificate, certificateSubject, certificationRequest, name, parseRequest, sanExtension, spkiOf, Subject } from "./x509";
 
 type State = Record<string, unknown>;
-const ECDSA = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-
-const USAGE_BITS: Record<string, number> = {
-  digital_signature: x509.KeyUsageFlags.digitalSignature,
-  content_commitment: x509.KeyUsageFlags.nonRepudiation,
-  key_encipherment: x509.KeyUsageFlags.keyEncipherment,
-  data_encipherment: x509.KeyUsageFlags.dataEncipherment,
-  key_agreement: x509.KeyUsageFlags.keyAgreement,
-  cert_signing: x509.KeyUsageFlags.keyCertSign,
-  crl_signing: x509.KeyUsageFlags.cRLSign,
-};
-const EKU: Record<string, string> = {
-  server_auth: x509.ExtendedKeyUsage.serverAuth,
-  client_auth: x509.ExtendedKeyUsage.clientAuth,
-  code_signing: x509.ExtendedKeyUsage.codeSigning,
-  email_protection: x509.ExtendedKeyUsage.emailProtection,
-};
-
-interface Subject {
-  commonName?: string;
-  organization?: string;
-  organizationalUnit?: string;
-  country?: string;
-  locality?: string;
-  province?: string;
-}
-
-function subjectName(s: Subject | undefined): string {
-  const parts: string[] = [];
-  const esc = (v: string) => v.replace(/([,+"\\<>;=])/g, "\\$1");
-  if (s?.country) parts.push(`C=${esc(s.country)}`);
-  if (s?.province) parts.push(`ST=${esc(s.province)}`);
-  if (s?.locality) parts.push(`L=${esc(s.locality)}`);
-  if (s?.organization) parts.push(`O=${esc(s.organization)}`);
-  if (s?.organizationalUnit) parts.push(`OU=${esc(s.organizationalUnit)}`);
-  if (s?.commonName) parts.push(`CN=${esc(s.commonName)}`);
-  return parts.join(", ");
-}
-
-async function importPrivate(pem: string): Promise<CryptoKey> {
-  const der = createPrivateKey(pem).export({ type: "pkcs8", format: "der" });
-  return webcrypto.subtle.importKey("pkcs8", der, ECDSA, false, ["sign"]) as Promise<CryptoKey>;
-}
 
 function keyAlgorithmOf(pem: string): string {
-  const k = createPrivateKey(pem);
-  return k.asymmetricKeyType === "ec" ? "ECDSA" : k.asymmetricKeyType === "rsa" ? "RSA" : "ED25519";
+  const t = createPrivateKey(pem).asymmetricKeyType;
+  return t === "ec" ? "ECDSA" : t === "rsa" ? "RSA" : "ED25519";
 }
 
-function sanExtension(dnsNames: string[], ipAddresses: string[]): x509.Extension[] {
-  const names: x509.JsonGeneralName[] = [
-    ...dnsNames.map((value) => ({ type: "dns" as const, value })),
-    ...ipAddresses.map((value) => ({ type: "ip" as const, value })),
-  ];
-  return names.length ? [new x509.SubjectAlternativeNameExtension(names, false)] : [];
-}
-
-async function usageExtensions(uses: string[], isCa: boolean, publicKey: CryptoKey, issuerKey?: CryptoKey): Promise<x509.Extension[]> {
-  const bits = uses.reduce((acc, u) => acc | (USAGE_BITS[u] ?? 0), 0);
-  const ekus = uses.map((u) => EKU[u]).filter(Boolean);
-  const ext: x509.Extension[] = [new x509.BasicConstraintsExtension(isCa, undefined, true)];
-  if (bits) ext.push(new x509.KeyUsagesExtension(bits, true));
-  if (ekus.length) ext.push(new x509.ExtendedKeyUsageExtension(ekus, false));
-  ext.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
-  if (issuerKey) ext.push(await x509.AuthorityKeyIdentifierExtension.create(issuerKey));
-  return ext;
-}
-
-function serial(): string {
+function serial(): Buffer {
   const b = randomBytes(16);
   b[0] &= 0x7f; // positive
-  return b.toString("hex");
+  return b;
 }
 
 function validity(hours: number, now: Date): { notBefore: Date; notAfter: Date } {
@@ -91,10 +25,7 @@ function validity(hours: number, now: Date): { notBefore: Date; notAfter: Date }
   return { notBefore, notAfter: new Date(notBefore.getTime() + hours * 3600 * 1000) };
 }
 
-async function publicCryptoKey(pem: string): Promise<CryptoKey> {
-  const der = createPublicKey(pem).export({ type: "spki", format: "der" });
-  return webcrypto.subtle.importKey("spki", der, ECDSA, true, ["verify"]) as Promise<CryptoKey>;
-}
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 /** What the tls provider computes per type: unknown during a preview of a new resource. */
 export const TLS_COMPUTED: Record<string, string[]> = {
@@ -125,11 +56,11 @@ export class TlsEmulator {
       case "tls:index/privateKey:PrivateKey":
         return { id, state: { ...inputs, ...this.privateKey(inputs) } };
       case "tls:index/selfSignedCert:SelfSignedCert":
-        return { id, state: { ...inputs, ...(await this.selfSigned(inputs)) } };
+        return { id, state: { ...inputs, ...this.selfSigned(inputs) } };
       case "tls:index/certRequest:CertRequest":
-        return { id, state: { ...inputs, ...(await this.certRequest(inputs)) } };
+        return { id, state: { ...inputs, ...this.certRequest(inputs) } };
       case "tls:index/locallySignedCert:LocallySignedCert":
-        return { id, state: { ...inputs, ...(await this.locallySigned(inputs)) } };
+        return { id, state: { ...inputs, ...this.locallySigned(inputs) } };
       default:
         throw new Error(`the offline TLS emulation has no model for ${type}`);
     }
@@ -152,72 +83,70 @@ export class TlsEmulator {
     };
   }
 
-  private async selfSigned(inputs: State): Promise<State> {
+  private selfSigned(inputs: State): State {
     const keyPem = String(inputs.privateKeyPem);
-    const signingKey = await importPrivate(keyPem);
-    const publicKey = await publicCryptoKey(keyPem);
+    const key = createPrivateKey(keyPem);
+    const spki = spkiOf(key);
+    const subject = name(inputs.subject as Subject);
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject: subjectName(inputs.subject as Subject),
-      issuer: subjectName(inputs.subject as Subject),
+    const certPem = certificate({
+      serial: serial(),
+      issuer: subject,
+      subject,
       notBefore,
       notAfter,
-      signingAlgorithm: ECDSA,
-      publicKey,
-      signingKey,
-      extensions: [
-        ...(await usageExtensions((inputs.allowedUses as string[]) ?? [], Boolean(inputs.isCaCertificate), publicKey, publicKey)),
-        ...sanExtension((inputs.dnsNames as string[]) ?? [], (inputs.ipAddresses as string[]) ?? []),
-      ],
+      subjectSpki: spki,
+      issuerSpki: spki,
+      isCa: Boolean(inputs.isCaCertificate),
+      allowedUses: list(inputs.allowedUses),
+      san: sanExtension(list(inputs.dnsNames), list(inputs.ipAddresses)),
+      signingKey: key,
     });
-    return this.certOutputs(cert, inputs, keyAlgorithmOf(keyPem));
+    return this.certOutputs(certPem, notBefore, notAfter, inputs, keyAlgorithmOf(keyPem));
   }
 
-  private async certRequest(inputs: State): Promise<State> {
+  private certRequest(inputs: State): State {
     const keyPem = String(inputs.privateKeyPem);
-    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-      name: subjectName(inputs.subject as Subject),
-      keys: { privateKey: await importPrivate(keyPem), publicKey: await publicCryptoKey(keyPem) },
-      signingAlgorithm: ECDSA,
-      extensions: sanExtension((inputs.dnsNames as string[]) ?? [], (inputs.ipAddresses as string[]) ?? []),
-    });
-    return { certRequestPem: csr.toString("pem") + "\n", keyAlgorithm: keyAlgorithmOf(keyPem) };
+    const pem = certificationRequest(
+      name(inputs.subject as Subject),
+      createPrivateKey(keyPem),
+      sanExtension(list(inputs.dnsNames), list(inputs.ipAddresses)),
+    );
+    return { certRequestPem: pem, keyAlgorithm: keyAlgorithmOf(keyPem) };
   }
 
-  private async locallySigned(inputs: State): Promise<State> {
-    const csr = new x509.Pkcs10CertificateRequest(String(inputs.certRequestPem));
-    if (!(await csr.verify())) throw new Error("offline TLS emulation: certificate request signature does not verify");
-    const ca = new x509.X509Certificate(String(inputs.caCertPem));
+  private locallySigned(inputs: State): State {
+    const request = parseRequest(String(inputs.certRequestPem));
     const caKeyPem = String(inputs.caPrivateKeyPem);
-    const caPublic = await publicCryptoKey(caKeyPem);
-    const subjectPublic = await csr.publicKey.export(ECDSA, ["verify"]);
-    const san = csr.extensions.find((e) => e.type === "2.5.29.17");
+    const caKey = createPrivateKey(caKeyPem);
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject: csr.subject,
-      issuer: ca.subject,
+    const certPem = certificate({
+      serial: serial(),
+      issuer: certificateSubject(String(inputs.caCertPem)),
+      subject: request.subject,
       notBefore,
       notAfter,
-      signingAlgorithm: ECDSA,
-      publicKey: subjectPublic,
-      signingKey: await importPrivate(caKeyPem),
-      extensions: [
-        ...(await usageExtensions((inputs.allowedUses as string[]) ?? [], Boolean(inputs.isCaCertificate), subjectPublic, caPublic)),
-        ...(san ? [san] : []),
-      ],
+      subjectSpki: request.spki,
+      issuerSpki: spkiOf(caKey),
+      isCa: Boolean(inputs.isCaCertificate),
+      allowedUses: list(inputs.allowedUses),
+      san: request.san,
+      signingKey: caKey,
     });
-    return { ...this.certOutputs(cert, inputs, keyAlgorithmOf(caKeyPem)), caKeyAlgorithm: keyAlgorithmOf(caKeyPem) };
+    return {
+      ...this.certOutputs(certPem, notBefore, notAfter, inputs, keyAlgorithmOf(caKeyPem)),
+      caKeyAlgorithm: keyAlgorithmOf(caKeyPem),
+    };
   }
 
-  private certOutputs(cert: x509.X509Certificate, inputs: State, keyAlgorithm: string): State {
+  private certOutputs(certPem: string, notBefore: Date, notAfter: Date, inputs: State, keyAlgorithm: string): State {
     const early = Number(inputs.earlyRenewalHours ?? 0);
+    const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
     return {
-      certPem: cert.toString("pem") + "\n",
-      validityStartTime: cert.notBefore.toISOString().replace(/\.\d{3}Z$/, "Z"),
-      validityEndTime: cert.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
-      readyForRenewal: cert.notAfter.getTime() - early * 3600 * 1000 <= this.now().getTime(),
+      certPem,
+      validityStartTime: rfc3339(notBefore),
+      validityEndTime: rfc3339(notAfter),
+      readyForRenewal: notAfter.getTime() - early * 3600 * 1000 <= this.now().getTime(),
       keyAlgorithm,
     };
   }
