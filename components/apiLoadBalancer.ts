@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
 import { roleTags } from "../lib/tags";
 
+/** ≤ 6 characters: the provider's limit for load balancer and target group name prefixes. */
+const NAME_PREFIX = "kapi-";
+
 export interface ApiLoadBalancerArgs {
   config: ClusterConfig;
   vpcId: pulumi.Input<string>;
@@ -27,9 +30,14 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     super("kubestead:components:ApiLoadBalancer", name, {}, opts);
     const c = args.config;
     const tags = roleTags(c, "api-lb", `${c.name}-api`);
+    // Load balancer and target group names are at most 32 characters, and Pulumi's autoname
+    // (logical name + "-" + 7 random) of `${cluster}-api-apiserver` already exceeds that for
+    // "kubestead-dev", so `pulumi up` would fail. A short prefix lets AWS's provider append a
+    // unique suffix (create-before-delete replacements keep working); the Name tag says what it is.
     const lb = new aws.lb.LoadBalancer(
       `${name}-nlb`,
       {
+        namePrefix: NAME_PREFIX,
         loadBalancerType: "network",
         internal: c.controlPlane.apiLoadBalancer.scheme === "internal",
         subnets: args.subnetIds,
@@ -44,6 +52,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     const tg = new aws.lb.TargetGroup(
       `${name}-apiserver`,
       {
+        namePrefix: NAME_PREFIX,
         vpcId: args.vpcId,
         port: 6443,
         protocol: "TCP",

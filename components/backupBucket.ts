@@ -23,13 +23,13 @@ export class BackupBucket extends pulumi.ComponentResource {
     const bucket = new aws.s3.Bucket(
       `${name}-bucket`,
       {
-        bucketPrefix: `${c.name}-etcd-backups-`,
+        bucketPrefix: backupBucketPrefix(c.name),
         forceDestroy: !c.protect,
         tags: roleTags(c, "backup", `${c.name}-etcd-backups`),
       },
       { parent: this, protect: c.protect, retainOnDelete: c.protect },
     );
-    new aws.s3.BucketPublicAccessBlock(
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-private`,
       {
         bucket: bucket.id,
@@ -104,10 +104,22 @@ export class BackupBucket extends pulumi.ComponentResource {
           }),
         ),
       },
-      parent,
+      // S3 rejects concurrent changes to a bucket's policy and its public access block
+      // ("OperationAborted: A conflicting conditional operation is currently in progress").
+      { parent: this, dependsOn: [publicAccessBlock] },
     );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
   }
+}
+
+/**
+ * S3 allows a bucket prefix of at most 37 characters (the provider appends a 26-character unique
+ * suffix to reach the 63-character bucket name limit). Cluster names go up to 32 characters, so the
+ * descriptive prefix is used when it fits and the bare cluster name otherwise.
+ */
+export function backupBucketPrefix(cluster: string): string {
+  const descriptive = `${cluster}-etcd-backups-`;
+  return descriptive.length <= 37 ? descriptive : `${cluster}-`;
 }

@@ -119,15 +119,21 @@ export class ClusterAddons extends pulumi.ComponentResource {
       ),
       [ccm],
     );
-    objects("coredns", corednsObjects({ version: c.addons.corednsVersion, clusterDnsIp: k.clusterDnsIp, clusterDomain: k.clusterDomain }), {
-      dependsOn: [this.readinessGate, cni],
-    });
-    chart(
+    const dns = objects(
+      "coredns",
+      corednsObjects({ version: c.addons.corednsVersion, clusterDnsIp: k.clusterDnsIp, clusterDomain: k.clusterDomain }),
+      { dependsOn: [this.readinessGate, cni] },
+    );
+    // The approver's pods need pod networking and cluster DNS (it resolves every name in a CSR);
+    // an atomic release installed before them times out and rolls back, failing `pulumi up`.
+    const approver = chart(
       "csr-approver",
       csrApproverChart({ chartVersion: CHARTS.csrApprover }),
       args.vpcCidr.apply((vpcCidr) => csrApproverValues({ chartVersion: CHARTS.csrApprover, region: c.region, vpcCidr })),
+      [cni, dns],
     );
-    if (c.addons.metricsServer) chart("metrics-server", metricsServerChart(CHARTS.metricsServer), metricsServerValues(), [cni]);
+    // metrics-server turns ready only once it can scrape kubelets over their approved serving certificates.
+    if (c.addons.metricsServer) chart("metrics-server", metricsServerChart(CHARTS.metricsServer), metricsServerValues(), [cni, approver]);
     if (c.addons.clusterAutoscaler) {
       chart(
         "cluster-autoscaler",

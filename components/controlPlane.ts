@@ -35,6 +35,8 @@ export interface ControlPlaneArgs {
   /** IAM policy documents of add-ons that run on these nodes with the node role, by add-on name. */
   addonPolicies?: Record<string, object>;
   kmsKeyArn: pulumi.Input<string>;
+  /** Service-linked role the auto scaling group launches with (ClusterKey.autoscalingRoleArn): the one the key policy admits. */
+  autoscalingRoleArn: pulumi.Input<string>;
   amiId: pulumi.Input<string>;
   accountId: pulumi.Input<string>;
   partition: pulumi.Input<string>;
@@ -258,6 +260,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         vpcZoneIdentifiers: args.privateSubnetIds,
         launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
         targetGroupArns: [args.apiTargetGroupArn],
+        serviceLinkedRoleArn: args.autoscalingRoleArn,
         // ELB health: a node whose apiserver stops answering /readyz is replaced.
         healthCheckType: "ELB",
         healthCheckGracePeriod: 600,

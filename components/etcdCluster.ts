@@ -17,6 +17,8 @@ export interface EtcdClusterArgs {
   securityGroupId: pulumi.Input<string>;
   etcdCa: CertificateAuthority;
   kmsKeyArn: pulumi.Input<string>;
+  /** Service-linked role the auto scaling group launches with (ClusterKey.autoscalingRoleArn): the one the key policy admits. */
+  autoscalingRoleArn: pulumi.Input<string>;
   backupBucketName: pulumi.Input<string>;
   backupBucketArn: pulumi.Input<string>;
   amiId: pulumi.Input<string>;
@@ -229,6 +231,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
           desiredCapacity: 1,
           vpcZoneIdentifiers: [args.privateSubnetIds[i]],
           launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
+          serviceLinkedRoleArn: args.autoscalingRoleArn,
           healthCheckType: "EC2",
           healthCheckGracePeriod: 300,
           tags: asgTags(m.tags),

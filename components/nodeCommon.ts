@@ -127,9 +127,14 @@ export function nodeLaunchTemplate(name: string, a: NodeLaunchTemplateArgs, pare
   );
 }
 
-/** IMDSv2 only; hop limit 1 keeps pods from reaching the instance's credentials. */
+/**
+ * IMDSv2 only; hop limit 1 keeps pods from reaching the instance's credentials. Instance tags stay
+ * out of IMDS: with them enabled EC2 refuses to launch an instance whose tag keys contain "/", and
+ * every node carries kubestead.io/* and kubernetes.io/cluster/* keys
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html). Nothing reads them.
+ */
 export function metadataOptions(hopLimit = 1) {
-  return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit, instanceMetadataTags: "enabled" };
+  return { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hopLimit, instanceMetadataTags: "disabled" };
 }
 
 export function rootVolume(sizeGiB: number, kmsKeyArn: pulumi.Input<string>) {

@@ -19,6 +19,8 @@ export interface WorkerPoolArgs {
   instanceProfileArn: pulumi.Input<string>;
   kubernetesCaCertPem: pulumi.Output<string>;
   kmsKeyArn: pulumi.Input<string>;
+  /** Service-linked role the auto scaling group launches with (ClusterKey.autoscalingRoleArn): the one the key policy admits. */
+  autoscalingRoleArn: pulumi.Input<string>;
   amiId: pulumi.Input<string>;
 }
 
@@ -113,6 +115,7 @@ export class WorkerPool extends pulumi.ComponentResource {
               capacityRebalance: Boolean(p.spot),
             }
           : { launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) } }),
+        serviceLinkedRoleArn: args.autoscalingRoleArn,
         healthCheckType: "EC2",
         healthCheckGracePeriod: 300,
         instanceRefresh: {

@@ -5,6 +5,8 @@
 export interface Statement {
   Sid: string;
   Effect: "Allow" | "Deny";
+  /** Only in resource policies (the KMS key policy); identity policies never carry one. */
+  Principal?: { AWS: string | string[] };
   Action: string[];
   Resource: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
@@ -57,12 +59,15 @@ export function readOwnSecrets(s: AccountScope, role: string): Statement[] {
 
 /** etcd members: their secrets, re-attaching their own ENI and volume, and writing backups. */
 export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocument {
+  const etcdTagged = { "aws:ResourceTag/kubestead.io/cluster": s.cluster, "aws:ResourceTag/kubestead.io/role": "etcd" };
   return doc(
     ...readOwnSecrets(s, "etcd"),
     {
+      // describe-network-interfaces / describe-volumes and the `aws ec2 wait` pollers built on them
+      // (bootstrap/etcdBootStep.ts). Describe* supports no resource-level permissions.
       Sid: "Describe",
       Effect: "Allow",
-      Action: ["ec2:DescribeVolumes", "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstances"],
+      Action: ["ec2:DescribeVolumes", "ec2:DescribeNetworkInterfaces"],
       Resource: "*",
     },
     {
@@ -73,21 +78,45 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
         `arn:${s.partition}:ec2:${s.region}:${s.accountId}:volume/*`,
         `arn:${s.partition}:ec2:${s.region}:${s.accountId}:network-interface/*`,
       ],
-      Condition: { StringEquals: { "aws:ResourceTag/kubestead.io/cluster": s.cluster, "aws:ResourceTag/kubestead.io/role": "etcd" } },
+      Condition: { StringEquals: etcdTagged },
     },
     {
+      // Only onto etcd instances (their launch template tags them role=etcd at launch), so a member's
+      // volume or address can never be pulled onto another role's node.
       Sid: "AttachToOwnInstances",
       Effect: "Allow",
       Action: ["ec2:AttachVolume", "ec2:AttachNetworkInterface"],
       Resource: `arn:${s.partition}:ec2:${s.region}:${s.accountId}:instance/*`,
-      Condition: { StringEquals: { "aws:ResourceTag/kubestead.io/cluster": s.cluster } },
+      Condition: { StringEquals: etcdTagged },
+    },
+    {
+      // The data volumes are encrypted with the cluster key: attaching one makes EC2 create a KMS
+      // grant for the instance with the caller's permissions, so AttachVolume alone is refused
+      // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+      Sid: "AttachEncryptedVolumes",
+      Effect: "Allow",
+      Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"],
+      Resource: s.kmsKeyArn,
+      Condition: {
+        StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` },
+        Bool: { "kms:GrantIsForAWSResource": "true" },
+      },
     },
     { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${backupBucketArn}/${s.cluster}/*` },
+    {
+      // The restore runbook (README) fetches a snapshot on the members themselves.
+      Sid: "ReadBackups",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: `${backupBucketArn}/${s.cluster}/*`,
+    },
     { Sid: "ListBackups", Effect: "Allow", Action: ["s3:ListBucket"], Resource: backupBucketArn },
     {
+      // `aws s3 cp --sse aws:kms` uploads snapshots above 8 MiB in parts; completing a multipart
+      // upload under SSE-KMS needs kms:Decrypt as well as GenerateDataKey. S3 never calls Encrypt.
       Sid: "EncryptBackups",
       Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: s.kmsKeyArn,
       Condition: { StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` } },
     },
@@ -163,21 +192,47 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
   });
 }
 
-/** Workers: their bootstrap token and what the kubelet's image pulls from ECR need. */
+/**
+ * Workers: their bootstrap token, nothing else. The kubelet runs with an external cloud provider
+ * (no EC2 calls), no kubelet image credential provider is configured (no ECR pulls; images come
+ * from registry.k8s.io and public.ecr.aws, which need no AWS credentials), and Cilium runs VXLAN,
+ * not ENI mode. Add statements here when a worker-side component starts calling AWS.
+ */
 export function workerPolicy(s: AccountScope): PolicyDocument {
+  return doc(...readOwnSecrets(s, "worker"));
+}
+
+/**
+ * The cluster key's policy. The account root statement is the default key policy (IAM policies in
+ * the account may grant use of the key: the deployer, the node roles above). The two statements
+ * for the auto scaling service-linked role are the ones AWS documents for launching instances with
+ * volumes encrypted under a customer managed key
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
+ */
+export function clusterKeyPolicy(partition: string, accountId: string, autoscalingRoleArn: string): PolicyDocument {
+  const autoscaling = { AWS: autoscalingRoleArn };
   return doc(
-    ...readOwnSecrets(s, "worker"),
     {
-      Sid: "DescribeSelf",
+      Sid: "EnableIamPolicies",
       Effect: "Allow",
-      Action: ["ec2:DescribeInstances", "ec2:DescribeRegions"],
+      Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+      Action: ["kms:*"],
       Resource: "*",
     },
     {
-      Sid: "PullFromEcr",
+      Sid: "AutoScalingUseOfTheKey",
       Effect: "Allow",
-      Action: ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      Principal: autoscaling,
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
       Resource: "*",
+    },
+    {
+      Sid: "AutoScalingAttachmentOfPersistentResources",
+      Effect: "Allow",
+      Principal: autoscaling,
+      Action: ["kms:CreateGrant"],
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
     },
   );
 }

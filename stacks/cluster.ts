@@ -35,12 +35,12 @@ export function readConfigOrExit(): ClusterConfig {
 
 export function buildCluster(c: ClusterConfig) {
   const network = new Network(`${c.name}-network`, { config: c });
-  const key = new ClusterKey(`${c.name}-key`, { config: c });
+  const identity = aws.getCallerIdentityOutput();
+  const partition = aws.getPartitionOutput().partition;
+  const key = new ClusterKey(`${c.name}-key`, { config: c, accountId: identity.accountId, partition });
   const pki = new ClusterPki(`${c.name}-pki`, { cluster: c.name, pki: c.pki });
   const groups = new SecurityGroups(`${c.name}-sg`, { config: c, vpcId: network.vpcId, vpcCidr: network.vpcCidr });
   const backups = new BackupBucket(`${c.name}-backups`, { config: c, kmsKeyArn: key.keyArn });
-  const identity = aws.getCallerIdentityOutput();
-  const partition = aws.getPartitionOutput().partition;
   const amiId = debianAmi(network);
 
   const etcd = new EtcdCluster(`${c.name}-etcd`, {
@@ -50,6 +50,7 @@ export function buildCluster(c: ClusterConfig) {
     securityGroupId: groups.etcd,
     etcdCa: pki.etcdCa,
     kmsKeyArn: key.keyArn,
+    autoscalingRoleArn: key.autoscalingRoleArn,
     backupBucketName: backups.bucketName,
     backupBucketArn: backups.bucketArn,
     amiId,
@@ -83,6 +84,7 @@ export function buildCluster(c: ClusterConfig) {
       ...(c.addons.ebsCsiDriver ? { "ebs-csi-driver": ebsCsiPolicy() } : {}),
     },
     kmsKeyArn: key.keyArn,
+    autoscalingRoleArn: key.autoscalingRoleArn,
     amiId,
     accountId: identity.accountId,
     partition,
@@ -152,6 +154,7 @@ function buildWorkers(
         instanceProfileArn: identity.instanceProfileArn,
         kubernetesCaCertPem: d.pki.kubernetesCa.certPem,
         kmsKeyArn: d.key.keyArn,
+        autoscalingRoleArn: d.key.autoscalingRoleArn,
         amiId: d.amiId,
       }),
   );

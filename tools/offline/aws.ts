@@ -51,11 +51,18 @@ export class AwsEmulator {
   }
 
   /** Physical name as the provider's autonaming would make it: the logical name plus a suffix. */
-  private physicalName(name: string, inputs: State, max = 255): string {
+  /**
+   * Physical name as the provider's autonaming makes it (the logical name or prefix plus a
+   * 7-character suffix), refused like AWS refuses it when longer than the service allows.
+   */
+  private physicalName(name: string, inputs: State, max = 255, what = "name"): string {
     const given = inputs.name as string | undefined;
-    if (given) return given;
     const prefix = inputs.namePrefix as string | undefined;
-    return `${prefix ?? `${name}-`}${hex(name, 7)}`.slice(0, max);
+    const physical = given ?? `${prefix ?? `${name}-`}${hex(name, 7)}`;
+    if (physical.length > max) {
+      throw new Error(`${what} ${JSON.stringify(physical)} of ${name} is ${physical.length} characters; AWS allows ${max}: set a shorter name or namePrefix`);
+    }
+    return physical;
   }
 
   private allocateIp(subnetId: string, wanted?: string): string | undefined {
@@ -243,6 +250,18 @@ export class AwsEmulator {
             arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${n}`,
             uniqueId: `AIPA${hex(seed, 17).toUpperCase()}`,
           },
+        };
+      }
+      case "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
+        // AWSServiceRoleFor<Service>[_<suffix>] under /aws-service-role/<service>/, as IAM names it.
+        const service = String(inputs.awsServiceName);
+        const n = `AWSServiceRoleForAutoScaling${inputs.customSuffix ? `_${inputs.customSuffix}` : ""}`;
+        if (service !== "autoscaling.amazonaws.com")
+          throw new Error(`the offline AWS emulation models only the autoscaling service-linked role, not ${service}`);
+        const path = `/aws-service-role/${service}/`;
+        return {
+          id: `arn:aws:iam::${ACCOUNT_ID}:role${path}${n}`,
+          state: { ...s, name: n, path, arn: `arn:aws:iam::${ACCOUNT_ID}:role${path}${n}`, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` },
         };
       }
       case "aws:iam/rolePolicy:RolePolicy":
