@@ -60,7 +60,9 @@ export class AwsEmulator {
     const prefix = inputs.namePrefix as string | undefined;
     const physical = given ?? `${prefix ?? `${name}-`}${hex(name, 7)}`;
     if (physical.length > max) {
-      throw new Error(`${what} ${JSON.stringify(physical)} of ${name} is ${physical.length} characters; AWS allows ${max}: set a shorter name or namePrefix`);
+      throw new Error(
+        `${what} ${JSON.stringify(physical)} of ${name} is ${physical.length} characters; AWS allows ${max}: set a shorter name or namePrefix`,
+      );
     }
     return physical;
   }
