@@ -435,8 +435,15 @@ function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig
       fix: "use lowercase letters, digits and dashes, e.g. general",
     });
     if (names.has(name)) r.problem(`${p}.name`, "must be unique among pools", name, "give each pool its own name");
-    if (["etcd", "controlplane"].includes(name))
-      r.problem(`${p}.name`, "must not be a node-role name (etcd, controlplane)", name, "pick another name");
+    // Pool ASGs are named <cluster>-<pool>, beside <cluster>-controlplane and <cluster>-etcd-<i>.
+    if (["etcd", "controlplane", "workers"].includes(name) || /^etcd-\d+$/.test(name)) {
+      r.problem(
+        `${p}.name`,
+        "must not be a node-role name (etcd, etcd-<i>, controlplane, workers)",
+        name,
+        "pick another name, e.g. general",
+      );
+    }
     names.add(name);
     const minSize = r.int(w, "minSize", p, 1, 0, 5000);
     const maxSize = r.int(w, "maxSize", p, Math.max(3, minSize), 0, 5000);
