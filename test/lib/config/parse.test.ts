@@ -151,6 +151,12 @@ describe("bad configs are refused with the exact message", () => {
       "kubestead:etcd.member is not a known setting (got 3): remove it or use one of: members, version, sha256, instanceType, volumeSizeGiB, volumeIops, snapshotCount, backup",
     ],
     [
+      "a pool named like an etcd member",
+      "dev",
+      (v) => (v.workers[0].name = "etcd-0"),
+      'kubestead:workers[0].name must not be a node-role name (etcd, etcd-<i>, controlplane, workers) (got "etcd-0"): pick another name, e.g. general',
+    ],
+    [
       "a pod CIDR too small for maxNodes",
       "prod",
       (v) => (v.kubernetes.podCidr = "10.128.0.0/16"),
