@@ -1,6 +1,7 @@
 /**
  * One etcd member: its environment file, systemd unit and the files it boots with. The boot
- * step (new vs existing cluster) lives in etcdBootStep.ts, backup and restore in etcdBackup.ts;
+ * step (new vs existing cluster) lives in etcdBootStep.ts, the member ENI's addressing and policy
+ * routing in etcdNetwork.ts, backup and restore in etcdBackup.ts;
  * this module re-exports them so callers import everything etcd from one place.
  *
  * Derived values (the initial-cluster string, URLs) are computed here before any templating, as
@@ -18,6 +19,15 @@ import {
 } from "./etcdBackup";
 import { EtcdBootStepOptions, EtcdRelease, renderEtcdBootStep } from "./etcdBootStep";
 import {
+  ETCD_NETWORK_SCRIPT_PATH,
+  ETCD_NETWORK_UNIT,
+  ETCD_NETWORK_UNIT_PATH,
+  ETCD_NETWORKD_CONF_PATH,
+  renderEtcdNetworkdConf,
+  renderEtcdNetworkScript,
+  renderEtcdNetworkService,
+} from "./etcdNetwork";
+import {
   assertEtcdSpec,
   ETCD_CIPHER_SUITES,
   ETCD_DEFAULT_DATA_DIR,
@@ -34,6 +44,7 @@ import { NodeFile, SecretFile } from "./types";
 
 export * from "./etcdSpec";
 export * from "./etcdBootStep";
+export * from "./etcdNetwork";
 export * from "./etcdBackup";
 
 /**
@@ -80,15 +91,20 @@ export function renderEtcdEnv(m: EtcdMemberSpec): string {
   return `# etcd member ${m.name}. Rendered by bootstrap/etcd.ts; the boot step may rewrite ETCD_INITIAL_CLUSTER*.\n${env.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 }
 
-/** etcd.service: the binary from /usr/local/bin, configured only through the env file. */
-export function renderEtcdService(args: { version: string; dataDir?: string }): string {
+/**
+ * etcd.service: the binary from /usr/local/bin, configured only through the env file.
+ * `networkUnit`: the unit that puts the member IP on its ENI (etcd-network.sh); etcd starts after it.
+ */
+export function renderEtcdService(args: { version: string; dataDir?: string; networkUnit?: string }): string {
   const dataDir = args.dataDir ?? ETCD_DEFAULT_DATA_DIR;
+  const network = args.networkUnit ? [args.networkUnit] : [];
   return renderUnit({
     Unit: {
       Description: `etcd ${args.version} (kubestead member)`,
       Documentation: "https://etcd.io/docs/",
-      After: "network-online.target",
-      Wants: "network-online.target",
+      After: ["network-online.target", ...network],
+      // Wants, not Requires: a failed network unit retries itself, etcd restarts until it can bind.
+      Wants: ["network-online.target", ...network],
       // Never start on the root disk when the data volume failed to mount: an empty member
       // would try to rejoin under its old identity.
       RequiresMountsFor: dataDir,
@@ -193,7 +209,11 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
     {
       path: "/etc/systemd/system/etcd.service",
       mode: "0644",
-      content: renderEtcdService({ version: opts.release.version, dataDir: u.dataDir }),
+      content: renderEtcdService({
+        version: opts.release.version,
+        dataDir: u.dataDir,
+        networkUnit: opts.eniId ? ETCD_NETWORK_UNIT : undefined,
+      }),
     },
     { path: "/etc/systemd/system/etcd-backup.service", mode: "0644", content: renderEtcdBackupService() },
     { path: "/etc/systemd/system/etcd-backup.timer", mode: "0644", content: renderEtcdBackupTimer(opts.backup.intervalMinutes) },
@@ -211,6 +231,18 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
     },
     { path: ETCD_RESTORE_SCRIPT_PATH, mode: "0755", content: renderEtcdRestoreScript() },
   ];
+  if (opts.eniId) {
+    const peerIps = m.members.filter((p) => p.name !== m.name).map((p) => p.ip);
+    files.push(
+      {
+        path: ETCD_NETWORK_SCRIPT_PATH,
+        mode: "0755",
+        content: renderEtcdNetworkScript({ eniId: opts.eniId, ip: m.ip, peerIps, region: opts.region }),
+      },
+      { path: ETCD_NETWORK_UNIT_PATH, mode: "0644", content: renderEtcdNetworkService() },
+      { path: ETCD_NETWORKD_CONF_PATH, mode: "0644", content: renderEtcdNetworkdConf() },
+    );
+  }
   // 0640: the boot step hands the server and peer keys to group etcd; the backup key stays root's.
   const secrets: SecretFile[] = [
     { path: `${pki}/server.key`, parameter: keys.server, mode: "0640" },

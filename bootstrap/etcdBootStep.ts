@@ -19,6 +19,7 @@
  * Losing quorum (most members' data gone) is not decided at boot: restore the latest S3 snapshot
  * with etcd-restore.sh on every member (README runbook).
  */
+import { ETCD_NETWORK_SCRIPT_PATH, ETCD_NETWORK_UNIT } from "./etcdNetwork";
 import { ETCD_ENV_PATH, ETCD_PKI_DIR, EtcdMemberSpec, etcdUrls, assertEtcdSpec } from "./etcdSpec";
 
 export interface EtcdRelease {
@@ -37,7 +38,10 @@ export interface EtcdBootStepOptions {
   volumeId?: string;
   /** Device name requested at attach time (default /dev/xvdf; Nitro exposes NVMe, resolved by serial). */
   device?: string;
-  /** The member's ENI carrying its stable IP; absent = the IP is already on the instance. */
+  /**
+   * The member's ENI carrying its stable IP; absent = the IP is already on the instance. Needs
+   * etcd-network.sh and its unit on the node (etcdMemberFiles adds them; bootstrap/etcdNetwork.ts).
+   */
   eniId?: string;
   /** Enable etcd-backup.timer (default true). */
   backupTimer?: boolean;
@@ -84,7 +88,8 @@ attach_eni() {
   log "ENI $eni attached"
 }
 
-# wait_for_ip IP: the OS configures a hot-plugged ENI by DHCP; etcd can only bind once it has.
+# wait_for_ip IP: etcd can only bind once the address is up (put there by etcd-network.sh, or
+# already on the instance when the member has no ENI of its own).
 wait_for_ip() {
   local ip=$1 n=0
   until ip -o -4 addr show | grep -qF "inet $ip/"; do
@@ -275,7 +280,15 @@ export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions 
       `done`,
     );
   }
-  if (opts.eniId) lines.push(`attach_eni ${q(opts.eniId)}`);
+  if (opts.eniId) {
+    lines.push(
+      "# Static address and policy routing, never DHCP: see bootstrap/etcdNetwork.ts.",
+      `${q(ETCD_NETWORK_SCRIPT_PATH)} prepare`,
+      `attach_eni ${q(opts.eniId)}`,
+      "systemctl daemon-reload",
+      `systemctl enable --now ${ETCD_NETWORK_UNIT}`,
+    );
+  }
   lines.push(`wait_for_ip ${q(m.ip)}`);
   if (opts.volumeId) lines.push(`attach_volume ${q(opts.volumeId)} ${q(device)}`);
   lines.push(

@@ -197,7 +197,10 @@ describe("etcdMemberFiles", () => {
         "/etc/systemd/system/etcd-backup.service",
         "/etc/systemd/system/etcd-backup.timer",
         "/etc/systemd/system/etcd.service",
+        "/etc/systemd/system/kubestead-etcd-network.service",
+        "/etc/systemd/networkd.conf.d/60-kubestead-etcd.conf",
         "/opt/kubestead/bin/etcd-backup.sh",
+        "/opt/kubestead/bin/etcd-network.sh",
         "/opt/kubestead/bin/etcd-restore.sh",
       ].sort(),
     );
