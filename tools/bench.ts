@@ -86,12 +86,15 @@ async function main(): Promise<number> {
     const planRuns = await repeat(1, "plan", ["plan", "--stack", stack]);
     const n = planRuns[0].resources;
     const floorRuns: Sample[] = [];
+    const providerFloorRuns: Sample[] = [];
     for (let i = 0; i < runs; i++) {
       floorRuns.push(...(await repeat(1, "floor", ["floor", "--resources", String(n)])));
+      providerFloorRuns.push(...(await repeat(1, "floor with providers", ["floor", "--resources", String(n), "--with-providers"])));
       if (i + 1 < runs) planRuns.push(...(await repeat(1, "plan", ["plan", "--stack", stack])));
     }
     const plan = summarise(planRuns);
     const floor = summarise(floorRuns);
+    const floorWithProviders = summarise(providerFloorRuns);
     const result: BenchResult = {
       stack,
       runs,
@@ -101,6 +104,8 @@ async function main(): Promise<number> {
       floor,
       ratio: plan.ms / floor.ms,
       cpuRatio: plan.cpuMs / floor.cpuMs,
+      floorWithProviders,
+      providerRatio: plan.ms / floorWithProviders.ms,
       scaling: args.flags["no-scaling"] ? [] : (progress("scaling…"), await scaling(stack, runs)),
     };
     process.stdout.write(`\n${formatReport(result)}`);

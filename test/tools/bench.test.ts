@@ -194,3 +194,22 @@ describe("report", () => {
     expect(text).not.toContain("the floor runs");
   });
 });
+
+test("the report shows the provider-loaded reference floor when measured", () => {
+  const s = { ms: 1000, cpuMs: 1200, maxRssKiB: 200000, resources: 10, runs: [{ ms: 1000, cpuMs: 1200, maxRssKiB: 200000, resources: 10 }], resourceCounts: [10] };
+  const text = formatReport({
+    stack: "prod",
+    runs: 1,
+    targetRatio: 1.5,
+    included: INCLUDED,
+    plan: { ...s, ms: 2000 },
+    floor: s,
+    ratio: 2,
+    cpuRatio: 2,
+    floorWithProviders: { ...s, ms: 1600 },
+    providerRatio: 1.25,
+    scaling: [],
+  });
+  expect(text).toContain("floor+providers");
+  expect(text).toContain("plan is 1.25× that");
+});

@@ -4,7 +4,7 @@
  *
  *   tsx tools/bench/child.ts plan --stack prod
  *   tsx tools/bench/child.ts plan --stack-file /tmp/x/Pulumi.prod.yaml
- *   tsx tools/bench/child.ts floor --resources 194
+ *   tsx tools/bench/child.ts floor --resources 194 [--with-providers]
  *
  * Timed: from just before runProgram (which loads @pulumi/pulumi, sets the mocks and loads the
  * program with its provider SDKs) to the plan being complete. Not timed: node and tsx start-up
@@ -21,7 +21,7 @@ const ROOT = path.resolve(__dirname, "../..");
 
 function optionsFor(argv: string[]): RunOptions {
   const [kind, ...rest] = argv;
-  const args = parseArgs(rest, {}, ["stack", "stack-file", "resources"], []);
+  const args = parseArgs(rest, {}, ["stack", "stack-file", "resources"], ["with-providers"]);
   if (kind === "floor") {
     const n = Number(args.values.resources);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--resources must be a positive integer (got ${args.values.resources})`);
@@ -29,7 +29,15 @@ function optionsFor(argv: string[]): RunOptions {
       stack: "bench",
       root: ROOT,
       program: path.join(__dirname, "floorProgram.ts"),
-      stackFile: { path: "(floor)", config: { "aws:region": "us-east-1", "bench:resources": String(n) }, secretKeys: [] },
+      stackFile: {
+        path: "(floor)",
+        config: {
+          "aws:region": "us-east-1",
+          "bench:resources": String(n),
+          "bench:providers": String(Boolean(args.flags["with-providers"])),
+        },
+        secretKeys: [],
+      },
     };
   }
   if (kind === "plan") {

@@ -13,5 +13,17 @@ class Bare extends pulumi.CustomResource {
   }
 }
 
-const count = new pulumi.Config("bench").requireNumber("resources");
+const config = new pulumi.Config("bench");
+if (config.getBoolean("providers")) {
+  // The reference floor: the provider SDKs the real program imports, loaded as it loads them, so
+  // the difference to the plan is the program's own per-resource work.
+  const aws = require("@pulumi/aws");
+  for (const service of ["autoscaling", "ebs", "ec2", "iam", "kms", "lb", "route53", "s3", "ssm", "vpc"]) void aws[service];
+  const k8s = require("@pulumi/kubernetes");
+  void [k8s.Provider, k8s.helm.v3.Release, k8s.yaml.v2.ConfigGroup];
+  require("@pulumi/tls");
+  require("@pulumi/random");
+  require("@pulumi/command");
+}
+const count = config.requireNumber("resources");
 for (let i = 0; i < count; i++) new Bare(`bare-${i}`);

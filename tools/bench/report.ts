@@ -29,6 +29,10 @@ export interface BenchResult {
   ratio: number;
   /** plan / floor, median CPU times. */
   cpuRatio: number;
+  /** Reference: the bare floor with the program's provider SDKs loaded too (informational). */
+  floorWithProviders?: Summary;
+  /** plan / floorWithProviders, median wall times. */
+  providerRatio?: number;
   scaling: ScalePoint[];
 }
 
@@ -62,6 +66,11 @@ export function formatReport(r: BenchResult): string {
     `  plan   ${pad(formatMs(r.plan.ms), 9)} wall  ${pad(formatMs(r.plan.cpuMs), 9)} cpu  peak RSS ${formatKiB(r.plan.maxRssKiB)}`,
     `  floor  ${pad(formatMs(r.floor.ms), 9)} wall  ${pad(formatMs(r.floor.cpuMs), 9)} cpu  peak RSS ${formatKiB(r.floor.maxRssKiB)}  (${r.floor.resources} bare resources, same runtime)`,
     `  ratio  ${formatRatio(r.ratio, r.targetRatio)}   cpu ${r.cpuRatio.toFixed(2)}×`,
+    ...(r.floorWithProviders && r.providerRatio !== undefined
+      ? [
+          `  floor+providers ${formatMs(r.floorWithProviders.ms)} wall (the same bare resources with the provider SDKs loaded): plan is ${r.providerRatio.toFixed(2)}× that, the program's own per-resource work`,
+        ]
+      : []),
     "  (cpu: user + system time of all the child's threads; steadier than wall time on a busy machine, above it when threads overlap)",
     `  runs   plan ${r.plan.runs.map((s) => Math.round(s.ms)).join(", ")} ms; floor ${r.floor.runs.map((s) => Math.round(s.ms)).join(", ")} ms`,
   ];
