@@ -82,6 +82,9 @@ function num(v: unknown): number | undefined {
   if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
   return undefined;
 }
+/** The SDK's wire value for a value unknown during a preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
@@ -93,8 +96,15 @@ function round2(n: number): number {
 function findLaunchTemplate(plan: Plan, asg: PlanResource): PlanResource | undefined {
   const direct = obj(asg.inputs.launchTemplate);
   const mixed = obj(obj(obj(asg.inputs.mixedInstancesPolicy).launchTemplate).launchTemplateSpecification);
-  const id = str(direct.id) ?? str(mixed.launchTemplateId);
-  const name = str(direct.name) ?? str(mixed.launchTemplateName);
+  // In a preview the IDs of new templates are all the same unknown value: never match on it, follow
+  // the group's property dependencies to the template instead.
+  const known = (v: unknown) => (str(v) === UNKNOWN ? undefined : str(v));
+  const id = known(direct.id) ?? known(mixed.launchTemplateId);
+  const name = known(direct.name) ?? known(mixed.launchTemplateName);
+  if (id === undefined && name === undefined) {
+    const urns = [...(asg.propertyDependencies.launchTemplate ?? []), ...(asg.propertyDependencies.mixedInstancesPolicy ?? [])];
+    return plan.resources.find((r) => r.type === T.launchTemplate && urns.includes(r.urn));
+  }
   return plan.resources.find(
     (r) =>
       r.type === T.launchTemplate &&
