@@ -230,6 +230,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           controlPlanePolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
         ),
       tags,
+      args.partition,
       this,
     );
     const lt = nodeLaunchTemplate(

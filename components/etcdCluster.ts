@@ -162,6 +162,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
           etcdPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }, bucketArn),
         ),
       roleTags(c, "etcd"),
+      args.partition,
       this,
     );
 

@@ -33,6 +33,8 @@ export function nodeIdentity(
   name: string,
   policy: pulumi.Input<PolicyDocument>,
   tags: Record<string, string>,
+  /** aws, aws-cn or aws-us-gov: managed policy ARNs differ per partition. */
+  partition: pulumi.Input<string>,
   parent: pulumi.Resource,
 ): NodeIdentity {
   const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
@@ -49,7 +51,7 @@ export function nodeIdentity(
     `${name}-ssm-core`,
     {
       role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     },
     { parent },
   );

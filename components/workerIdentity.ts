@@ -34,6 +34,7 @@ export class WorkerIdentity extends pulumi.ComponentResource {
         .all([args.partition, args.accountId, args.kmsKeyArn])
         .apply(([partition, accountId, kmsKeyArn]) => workerPolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn })),
       tags,
+      args.partition,
       this,
     );
     secureParameter(
