@@ -1,15 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootstrap/bootScript";
+import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { controlPlaneFiles, defaultKeyParameters } from "../bootstrap/controlPlane/files";
 import { renderControlPlaneKubeletCredentialStep } from "../bootstrap/controlPlane/kubeletCredential";
 import { renderKubeconfig } from "../bootstrap/kubeconfig";
-import { bootstrapKubeconfigParameter, nodeFiles } from "../bootstrap/node/files";
-import { renderNodeInstallStep, renderControlPlaneLabelStep, renderNodeStartStep } from "../bootstrap/node/install";
+import { bootstrapKubeconfigParameter } from "../bootstrap/node/files";
+import { kubernetesNodeBoot } from "../bootstrap/node/boot";
+import { renderControlPlaneLabelStep } from "../bootstrap/node/install";
 import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
-import { renderSystemApplyStep } from "../bootstrap/node/system";
 import { hostAddress, mustParseCidr } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
 import { controlPlanePolicy } from "../lib/iam";
@@ -166,34 +166,23 @@ export class ControlPlane extends pulumi.ComponentResource {
           },
           keyParameters: params,
         });
-        const node = nodeFiles({
+        const boot = kubernetesNodeBoot({
           cluster: c.name,
+          region: c.region,
+          kubernetes: k,
+          checksums: c.checksums,
           role: "controlplane",
           caCertPem: ca,
-          pauseVersion: k.pauseVersion,
-          clusterDnsIp: k.clusterDnsIp,
-          clusterDomain: k.clusterDomain,
-          nodeLabels: {},
-          nodeTaints: [],
+          labels: {},
+          taints: [],
+          roleFiles: cp.files,
+          roleSecrets: cp.secrets,
+          beforeStart: [
+            renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
+          ],
+          afterStart: [renderControlPlaneLabelStep()],
         });
-        // nodeFiles writes the CA certificate too; keep one copy of each path.
-        const seen = new Set(cp.files.map((f) => f.path));
-        const files = [...cp.files, ...node.files.filter((f) => !seen.has(f.path))];
-        const steps = [
-          renderSystemApplyStep(),
-          renderNodeInstallStep({
-            kubernetesVersion: k.version,
-            containerdVersion: k.containerdVersion,
-            runcVersion: k.runcVersion,
-            cniPluginsVersion: k.cniPluginsVersion,
-            checksums: c.checksums,
-          }),
-          renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
-          renderNodeStartStep(),
-          renderControlPlaneLabelStep(),
-        ];
-        files.push({ path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "controlplane", region: c.region, steps }) });
-        return { files, secrets: [...cp.secrets, ...node.secrets], secretContents: cp.secretContents };
+        return { files: boot.files, secrets: boot.secrets, secretContents: cp.secretContents };
       });
 
     // The encryption config holds the key: it goes to SSM, never into user data.

@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootstrap/bootScript";
+import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
-import { nodeFiles } from "../bootstrap/node/files";
-import { renderNodeInstallStep, renderNodeStartStep } from "../bootstrap/node/install";
+import { kubernetesNodeBoot } from "../bootstrap/node/boot";
 import { formatTaint } from "../bootstrap/node/labels";
-import { renderSystemApplyStep } from "../bootstrap/node/system";
 import { ClusterConfig, WorkerPoolConfig } from "../lib/config/types";
 import { asgTags, roleTags } from "../lib/tags";
 import { nodeLaunchTemplate } from "./nodeCommon";
@@ -43,32 +41,17 @@ export class WorkerPool extends pulumi.ComponentResource {
     const labels = { "kubestead.io/pool": p.name, ...p.labels };
 
     const userData = args.kubernetesCaCertPem.apply((ca) => {
-      const node = nodeFiles({
+      const { files, secrets } = kubernetesNodeBoot({
         cluster: c.name,
+        region: c.region,
+        kubernetes: k,
+        checksums: c.checksums,
         role: "worker",
         caCertPem: ca,
-        pauseVersion: k.pauseVersion,
-        clusterDnsIp: k.clusterDnsIp,
-        clusterDomain: k.clusterDomain,
-        nodeLabels: labels,
-        nodeTaints: p.taints,
+        labels,
+        taints: p.taints,
       });
-      const steps = [
-        renderSystemApplyStep(),
-        renderNodeInstallStep({
-          kubernetesVersion: k.version,
-          containerdVersion: k.containerdVersion,
-          runcVersion: k.runcVersion,
-          cniPluginsVersion: k.cniPluginsVersion,
-          checksums: c.checksums,
-        }),
-        renderNodeStartStep(),
-      ];
-      const files = [
-        ...node.files,
-        { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "worker", region: c.region, steps }) },
-      ];
-      return encodeUserData(renderCloudConfig({ files, secrets: node.secrets, bootScriptPath: BOOT_SCRIPT_PATH }));
+      return encodeUserData(renderCloudConfig({ files, secrets, bootScriptPath: BOOT_SCRIPT_PATH }));
     });
 
     const lt = nodeLaunchTemplate(

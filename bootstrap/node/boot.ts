@@ -1,0 +1,65 @@
+/**
+ * What every Kubernetes node (control plane or worker) boots with: the node files, the role's own
+ * files, and the boot script that applies sysctls, installs the verified binaries, runs the role's
+ * extra steps and starts containerd and the kubelet. One assembly for both roles.
+ */
+import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootScript";
+import type { KubernetesConfig, Taint } from "../../lib/config/types";
+import type { NodeFile, SecretFile } from "../types";
+import { KubeNodeRole, nodeFiles } from "./files";
+import { renderNodeInstallStep, renderNodeStartStep } from "./install";
+import { renderSystemApplyStep } from "./system";
+
+export interface KubernetesNodeBootArgs {
+  cluster: string;
+  region: string;
+  kubernetes: KubernetesConfig;
+  /** sha256 by artifact key (ClusterConfig.checksums). */
+  checksums: Record<string, string>;
+  role: KubeNodeRole;
+  caCertPem: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  /** The role's own files; they win over a node file at the same path (e.g. the CA certificate). */
+  roleFiles?: NodeFile[];
+  roleSecrets?: SecretFile[];
+  /** Steps after the binaries are installed, before the kubelet starts. */
+  beforeStart?: string[];
+  /** Steps after the kubelet has started. */
+  afterStart?: string[];
+}
+
+export function kubernetesNodeBoot(a: KubernetesNodeBootArgs): { files: NodeFile[]; secrets: SecretFile[] } {
+  const k = a.kubernetes;
+  const node = nodeFiles({
+    cluster: a.cluster,
+    role: a.role,
+    caCertPem: a.caCertPem,
+    pauseVersion: k.pauseVersion,
+    clusterDnsIp: k.clusterDnsIp,
+    clusterDomain: k.clusterDomain,
+    nodeLabels: a.labels,
+    nodeTaints: a.taints,
+  });
+  const roleFiles = a.roleFiles ?? [];
+  const taken = new Set(roleFiles.map((f) => f.path));
+  const steps = [
+    renderSystemApplyStep(),
+    renderNodeInstallStep({
+      kubernetesVersion: k.version,
+      containerdVersion: k.containerdVersion,
+      runcVersion: k.runcVersion,
+      cniPluginsVersion: k.cniPluginsVersion,
+      checksums: a.checksums,
+    }),
+    ...(a.beforeStart ?? []),
+    renderNodeStartStep(),
+    ...(a.afterStart ?? []),
+  ];
+  const files = [
+    ...roleFiles,
+    ...node.files.filter((f) => !taken.has(f.path)),
+    { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: a.role, region: a.region, steps }) },
+  ];
+  return { files, secrets: [...(a.roleSecrets ?? []), ...node.secrets] };
+}
