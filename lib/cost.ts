@@ -4,7 +4,7 @@
  * data, NLB capacity units, KMS requests, S3 storage) use stated assumptions. Anything without a
  * price becomes a line that says so, never a crash and never a guess.
  */
-import type { Plan, PlanResource } from "./plan/types";
+import { UNKNOWN_VALUE, type Plan, type PlanResource } from "./plan/types";
 import {
   GP3_FREE_IOPS,
   GP3_FREE_THROUGHPUT_MIBPS,
@@ -82,9 +82,6 @@ function num(v: unknown): number | undefined {
   if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
   return undefined;
 }
-/** The SDK's wire value for a value unknown during a preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
@@ -98,7 +95,7 @@ function findLaunchTemplate(plan: Plan, asg: PlanResource): PlanResource | undef
   const mixed = obj(obj(obj(asg.inputs.mixedInstancesPolicy).launchTemplate).launchTemplateSpecification);
   // In a preview the IDs of new templates are all the same unknown value: never match on it, follow
   // the group's property dependencies to the template instead.
-  const known = (v: unknown) => (str(v) === UNKNOWN ? undefined : str(v));
+  const known = (v: unknown) => (str(v) === UNKNOWN_VALUE ? undefined : str(v));
   const id = known(direct.id) ?? known(mixed.launchTemplateId);
   const name = known(direct.name) ?? known(mixed.launchTemplateName);
   if (id === undefined && name === undefined) {

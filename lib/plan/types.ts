@@ -7,6 +7,9 @@
 
 export const SECRET_MASK = "[secret]";
 
+/** How a plan made with --preview shows a value not known until deployment (the SDK's unknownValue). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 export interface PlanResourceOptions {
   protect: boolean;
   ignoreChanges: string[];

@@ -4,10 +4,12 @@
  * `pulumi.runtime.unknownValue` is the string one. Policies skip a check whose input is unknown:
  * the value is checked again on `pulumi up`, so reporting it now would only be noise.
  */
+import { UNKNOWN_VALUE } from "../../lib/plan/types";
+
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
   "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
   "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
-  "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string (pulumi.runtime.unknownValue)
+  UNKNOWN_VALUE, // string (pulumi.runtime.unknownValue)
   "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
   "030794c1-ac77-496b-92df-f27374a8bd58", // asset
   "e48ece36-62e2-4504-bad9-02848725956a", // archive

@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
-import { Plan, PlanResource } from "../../lib/plan/types";
+import { Plan, PlanResource, UNKNOWN_VALUE } from "../../lib/plan/types";
 import { AwsEmulator } from "./aws";
 import { stackConfig, StackFile } from "./stackFile";
 import { TLS_COMPUTED, TlsEmulator } from "./tls";
@@ -35,8 +35,6 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-/** The SDK's wire value for "unknown during preview" (runtime/rpc.ts unknownValue). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Wire values → plain values: secrets unwrapped (their dotted paths collected), references → URN. */
 export function unwrap(v: unknown, at: string, secrets: string[]): unknown {
@@ -116,7 +114,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             ? (TLS_COMPUTED[args.type] ?? [])
             : Object.keys(aws.newResource(args.type, args.name, inputs).state);
           const state: Record<string, unknown> = { ...inputs };
-          for (const k of [...computed, "id"]) if (!(k in inputs)) state[k] = UNKNOWN;
+          for (const k of [...computed, "id"]) if (!(k in inputs)) state[k] = UNKNOWN_VALUE;
           return { id: "", state };
         }
         const r = tls.handles(args.type)
