@@ -17,6 +17,25 @@ export default tseslint.config(
     },
   },
   {
+    // The program imports provider SDKs by service (`@pulumi/aws/ec2`), as Pulumi advises for large
+    // SDKs: the whole of @pulumi/aws is ~340 modules, which the offline plan would load for nothing.
+    files: ["index.ts", "stacks/**/*.ts", "components/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@pulumi/aws", message: 'import the service module instead, e.g. `import * as ec2 from "@pulumi/aws/ec2"`.' },
+            {
+              name: "@pulumi/kubernetes",
+              message: 'import the module instead, e.g. `import { Release } from "@pulumi/kubernetes/helm/v3/release"`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as lb from "@pulumi/aws/lb";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
 import { roleTags } from "../lib/tags";
@@ -34,7 +34,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     // (logical name + "-" + 7 random) of `${cluster}-api-apiserver` already exceeds that for
     // "kubestead-dev", so `pulumi up` would fail. A short prefix lets AWS's provider append a
     // unique suffix (create-before-delete replacements keep working); the Name tag says what it is.
-    const lb = new aws.lb.LoadBalancer(
+    const nlb = new lb.LoadBalancer(
       `${name}-nlb`,
       {
         namePrefix: NAME_PREFIX,
@@ -49,7 +49,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const tg = new aws.lb.TargetGroup(
+    const tg = new lb.TargetGroup(
       `${name}-apiserver`,
       {
         namePrefix: NAME_PREFIX,
@@ -75,10 +75,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.lb.Listener(
+    new lb.Listener(
       `${name}-6443`,
       {
-        loadBalancerArn: lb.arn,
+        loadBalancerArn: nlb.arn,
         port: 6443,
         protocol: "TCP",
         defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
@@ -86,10 +86,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.dnsName = lb.dnsName;
-    this.arn = lb.arn;
+    this.dnsName = nlb.dnsName;
+    this.arn = nlb.arn;
     this.targetGroupArn = tg.arn;
-    this.endpoint = pulumi.interpolate`https://${lb.dnsName}:6443`;
+    this.endpoint = pulumi.interpolate`https://${nlb.dnsName}:6443`;
     this.registerOutputs({ dnsName: this.dnsName, endpoint: this.endpoint, targetGroupArn: this.targetGroupArn });
   }
 }

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
 import { roleTags } from "../lib/tags";
@@ -20,7 +20,7 @@ export class BackupBucket extends pulumi.ComponentResource {
     super("kubestead:components:BackupBucket", name, {}, opts);
     const c = args.config;
     const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(
+    const bucket = new s3.Bucket(
       `${name}-bucket`,
       {
         bucketPrefix: backupBucketPrefix(c.name),
@@ -29,7 +29,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       },
       { parent: this, protect: c.protect, retainOnDelete: c.protect },
     );
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    const publicAccessBlock = new s3.BucketPublicAccessBlock(
       `${name}-private`,
       {
         bucket: bucket.id,
@@ -40,7 +40,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.s3.BucketOwnershipControls(
+    new s3.BucketOwnershipControls(
       `${name}-ownership`,
       {
         bucket: bucket.id,
@@ -48,7 +48,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.s3.BucketVersioning(
+    new s3.BucketVersioning(
       `${name}-versioning`,
       {
         bucket: bucket.id,
@@ -56,7 +56,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
+    new s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
         bucket: bucket.id,
@@ -67,7 +67,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       parent,
     );
     const days = c.etcd.backup.retentionDays;
-    new aws.s3.BucketLifecycleConfiguration(
+    new s3.BucketLifecycleConfiguration(
       `${name}-retention`,
       {
         bucket: bucket.id,
@@ -84,7 +84,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.s3.BucketPolicy(
+    new s3.BucketPolicy(
       `${name}-tls-only`,
       {
         bucket: bucket.id,

@@ -1,5 +1,7 @@
 import * as command from "@pulumi/command";
-import * as k8s from "@pulumi/kubernetes";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { Provider } from "@pulumi/kubernetes/provider";
+import { ConfigGroup } from "@pulumi/kubernetes/yaml/v2/configGroup";
 import * as pulumi from "@pulumi/pulumi";
 import { ciliumChart, ciliumValues } from "../bootstrap/addons/cilium";
 import { cloudControllerManagerObjects } from "../bootstrap/addons/cloudControllerManager";
@@ -35,7 +37,7 @@ export interface ClusterAddonsArgs {
  */
 export class ClusterAddons extends pulumi.ComponentResource {
   public readonly readinessGate: command.local.Command;
-  public readonly provider: k8s.Provider;
+  public readonly provider: Provider;
 
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:ClusterAddons", name, {}, opts);
@@ -56,7 +58,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.controlPlane] },
     );
 
-    this.provider = new k8s.Provider(
+    this.provider = new Provider(
       `${name}-provider`,
       {
         kubeconfig: args.adminKubeconfig,
@@ -67,13 +69,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const inCluster = { parent: this, provider: this.provider, dependsOn: [this.readinessGate] };
 
     const objects = (id: string, objs: pulumi.Input<K8sObject[]>, extra: pulumi.CustomResourceOptions = {}) =>
-      new k8s.yaml.v2.ConfigGroup(
-        `${name}-${id}`,
-        { objs: objs as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> },
-        { ...inCluster, ...extra },
-      );
+      new ConfigGroup(`${name}-${id}`, { objs: objs as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> }, { ...inCluster, ...extra });
     const chart = (id: string, ref: HelmChartRef, values: pulumi.Input<Record<string, unknown>>, deps: pulumi.Resource[] = []) =>
-      new k8s.helm.v3.Release(
+      new Release(
         `${name}-${id}`,
         {
           chart: ref.chart,

@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
 import { clusterKeyPolicy } from "../lib/iam";
@@ -33,7 +34,7 @@ export class ClusterKey extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:ClusterKey", name, {}, opts);
     const c = args.config;
-    const autoscalingRole = new aws.iam.ServiceLinkedRole(
+    const autoscalingRole = new iam.ServiceLinkedRole(
       `${name}-autoscaling`,
       {
         awsServiceName: "autoscaling.amazonaws.com",
@@ -43,7 +44,7 @@ export class ClusterKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const key = new aws.kms.Key(
+    const key = new kms.Key(
       `${name}-key`,
       {
         description: `kubestead ${c.name}: node secrets, volumes and etcd backups`,
@@ -56,7 +57,7 @@ export class ClusterKey extends pulumi.ComponentResource {
       },
       { parent: this, protect: c.protect, retainOnDelete: c.protect },
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/kubestead/${c.name}`, targetKeyId: key.keyId }, { parent: this });
+    new kms.Alias(`${name}-alias`, { name: `alias/kubestead/${c.name}`, targetKeyId: key.keyId }, { parent: this });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
     this.autoscalingRoleArn = autoscalingRole.arn;

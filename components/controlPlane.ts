@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as autoscaling from "@pulumi/aws/autoscaling";
+import * as iam from "@pulumi/aws/iam";
+import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
@@ -187,7 +189,7 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     // The encryption config holds the key: it goes to SSM, never into user data.
     const encryptionParam = rendered.apply((r) => Object.keys(r.secretContents)[0]);
-    new aws.ssm.Parameter(
+    new ssm.Parameter(
       `${name}-encryption-config`,
       {
         name: encryptionParam,
@@ -240,7 +242,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       },
       this,
     );
-    const asg = new aws.autoscaling.Group(
+    const asg = new autoscaling.Group(
       `${name}-nodes`,
       {
         name: `${c.name}-controlplane`,
@@ -262,7 +264,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     );
 
     for (const [addon, policy] of Object.entries(args.addonPolicies ?? {})) {
-      new aws.iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this });
+      new iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this });
     }
     this.asgName = asg.name;
     this.adminKubeconfig = pulumi.secret(

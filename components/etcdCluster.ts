@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as autoscaling from "@pulumi/aws/autoscaling";
+import * as ebs from "@pulumi/aws/ebs";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
@@ -51,7 +54,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const zones = c.zones.slice(0, n);
     const domain = `${c.name}.kubestead.internal`;
 
-    const dnsZone = new aws.route53.Zone(
+    const dnsZone = new route53.Zone(
       `${name}-zone`,
       {
         name: domain,
@@ -66,7 +69,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const members = zones.map((zone, i) => {
       const memberName = `etcd-${i}`;
       const tags = roleTags(c, "etcd", `${c.name}-${memberName}`, { "kubestead.io/member": String(i) });
-      const eni = new aws.ec2.NetworkInterface(
+      const eni = new ec2.NetworkInterface(
         `${name}-${i}`,
         {
           subnetId: args.privateSubnetIds[i],
@@ -77,7 +80,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         parent,
       );
       // Data outlives instances; in prod it also outlives `pulumi destroy`.
-      const volume = new aws.ebs.Volume(
+      const volume = new ebs.Volume(
         `${name}-${i}-data`,
         {
           availabilityZone: zone,
@@ -92,11 +95,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         { parent: this, protect: c.protect, retainOnDelete: c.protect },
       );
       const dnsName = `${memberName}.${domain}`;
-      new aws.route53.Record(
-        `${name}-${i}`,
-        { zoneId: dnsZone.zoneId, name: dnsName, type: "A", ttl: 60, records: [eni.privateIp] },
-        parent,
-      );
+      new route53.Record(`${name}-${i}`, { zoneId: dnsZone.zoneId, name: dnsName, type: "A", ttl: 60, records: [eni.privateIp] }, parent);
       return { i, zone, memberName, tags, eni, volume, dnsName };
     });
 
@@ -223,7 +222,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         this,
       );
       // An auto scaling group of one, pinned to the member's zone (its volume lives there).
-      const asg = new aws.autoscaling.Group(
+      const asg = new autoscaling.Group(
         `${name}-${i}`,
         {
           name: `${c.name}-${m.memberName}`,

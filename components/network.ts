@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
@@ -29,11 +29,11 @@ export class Network extends pulumi.ComponentResource {
     const existing = c.network.existing;
     if (existing) {
       this.vpcId = pulumi.output(existing.vpcId);
-      const vpc = aws.ec2.getVpcOutput({ id: existing.vpcId }, { parent: this });
+      const vpc = ec2.getVpcOutput({ id: existing.vpcId }, { parent: this });
       this.vpcCidr = vpc.cidrBlock;
       this.privateSubnetIds = existing.privateSubnetIds.map((id) => pulumi.output(id));
       this.publicSubnetIds = existing.publicSubnetIds.map((id) => pulumi.output(id));
-      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
+      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
     } else {
       const created = createVpc(this, name, c);
       this.vpcId = created.vpcId;
@@ -55,7 +55,7 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
   const tags = (n: string, extra: Record<string, string> = {}) => roleTags(c, "network", n, { ...clusterTag(c.name, true), ...extra });
   const layout = planSubnets(c.network.vpcCidr, c.zones, c.network.privateSubnetPrefix, c.network.publicSubnetPrefix);
 
-  const vpc = new aws.ec2.Vpc(
+  const vpc = new ec2.Vpc(
     `${name}-vpc`,
     {
       cidrBlock: c.network.vpcCidr,
@@ -65,9 +65,9 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
     },
     opts,
   );
-  const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags(`${c.name}-igw`) }, opts);
+  const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags(`${c.name}-igw`) }, opts);
 
-  const publicRt = new aws.ec2.RouteTable(
+  const publicRt = new ec2.RouteTable(
     `${name}-public`,
     {
       vpcId: vpc.id,
@@ -78,7 +78,7 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
   );
 
   const publics = layout.map((l, i) => {
-    const subnet = new aws.ec2.Subnet(
+    const subnet = new ec2.Subnet(
       `${name}-public-${i}`,
       {
         vpcId: vpc.id,
@@ -89,15 +89,15 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
       },
       opts,
     );
-    new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, opts);
+    new ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, opts);
     return subnet;
   });
 
   // One NAT per zone in prod: a NAT or zone outage must not take the other zones' egress with it.
   const natCount = c.network.natGateways === "perAz" ? layout.length : 1;
   const nats = Array.from({ length: natCount }, (_, i) => {
-    const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags(`${c.name}-nat-${layout[i].zone}`) }, opts);
-    return new aws.ec2.NatGateway(
+    const eip = new ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags(`${c.name}-nat-${layout[i].zone}`) }, opts);
+    return new ec2.NatGateway(
       `${name}-nat-${i}`,
       {
         allocationId: eip.id,
@@ -109,9 +109,9 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
     );
   });
 
-  const privateRts: aws.ec2.RouteTable[] = [];
+  const privateRts: ec2.RouteTable[] = [];
   const privates = layout.map((l, i) => {
-    const rt = new aws.ec2.RouteTable(
+    const rt = new ec2.RouteTable(
       `${name}-private-${i}`,
       {
         vpcId: vpc.id,
@@ -121,7 +121,7 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
       opts,
     );
     privateRts.push(rt);
-    const subnet = new aws.ec2.Subnet(
+    const subnet = new ec2.Subnet(
       `${name}-private-${i}`,
       {
         vpcId: vpc.id,
@@ -132,12 +132,12 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
       },
       opts,
     );
-    new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, opts);
+    new ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, opts);
     return subnet;
   });
 
   // S3 gateway endpoint: etcd backups and node downloads from S3 stay off the (metered) NAT.
-  new aws.ec2.VpcEndpoint(
+  new ec2.VpcEndpoint(
     `${name}-s3`,
     {
       vpcId: vpc.id,

@@ -2,13 +2,15 @@
  * Pieces every node role shares: the OS image, the IAM identity, SecureString parameters for the
  * secrets a node fetches at boot, and the launch-template settings policy insists on.
  */
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import { EC2_ASSUME_ROLE, PolicyDocument } from "../lib/iam";
 
 /** Debian's official bookworm AMI (account 136693071363), newest of its series. */
 export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
-  return aws.ec2
+  return ec2
     .getAmiOutput(
       {
         owners: ["136693071363"],
@@ -25,8 +27,8 @@ export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
 }
 
 export interface NodeIdentity {
-  role: aws.iam.Role;
-  instanceProfile: aws.iam.InstanceProfile;
+  role: iam.Role;
+  instanceProfile: iam.InstanceProfile;
 }
 
 export function nodeIdentity(
@@ -37,8 +39,8 @@ export function nodeIdentity(
   partition: pulumi.Input<string>,
   parent: pulumi.Resource,
 ): NodeIdentity {
-  const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
-  new aws.iam.RolePolicy(
+  const role = new iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
+  new iam.RolePolicy(
     `${name}-policy`,
     {
       role: role.name,
@@ -47,7 +49,7 @@ export function nodeIdentity(
     { parent },
   );
   // Session Manager instead of SSH: no key pairs, no port 22.
-  new aws.iam.RolePolicyAttachment(
+  new iam.RolePolicyAttachment(
     `${name}-ssm-core`,
     {
       role: role.name,
@@ -55,7 +57,7 @@ export function nodeIdentity(
     },
     { parent },
   );
-  const instanceProfile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
+  const instanceProfile = new iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
   return { role, instanceProfile };
 }
 
@@ -67,8 +69,8 @@ export function secureParameter(
   kmsKeyId: pulumi.Input<string>,
   tags: Record<string, string>,
   parent: pulumi.Resource,
-): aws.ssm.Parameter {
-  return new aws.ssm.Parameter(
+): ssm.Parameter {
+  return new ssm.Parameter(
     name,
     {
       name: parameter,
@@ -104,8 +106,8 @@ export interface NodeLaunchTemplateArgs {
  * Every node role's launch template, so the settings the policy pack insists on live in one
  * place: IMDSv2 required, an encrypted root volume, no public IP.
  */
-export function nodeLaunchTemplate(name: string, a: NodeLaunchTemplateArgs, parent: pulumi.Resource): aws.ec2.LaunchTemplate {
-  return new aws.ec2.LaunchTemplate(
+export function nodeLaunchTemplate(name: string, a: NodeLaunchTemplateArgs, parent: pulumi.Resource): ec2.LaunchTemplate {
+  return new ec2.LaunchTemplate(
     name,
     {
       description: a.description,

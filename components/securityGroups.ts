@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
 import { roleTags } from "../lib/tags";
@@ -24,7 +25,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
     super("kubestead:components:SecurityGroups", name, {}, opts);
     const c = args.config;
     const group = (role: "etcd" | "controlplane" | "worker" | "api-lb", description: string) =>
-      new aws.ec2.SecurityGroup(
+      new ec2.SecurityGroup(
         `${name}-${role}`,
         {
           vpcId: args.vpcId,
@@ -33,7 +34,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    const groups: Record<Exclude<Peer, { cidr: string }>["group"], aws.ec2.SecurityGroup> = {
+    const groups: Record<Exclude<Peer, { cidr: string }>["group"], ec2.SecurityGroup> = {
       etcd: group("etcd", "kubestead etcd members"),
       controlplane: group("controlplane", "kubestead control-plane nodes"),
       worker: group("worker", "kubestead worker nodes"),
@@ -49,7 +50,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
           : from.cidr === "vpc"
             ? { cidrIpv4: args.vpcCidr }
             : { cidrIpv4: from.cidr };
-      new aws.vpc.SecurityGroupIngressRule(
+      new vpc.SecurityGroupIngressRule(
         `${name}-${rule.name}`,
         {
           securityGroupId: target.id,
@@ -64,7 +65,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
       );
     }
     for (const [role, g] of Object.entries(groups)) {
-      new aws.vpc.SecurityGroupEgressRule(
+      new vpc.SecurityGroupEgressRule(
         `${name}-${role}-egress`,
         {
           securityGroupId: g.id,

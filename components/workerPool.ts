@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as pulumi from "@pulumi/pulumi";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
@@ -73,7 +73,7 @@ export class WorkerPool extends pulumi.ComponentResource {
 
     const launchTemplate = { launchTemplateId: lt.id, version: lt.latestVersion.apply(String) };
     const mixed = p.spot || p.instanceTypes.length > 1;
-    const asg = new aws.autoscaling.Group(
+    const asg = new autoscaling.Group(
       `${name}-nodes`,
       {
         name: `${c.name}-${p.name}`,

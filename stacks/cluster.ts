@@ -2,7 +2,8 @@
  * One cluster from the typed config: network → PKI → etcd → control plane + API LB → workers →
  * add-ons. dev and prod are this same program with different Pulumi.<stack>.yaml values.
  */
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
 import { BootstrapToken } from "../components/bootstrapToken";
@@ -35,8 +36,8 @@ export function readConfigOrExit(): ClusterConfig {
 
 export function buildCluster(c: ClusterConfig) {
   const network = new Network(`${c.name}-network`, { config: c });
-  const identity = aws.getCallerIdentityOutput();
-  const partition = aws.getPartitionOutput().partition;
+  const identity = getCallerIdentityOutput();
+  const partition = getPartitionOutput().partition;
   const key = new ClusterKey(`${c.name}-key`, { config: c, accountId: identity.accountId, partition });
   const pki = new ClusterPki(`${c.name}-pki`, { cluster: c.name, pki: c.pki });
   const groups = new SecurityGroups(`${c.name}-sg`, { config: c, vpcId: network.vpcId, vpcCidr: network.vpcCidr });

@@ -196,7 +196,14 @@ describe("report", () => {
 });
 
 test("the report shows the provider-loaded reference floor when measured", () => {
-  const s = { ms: 1000, cpuMs: 1200, maxRssKiB: 200000, resources: 10, runs: [{ ms: 1000, cpuMs: 1200, maxRssKiB: 200000, resources: 10 }], resourceCounts: [10] };
+  const s = {
+    ms: 1000,
+    cpuMs: 1200,
+    maxRssKiB: 200000,
+    resources: 10,
+    runs: [{ ms: 1000, cpuMs: 1200, maxRssKiB: 200000, resources: 10 }],
+    resourceCounts: [10],
+  };
   const text = formatReport({
     stack: "prod",
     runs: 1,
@@ -212,4 +219,24 @@ test("the report shows the provider-loaded reference floor when measured", () =>
   });
   expect(text).toContain("floor+providers");
   expect(text).toContain("plan is 1.25× that");
+});
+
+describe("providerImports (the reference floor loads what the program loads)", () => {
+  const { providerImports, providerModules } = require("../../tools/bench/providerModules");
+
+  test("finds provider modules, not the SDK itself, once each, sorted", () => {
+    const sources = [
+      `import * as pulumi from "@pulumi/pulumi";\nimport * as ec2 from "@pulumi/aws/ec2";`,
+      `import { Release } from "@pulumi/kubernetes/helm/v3/release";\nimport * as ec2 from "@pulumi/aws/ec2";\nimport * as tls from "@pulumi/tls";`,
+    ];
+    expect(providerImports(sources)).toEqual(["@pulumi/aws/ec2", "@pulumi/kubernetes/helm/v3/release", "@pulumi/tls"]);
+  });
+
+  test("the program's list resolves, and imports services rather than whole SDKs", () => {
+    const modules: string[] = providerModules();
+    expect(modules).toEqual(expect.arrayContaining(["@pulumi/aws/ec2", "@pulumi/tls"]));
+    expect(modules).not.toContain("@pulumi/aws");
+    expect(modules).not.toContain("@pulumi/kubernetes");
+    for (const m of modules) expect(() => require.resolve(m)).not.toThrow();
+  });
 });

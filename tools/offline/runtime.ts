@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { Plan, PlanResource, UNKNOWN_VALUE } from "../../lib/plan/types";
 import { AwsEmulator } from "./aws";
+import { lightenSdkBookkeeping, unsettledReport } from "./sdkBookkeeping";
 import { stackConfig, StackFile } from "./stackFile";
 import { TLS_COMPUTED, TlsEmulator } from "./tls";
 
@@ -38,51 +39,44 @@ const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
 /** Wire values → plain values: secrets unwrapped (their dotted paths collected), references → URN. */
 export function unwrap(v: unknown, at: string, secrets: string[]): unknown {
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    const sig = o[SIG_KEY];
-    if (sig === SECRET_SIG) {
-      secrets.push(at);
-      return unwrap(o.value, at, []);
-    }
-    if (sig === OUTPUT_SIG) {
-      if (o.secret) secrets.push(at);
-      return unwrap(o.value, at, o.secret ? [] : secrets);
-    }
-    if (sig === RESOURCE_SIG) return o.urn;
-    if (sig !== undefined) return o;
-    if (Array.isArray(v)) return v.map((x, i) => unwrap(x, `${at}[${i}]`, secrets));
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x, at ? `${at}.${k}` : k, secrets)]));
-  }
-  return v;
+  return walk(v, at ? [at] : [], secrets);
 }
 
-/**
- * The SDK stamps every internal promise with `new Error().stack`, only to print it if the promise
- * leaks at exit. Under tsx, Node formats each of those stacks through source maps: about a quarter of
- * the prod plan's CPU time (npm run bench). Capture no frames there; errors thrown by the program
- * keep full stacks (the limit is restored at once), a leak report keeps its context string.
- */
-export function skipPromiseStacks(): void {
-  let debuggable: { debuggablePromise?: (...args: unknown[]) => unknown; __kubesteadCheap?: boolean };
-  try {
-    debuggable = require("@pulumi/pulumi/runtime/debuggable");
-  } catch {
-    return; // moved in another SDK version: slower, not wrong
+// A path is built only for a secret found: most values have none, and every resource's inputs and
+// outputs pass through here.
+type Segment = string | number;
+const pathOf = (segs: Segment[]) => segs.reduce<string>((p, s) => (typeof s === "number" ? `${p}[${s}]` : p ? `${p}.${s}` : s), "");
+
+function walk(v: unknown, segs: Segment[], secrets: string[]): unknown {
+  if (!v || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  const sig = o[SIG_KEY];
+  if (sig === SECRET_SIG) {
+    secrets.push(pathOf(segs));
+    return walk(o.value, segs, []);
   }
-  const original = debuggable.debuggablePromise;
-  if (typeof original !== "function" || debuggable.__kubesteadCheap) return;
-  // Callers reach it as `debuggable_1.debuggablePromise(...)`, so replacing the export reaches them all.
-  debuggable.debuggablePromise = (...args: unknown[]) => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return original(...args);
-    } finally {
-      Error.stackTraceLimit = limit;
+  if (sig === OUTPUT_SIG) {
+    if (o.secret) secrets.push(pathOf(segs));
+    return walk(o.value, segs, o.secret ? [] : secrets);
+  }
+  if (sig === RESOURCE_SIG) return o.urn;
+  if (sig !== undefined) return o;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      segs.push(i);
+      out[i] = walk(v[i], segs, secrets);
+      segs.pop();
     }
-  };
-  debuggable.__kubesteadCheap = true;
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    segs.push(k);
+    out[k] = walk(o[k], segs, secrets);
+    segs.pop();
+  }
+  return out;
 }
 
 export async function runProgram(opts: RunOptions): Promise<RunResult> {
@@ -98,8 +92,39 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
 
   // Loaded here, not at the top: the SDK must see the mocks before any provider package loads.
   const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-  skipPromiseStacks();
-  const deserializeProperties = async (struct: any) => (struct ? struct.toJavaScript() : {});
+  lightenSdkBookkeeping();
+  // A program that can never finish (a cycle) leaves nothing for the event loop to do, and the
+  // process would exit quietly with 0: name what was left waiting, and fail.
+  let settled = false;
+  const onExit = () => {
+    if (settled) return;
+    process.stderr.write(`✗ ${unsettledReport() ?? "the program never finished: a promise it awaits never settled"}\n`);
+    process.exitCode = 3;
+  };
+  process.on("exit", onExit);
+  try {
+    return await run(pulumi, opts, file, region, zones);
+  } finally {
+    settled = true;
+    process.off("exit", onExit);
+  }
+}
+
+async function run(
+  pulumi: typeof import("@pulumi/pulumi"),
+  opts: RunOptions,
+  file: StackFile,
+  region: string,
+  zones: string[],
+): Promise<RunResult> {
+  // A request's properties are read twice (by the mock monitor, then here) and a response's twice
+  // (here, then by the SDK): convert each protobuf Struct to JavaScript once. Both readers copy.
+  const plain = (struct: any): Record<string, unknown> => {
+    if (!struct) return {};
+    const js = struct.toJavaScript();
+    struct.toJavaScript = () => js;
+    return js;
+  };
   const aws = new AwsEmulator(region, zones);
   const tls = new TlsEmulator(opts.now);
 
@@ -136,14 +161,15 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, cb: (err: unknown, resp: any) => void) => {
+    plain(req.getObject());
     const done = new Promise<void>((resolve) => {
       register(req, async (err: unknown, resp: any) => {
         try {
           if (!err && resp) {
             const inputSecrets: string[] = [];
             const outputSecrets: string[] = [];
-            const inputs = unwrap(await deserializeProperties(req.getObject()), "", inputSecrets) as Record<string, unknown>;
-            const outputs = unwrap(await deserializeProperties(resp.getObject()), "", outputSecrets) as Record<string, unknown>;
+            const inputs = unwrap(plain(req.getObject()), "", inputSecrets) as Record<string, unknown>;
+            const outputs = unwrap(plain(resp.getObject()), "", outputSecrets) as Record<string, unknown>;
             const extra: string[] = req.getAdditionalsecretoutputsList();
             const secretInputKeys = new Set(inputSecrets.map((p) => p.split(/[.[]/)[0]));
             const propDeps: Record<string, string[]> = {};
@@ -192,7 +218,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
       const r = records.get(req.getUrn());
       if (r) {
         const secrets: string[] = [];
-        r.outputs = unwrap(await deserializeProperties(req.getOutputs()), "", secrets) as Record<string, unknown>;
+        r.outputs = unwrap(plain(req.getOutputs()), "", secrets) as Record<string, unknown>;
         r.secretPaths.push(...secrets.map((p) => `outputs.${p}`));
       }
     })();

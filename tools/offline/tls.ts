@@ -4,13 +4,13 @@
  * carries a PKI that real etcd and real TLS clients accept. Keys are ECDSA P-256 (kubestead's
  * only algorithm); certificates are built by ./x509.ts on Node's own crypto.
  */
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, generateKeyPairSync, KeyObject, randomBytes } from "node:crypto";
 import { certificate, certificateSubject, certificationRequest, name, parseRequest, sanExtension, spkiOf, Subject } from "./x509";
 
 type State = Record<string, unknown>;
 
-function keyAlgorithmOf(pem: string): string {
-  const t = createPrivateKey(pem).asymmetricKeyType;
+function keyAlgorithmOf(key: KeyObject): string {
+  const t = key.asymmetricKeyType;
   return t === "ec" ? "ECDSA" : t === "rsa" ? "RSA" : "ED25519";
 }
 
@@ -44,7 +44,34 @@ export const TLS_COMPUTED: Record<string, string[]> = {
 };
 
 export class TlsEmulator {
+  /**
+   * Keys by PEM: a key made here is used again by its CSR and by every certificate it signs, and
+   * parsing PEM through OpenSSL costs more than signing with the parsed key.
+   */
+  private readonly keys = new Map<string, KeyObject>();
+
+  private readonly spkis = new WeakMap<KeyObject, Buffer>();
+
   constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** The public key (DER SubjectPublicKeyInfo) of a key; a CA's is needed for every leaf it signs. */
+  private spki(key: KeyObject): Buffer {
+    let spki = this.spkis.get(key);
+    if (!spki) {
+      spki = spkiOf(key);
+      this.spkis.set(key, spki);
+    }
+    return spki;
+  }
+
+  private key(pem: string): KeyObject {
+    let key = this.keys.get(pem);
+    if (!key) {
+      key = createPrivateKey(pem);
+      this.keys.set(pem, key);
+    }
+    return key;
+  }
 
   handles(type: string): boolean {
     return type.startsWith("tls:index/");
@@ -72,9 +99,13 @@ export class TlsEmulator {
     }
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
     const spki = publicKey.export({ type: "spki", format: "der" });
+    const privateKeyPem = privateKey.export({ type: "sec1", format: "pem" }).toString();
+    const privateKeyPemPkcs8 = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    this.keys.set(privateKeyPem, privateKey).set(privateKeyPemPkcs8, privateKey);
+    this.spkis.set(privateKey, spki);
     return {
-      privateKeyPem: privateKey.export({ type: "sec1", format: "pem" }).toString(),
-      privateKeyPemPkcs8: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      privateKeyPem,
+      privateKeyPemPkcs8,
       publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
       publicKeyFingerprintSha256: `SHA256:${createHash("sha256").update(spki).digest("base64").replace(/=+$/, "")}`,
       privateKeyOpenssh: "",
@@ -84,9 +115,8 @@ export class TlsEmulator {
   }
 
   private selfSigned(inputs: State): State {
-    const keyPem = String(inputs.privateKeyPem);
-    const key = createPrivateKey(keyPem);
-    const spki = spkiOf(key);
+    const key = this.key(String(inputs.privateKeyPem));
+    const spki = this.spki(key);
     const subject = name(inputs.subject as Subject);
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
     const certPem = certificate({
@@ -102,23 +132,23 @@ export class TlsEmulator {
       san: sanExtension(list(inputs.dnsNames), list(inputs.ipAddresses)),
       signingKey: key,
     });
-    return this.certOutputs(certPem, notBefore, notAfter, inputs, keyAlgorithmOf(keyPem));
+    return this.certOutputs(certPem, notBefore, notAfter, inputs, keyAlgorithmOf(key));
   }
 
   private certRequest(inputs: State): State {
-    const keyPem = String(inputs.privateKeyPem);
+    const key = this.key(String(inputs.privateKeyPem));
     const pem = certificationRequest(
       name(inputs.subject as Subject),
-      createPrivateKey(keyPem),
+      key,
       sanExtension(list(inputs.dnsNames), list(inputs.ipAddresses)),
+      this.spki(key),
     );
-    return { certRequestPem: pem, keyAlgorithm: keyAlgorithmOf(keyPem) };
+    return { certRequestPem: pem, keyAlgorithm: keyAlgorithmOf(key) };
   }
 
   private locallySigned(inputs: State): State {
     const request = parseRequest(String(inputs.certRequestPem));
-    const caKeyPem = String(inputs.caPrivateKeyPem);
-    const caKey = createPrivateKey(caKeyPem);
+    const caKey = this.key(String(inputs.caPrivateKeyPem));
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
     const certPem = certificate({
       serial: serial(),
@@ -127,15 +157,15 @@ export class TlsEmulator {
       notBefore,
       notAfter,
       subjectSpki: request.spki,
-      issuerSpki: spkiOf(caKey),
+      issuerSpki: this.spki(caKey),
       isCa: Boolean(inputs.isCaCertificate),
       allowedUses: list(inputs.allowedUses),
       san: request.san,
       signingKey: caKey,
     });
     return {
-      ...this.certOutputs(certPem, notBefore, notAfter, inputs, keyAlgorithmOf(caKeyPem)),
-      caKeyAlgorithm: keyAlgorithmOf(caKeyPem),
+      ...this.certOutputs(certPem, notBefore, notAfter, inputs, keyAlgorithmOf(caKey)),
+      caKeyAlgorithm: keyAlgorithmOf(caKey),
     };
   }
 

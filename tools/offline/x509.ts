@@ -161,10 +161,10 @@ export function certificate(spec: CertificateSpec): string {
   return pem("CERTIFICATE", signed(tbs, spec.signingKey));
 }
 
-export function certificationRequest(subject: Buffer, key: KeyObject, san: Buffer | undefined): string {
+export function certificationRequest(subject: Buffer, key: KeyObject, san: Buffer | undefined, spki: Buffer = spkiOf(key)): string {
   const attributes = san ? [seq(oid(EXTENSION_REQUEST), set(seq(san)))] : [];
   // attributes [0] IMPLICIT SET OF Attribute: constructed context tag 0.
-  const info = seq(integer(0), subject, spkiOf(key), tlv(0xa0, Buffer.concat(attributes)));
+  const info = seq(integer(0), subject, spki, tlv(0xa0, Buffer.concat(attributes)));
   return pem("CERTIFICATE REQUEST", signed(info, key));
 }
 
