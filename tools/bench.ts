@@ -83,18 +83,29 @@ async function main(): Promise<number> {
     // The plan first, once, to learn N; then plan and floor alternate so drift on a shared machine
     // (other jobs, thermal) falls on both sides alike.
     progress(`measuring the ${stack} plan and its floor (${runs} run(s) each)…`);
-    const planRuns = await repeat(1, "plan", ["plan", "--stack", stack]);
-    const n = planRuns[0].resources;
+    // The first plan also writes its data's shape (no values) for the shaped reference floor.
+    const shapeDir = fs.mkdtempSync(path.join(os.tmpdir(), "kubestead-bench-shape-"));
+    const shape = path.join(shapeDir, "shape.json");
+    const planRuns: Sample[] = [];
     const floorRuns: Sample[] = [];
     const providerFloorRuns: Sample[] = [];
-    for (let i = 0; i < runs; i++) {
-      floorRuns.push(...(await repeat(1, "floor", ["floor", "--resources", String(n)])));
-      providerFloorRuns.push(...(await repeat(1, "floor with providers", ["floor", "--resources", String(n), "--with-providers"])));
-      if (i + 1 < runs) planRuns.push(...(await repeat(1, "plan", ["plan", "--stack", stack])));
+    const shapedFloorRuns: Sample[] = [];
+    try {
+      planRuns.push(...(await repeat(1, "plan", ["plan", "--stack", stack, "--shape", shape])));
+      const n = String(planRuns[0].resources);
+      for (let i = 0; i < runs; i++) {
+        floorRuns.push(...(await repeat(1, "floor", ["floor", "--resources", n])));
+        providerFloorRuns.push(...(await repeat(1, "floor with providers", ["floor", "--resources", n, "--with-providers"])));
+        shapedFloorRuns.push(...(await repeat(1, "floor with the plan's data", ["floor", "--resources", n, "--shape", shape])));
+        if (i + 1 < runs) planRuns.push(...(await repeat(1, "plan", ["plan", "--stack", stack])));
+      }
+    } finally {
+      fs.rmSync(shapeDir, { recursive: true, force: true });
     }
     const plan = summarise(planRuns);
     const floor = summarise(floorRuns);
     const floorWithProviders = summarise(providerFloorRuns);
+    const floorWithData = summarise(shapedFloorRuns);
     const result: BenchResult = {
       stack,
       runs,
@@ -106,6 +117,8 @@ async function main(): Promise<number> {
       cpuRatio: plan.cpuMs / floor.cpuMs,
       floorWithProviders,
       providerRatio: plan.ms / floorWithProviders.ms,
+      floorWithData,
+      dataRatio: plan.ms / floorWithData.ms,
       scaling: args.flags["no-scaling"] ? [] : (progress("scaling…"), await scaling(stack, runs)),
     };
     process.stdout.write(`\n${formatReport(result)}`);

@@ -3,22 +3,37 @@
  * the same mock runtime as the real program. What is left over when the program does no work:
  * SDK registration, the mock monitor and tools/offline/runtime.ts's recording of each resource.
  * N comes from config (`bench:resources`) so it travels the same path as a stack's config.
+ *
+ * Two references for reading the result, never the target: `bench:providers` also loads the
+ * provider SDK modules the program imports; `bench:shape` gives each bare resource the shape of
+ * one planned resource's data (./shape.ts).
  */
+import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { providerModules } from "./providerModules";
+import type { ResourceShape } from "./shape";
 
-/** A custom resource with no inputs; AwsEmulator.generic echoes non-AWS types with a derived ID. */
+/** A custom resource of a fake type; AwsEmulator.generic echoes its inputs with a derived ID. */
 class Bare extends pulumi.CustomResource {
-  constructor(name: string) {
-    super("kubestead:bench:Bare", name, {}, {});
+  constructor(name: string, props: pulumi.Inputs = {}) {
+    super("kubestead:bench:Bare", name, props, {});
   }
 }
 
 const config = new pulumi.Config("bench");
 if (config.getBoolean("providers")) {
-  // The reference floor: the provider SDK modules the program imports, loaded as it loads them,
-  // so the difference to the plan is the program's own work.
   for (const m of providerModules()) require(m);
 }
 const count = config.requireNumber("resources");
-for (let i = 0; i < count; i++) new Bare(`bare-${i}`);
+const shapeFile = config.get("shape");
+const shapes: ResourceShape[] = shapeFile ? JSON.parse(fs.readFileSync(shapeFile, "utf8")) : [];
+if (shapeFile && shapes.length !== count) {
+  throw new Error(`bench:shape has ${shapes.length} resources, bench:resources says ${count}`);
+}
+for (let i = 0; i < count; i++) {
+  const shape = shapes[i];
+  const props: pulumi.Inputs = {};
+  for (const [k, v] of Object.entries(shape?.props ?? {}))
+    props[k] = shape.secret.includes(k) ? pulumi.secret(v) : v === null ? undefined : v;
+  new Bare(`bare-${i}`, props);
+}

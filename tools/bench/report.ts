@@ -6,7 +6,7 @@ export const TARGET_RATIO = 1.5;
 export const INCLUDED =
   "runProgram in a fresh process, from loading @pulumi/pulumi and setMocks through loading the program " +
   "(tsx transpiling its TypeScript, the provider SDKs it imports) and running it, the mock monitor and its " +
-  "recording, until every registration has settled; not timed: node and tsx start-up, loading tools/offline";
+  "recording, until every registration has settled; not timed: node and tsx start-up, loading tools/offline, reading the stack file";
 
 export interface ScalePoint {
   pools: number;
@@ -33,6 +33,10 @@ export interface BenchResult {
   floorWithProviders?: Summary;
   /** plan / floorWithProviders, median wall times. */
   providerRatio?: number;
+  /** Reference: the bare floor with each resource carrying the shape of the plan's data (informational). */
+  floorWithData?: Summary;
+  /** plan / floorWithData, median wall times. */
+  dataRatio?: number;
   scaling: ScalePoint[];
 }
 
@@ -68,7 +72,12 @@ export function formatReport(r: BenchResult): string {
     `  ratio  ${formatRatio(r.ratio, r.targetRatio)}   cpu ${r.cpuRatio.toFixed(2)}×`,
     ...(r.floorWithProviders && r.providerRatio !== undefined
       ? [
-          `  floor+providers ${formatMs(r.floorWithProviders.ms)} wall (the same bare resources with the provider SDKs loaded): plan is ${r.providerRatio.toFixed(2)}× that, the program's own per-resource work`,
+          `  floor+providers ${formatMs(r.floorWithProviders.ms)} wall (the same bare resources with the provider SDKs loaded): plan is ${r.providerRatio.toFixed(2)}× that`,
+        ]
+      : []),
+    ...(r.floorWithData && r.dataRatio !== undefined
+      ? [
+          `  floor+data ${formatMs(r.floorWithData.ms)} wall (the same bare resources carrying the plan's data, blanked: registering it costs the SDK and the runtime ${formatMs(r.floorWithData.ms - r.floor.ms)}): plan is ${r.dataRatio.toFixed(2)}× that`,
         ]
       : []),
     "  (cpu: user + system time of all the child's threads; steadier than wall time on a busy machine, above it when threads overlap)",
