@@ -147,7 +147,7 @@ export function userDataSize(doc: string): number {
  */
 export function encodeUserData(doc: string): string {
   const raw = Buffer.from(doc, "utf8");
-  const payload = raw.length > GZIP_THRESHOLD ? gzipSync(raw, { level: 9 }) : raw;
+  const payload = raw.length > GZIP_THRESHOLD ? gzipSync(raw) : raw;
   if (payload.length > EC2_USER_DATA_LIMIT) {
     throw new Error(
       `user data is ${payload.length} bytes${payload === raw ? "" : " after gzip"}, above EC2's ${EC2_USER_DATA_LIMIT}-byte limit: move large files to SSM or S3 and fetch them in the boot script`,

@@ -116,9 +116,7 @@ async function main(): Promise<number> {
       ratio: plan.ms / floor.ms,
       cpuRatio: plan.cpuMs / floor.cpuMs,
       floorWithProviders,
-      providerRatio: plan.ms / floorWithProviders.ms,
       floorWithData,
-      dataRatio: plan.ms / floorWithData.ms,
       scaling: args.flags["no-scaling"] ? [] : (progress("scaling…"), await scaling(stack, runs)),
     };
     process.stdout.write(`\n${formatReport(result)}`);

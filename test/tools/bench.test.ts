@@ -1,10 +1,11 @@
 /** The pure parts of `npm run bench`; the timings themselves are never asserted. */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { parseClusterConfig } from "../../lib/config/parse";
-import { BenchResult, formatReport, INCLUDED, scalingTable } from "../../tools/bench/report";
+import { BenchResult, breakdown, formatReport, INCLUDED, scalingTable } from "../../tools/bench/report";
 import { scratchStack, StackDoc, zonesFor } from "../../tools/bench/scratch";
 import { parseSample } from "../../tools/bench/spawn";
 import { formatKiB, formatMs, formatRatio, median, Sample, summarise } from "../../tools/bench/stats";
@@ -195,30 +196,82 @@ describe("report", () => {
   });
 });
 
-test("the report shows the provider-loaded reference floor when measured", () => {
-  const s = {
-    ms: 1000,
-    cpuMs: 1200,
-    maxRssKiB: 200000,
-    resources: 10,
-    runs: [{ ms: 1000, cpuMs: 1200, maxRssKiB: 200000, resources: 10 }],
-    resourceCounts: [10],
-  };
-  const text = formatReport({
+describe("the breakdown over the floor", () => {
+  const s = (ms: number) => ({ ...summarise([sample(ms, 10)]) });
+  const result: BenchResult = {
     stack: "prod",
     runs: 1,
     targetRatio: 1.5,
     included: INCLUDED,
-    plan: { ...s, ms: 2000 },
-    floor: s,
-    ratio: 2,
-    cpuRatio: 2,
-    floorWithProviders: { ...s, ms: 1600 },
-    providerRatio: 1.25,
+    plan: s(1000),
+    floor: s(600),
+    ratio: 1000 / 600,
+    cpuRatio: 1.7,
+    floorWithProviders: s(660),
+    floorWithData: s(760),
     scaling: [],
+  };
+
+  test("splits the plan's time over the floor into provider loading, data and the program", () => {
+    const b = breakdown(result);
+    expect(b).toBeDefined();
+    expect(b!.providers).toBeCloseTo(60);
+    expect(b!.data).toBeCloseTo(160);
+    expect(b!.program).toBeCloseTo(1000 - 600 - 60 - 160);
+    expect(b!.allowed).toBeCloseTo(300);
+    expect(b!.leftForProgram).toBeCloseTo(300 - 60 - 160);
   });
-  expect(text).toContain("floor+providers");
-  expect(text).toContain("plan is 1.25× that");
+
+  test("is printed when the reference floors were measured, and only then", () => {
+    const text = formatReport(result);
+    expect(text).toMatch(/provider SDK modules the program imports\s+60 ms/);
+    expect(text).toMatch(/registering the plan's data \(blanked\)\s+160 ms/);
+    expect(text).toMatch(/the program itself\s+180 ms/);
+    expect(text).toMatch(/the target allows\s+300 ms\s+over the floor, leaving 80 ms for the program itself/);
+    const bare = { ...result, floorWithProviders: undefined, floorWithData: undefined };
+    expect(breakdown(bare)).toBeUndefined();
+    expect(formatReport(bare)).not.toContain("Where the plan's time");
+  });
+});
+
+describe("the shape of a plan's data", () => {
+  const { blank, shapeOf } = require("../../tools/bench/shape");
+  const resource = (over: Record<string, unknown>) => ({
+    urn: "urn:x",
+    type: "aws:ssm/parameter:Parameter",
+    name: "p",
+    custom: true,
+    dependencies: [],
+    propertyDependencies: {},
+    inputs: {},
+    outputs: {},
+    options: {},
+    secretPaths: [],
+    ...over,
+  });
+
+  test("blank keeps structure and string lengths, and no value", () => {
+    expect(blank({ a: "secret!", b: [1, true, null, { c: "xy" }] })).toEqual({ a: "xxxxxxx", b: [0, false, null, { c: "xx" }] });
+  });
+
+  test("output-only properties of custom resources become declared-but-unset; secret inputs are named at the top level", () => {
+    const key = "-----BEGIN EC PRIVATE KEY-----abc";
+    const [shape] = shapeOf([
+      resource({
+        inputs: { name: "/k/etcd/key", value: key, tags: { a: "b" } },
+        outputs: { name: "/k/etcd/key", value: key, tags: { a: "b" }, arn: "arn:aws:ssm:x", id: "p-1", version: 1 },
+        secretPaths: ["inputs.value", "outputs.value", "inputs.tags.a"],
+      }),
+    ]);
+    expect(shape.props).toEqual({ name: "x".repeat(11), value: "x".repeat(key.length), tags: { a: "x" }, arn: null, version: null });
+    expect(shape.secret).toEqual(["value", "tags"]);
+    expect(JSON.stringify(shape)).not.toContain("BEGIN");
+  });
+
+  test("components carry their inputs only", () => {
+    const [shape] = shapeOf([resource({ custom: false, inputs: { a: "b" }, outputs: { vpcId: "vpc-1" } })]);
+    expect(shape.props).toEqual({ a: "x" });
+  });
 });
 
 describe("providerImports (the reference floor loads what the program loads)", () => {
@@ -238,5 +291,36 @@ describe("providerImports (the reference floor loads what the program loads)", (
     expect(modules).not.toContain("@pulumi/aws");
     expect(modules).not.toContain("@pulumi/kubernetes");
     for (const m of modules) expect(() => require.resolve(m)).not.toThrow();
+  });
+});
+
+describe("the shaped floor in its own process", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubestead-bench-shape-test-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "shape.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify([
+      { props: { a: "xx", b: null }, secret: ["a"] },
+      { props: {}, secret: [] },
+    ]),
+  );
+  const floor = (n: number) =>
+    spawnSync(process.execPath, ["--import", "tsx", "tools/bench/child.ts", "floor", "--resources", String(n), "--shape", file], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+  test("registers one bare resource per shape", () => {
+    const r = floor(2);
+    expect(r.status).toBe(0);
+    expect(parseSample(r.stdout)?.resources).toBe(2);
+  });
+
+  test("refuses a shape file that does not match the resource count", () => {
+    const r = floor(3);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("bench:shape has 2 resources, bench:resources says 3");
   });
 });
