@@ -228,6 +228,7 @@ describe("the breakdown over the floor", () => {
     expect(text).toMatch(/registering the plan's data \(blanked\)\s+160 ms/);
     expect(text).toMatch(/the program itself\s+180 ms/);
     expect(text).toMatch(/the target allows\s+300 ms\s+over the floor, leaving 80 ms for the program itself/);
+    expect(text).toContain("plan ÷ floor+data 1.32× (informational");
     const bare = { ...result, floorWithProviders: undefined, floorWithData: undefined };
     expect(breakdown(bare)).toBeUndefined();
     expect(formatReport(bare)).not.toContain("Where the plan's time");

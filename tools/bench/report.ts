@@ -91,6 +91,7 @@ function breakdownLines(r: BenchResult): string[] {
     `    registering the plan's data (blanked)      ${pad(ms(b.data), 8)}  (floor+data ${formatMs(r.floorWithData.ms)}: each bare resource carries one planned resource's inputs)`,
     `    the program itself                         ${pad(ms(b.program), 8)}  (its own modules, rendering node files, the emulators)`,
     `    the target allows                          ${pad(ms(b.allowed), 8)}  over the floor, leaving ${ms(b.leftForProgram)} for the program itself`,
+    `  plan ÷ floor+data ${(r.plan.ms / r.floorWithData.ms).toFixed(2)}× (informational: the floor that registers what the plan registers)`,
   ];
 }
 
