@@ -13,7 +13,6 @@ import { kubeProxyObjects } from "../bootstrap/addons/kubeProxy";
 import { metricsServerChart, metricsServerValues } from "../bootstrap/addons/metricsServer";
 import { bootstrapTokenSecret, nodeBootstrapRbac } from "../bootstrap/addons/nodeBootstrap";
 import { HelmChartRef, K8sObject } from "../bootstrap/addons/objects";
-import { CHARTS } from "../lib/config/defaults";
 import { ClusterConfig } from "../lib/config/types";
 import { readinessGateScript } from "../lib/readiness";
 
@@ -126,19 +125,20 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // an atomic release installed before them times out and rolls back, failing `pulumi up`.
     const approver = chart(
       "csr-approver",
-      csrApproverChart({ chartVersion: CHARTS.csrApprover }),
-      args.vpcCidr.apply((vpcCidr) => csrApproverValues({ chartVersion: CHARTS.csrApprover, region: c.region, vpcCidr })),
+      csrApproverChart({ chartVersion: c.addons.charts.csrApprover }),
+      args.vpcCidr.apply((vpcCidr) => csrApproverValues({ chartVersion: c.addons.charts.csrApprover, region: c.region, vpcCidr })),
       [cni, dns],
     );
     // metrics-server turns ready only once it can scrape kubelets over their approved serving certificates.
-    if (c.addons.metricsServer) chart("metrics-server", metricsServerChart(CHARTS.metricsServer), metricsServerValues(), [cni, approver]);
+    if (c.addons.metricsServer)
+      chart("metrics-server", metricsServerChart(c.addons.charts.metricsServer), metricsServerValues(), [cni, approver]);
     if (c.addons.clusterAutoscaler) {
       chart(
         "cluster-autoscaler",
-        clusterAutoscalerChart({ chartVersion: CHARTS.clusterAutoscaler }),
+        clusterAutoscalerChart({ chartVersion: c.addons.charts.clusterAutoscaler }),
         clusterAutoscalerValues({
-          chartVersion: CHARTS.clusterAutoscaler,
-          imageVersion: k.version.replace(/\.\d+$/, ".0"),
+          chartVersion: c.addons.charts.clusterAutoscaler,
+          imageVersion: c.addons.clusterAutoscalerVersion,
           clusterName: c.name,
           region: c.region,
         }),
@@ -146,7 +146,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       );
     }
     if (c.addons.ebsCsiDriver)
-      chart("ebs-csi-driver", ebsCsiChart(CHARTS.ebsCsiDriver), ebsCsiValues({ clusterName: c.name, region: c.region }), [cni]);
+      chart("ebs-csi-driver", ebsCsiChart(c.addons.charts.ebsCsiDriver), ebsCsiValues({ clusterName: c.name, region: c.region }), [cni]);
     this.registerOutputs({});
   }
 }

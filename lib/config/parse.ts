@@ -4,7 +4,7 @@
  */
 import { awsUsableAddresses, contains, containsIp, formatCidr, hostAddress, isIpv4, overlaps, parseCidr, planSubnets } from "../cidr";
 import { checksumKeysFor, knownEtcdVersion, SUPPORTED_KUBERNETES_MINORS } from "../releases";
-import { DEFAULTS } from "./defaults";
+import { CHARTS, DEFAULTS } from "./defaults";
 import { ConfigError, Problem } from "./problems";
 import { Raw, Reader } from "./reader";
 import {
@@ -83,7 +83,7 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   const controlPlane = readControlPlane(r, r.object(v.controlPlane, "controlPlane"), zones, raw.stack);
   const workers = readWorkers(r, v.workers, zones);
   const pki = readPki(r, r.object(v.pki, "pki"));
-  const addons = readAddons(r, r.object(v.addons, "addons"));
+  const addons = readAddons(r, r.object(v.addons, "addons"), kubernetes.version);
   const maxNodes = r.int(v, "maxNodes", "", DEFAULTS.maxNodes, 1, 100000);
   const protect = r.bool(v, "protect", "", false);
   const enforcement = r.oneOf(v, "enforcement", "", "advisory", ["advisory", "mandatory"] as const);
@@ -560,7 +560,7 @@ function readPki(r: Reader, k: Raw): PkiConfig {
   return { caValidityHours, leafValidityHours, earlyRenewalHours };
 }
 
-function readAddons(r: Reader, a: Raw): AddonsConfig {
+function readAddons(r: Reader, a: Raw, kubernetesVersion: string): AddonsConfig {
   const p = "addons";
   r.unknownKeys(a, p, [
     "clusterAutoscaler",
@@ -569,9 +569,26 @@ function readAddons(r: Reader, a: Raw): AddonsConfig {
     "ciliumVersion",
     "corednsVersion",
     "cloudControllerManagerVersion",
+    "clusterAutoscalerVersion",
+    "csrApproverChartVersion",
+    "metricsServerChartVersion",
+    "clusterAutoscalerChartVersion",
+    "ebsCsiDriverChartVersion",
   ]);
   const ver = (field: string, def: string) =>
     r.string(a, field, p, def, { re: SEMVER, rule: "must be a release like 1.2.3 (no leading v)", fix: `pin a release, e.g. ${def}` });
+  // Cluster Autoscaler releases track Kubernetes minors (1.35.x for 1.35) and support only their own.
+  const k8sMinor = SEMVER.test(kubernetesVersion) ? kubernetesVersion.split(".").slice(0, 2).join(".") : undefined;
+  const autoscalerDefault = k8sMinor ? `${k8sMinor}.0` : "";
+  const clusterAutoscalerVersion = ver("clusterAutoscalerVersion", autoscalerDefault);
+  if (k8sMinor && SEMVER.test(clusterAutoscalerVersion) && !clusterAutoscalerVersion.startsWith(`${k8sMinor}.`)) {
+    r.problem(
+      `${p}.clusterAutoscalerVersion`,
+      `must be a release of the Kubernetes minor (${k8sMinor}), which is the only one it supports`,
+      clusterAutoscalerVersion,
+      `use a ${k8sMinor}.x release, e.g. ${autoscalerDefault}, or leave it out`,
+    );
+  }
   return {
     clusterAutoscaler: r.bool(a, "clusterAutoscaler", p, false),
     metricsServer: r.bool(a, "metricsServer", p, true),
@@ -579,6 +596,13 @@ function readAddons(r: Reader, a: Raw): AddonsConfig {
     ciliumVersion: ver("ciliumVersion", DEFAULTS.ciliumVersion),
     corednsVersion: ver("corednsVersion", DEFAULTS.corednsVersion),
     cloudControllerManagerVersion: ver("cloudControllerManagerVersion", DEFAULTS.cloudControllerManagerVersion),
+    clusterAutoscalerVersion,
+    charts: {
+      csrApprover: ver("csrApproverChartVersion", CHARTS.csrApprover),
+      metricsServer: ver("metricsServerChartVersion", CHARTS.metricsServer),
+      clusterAutoscaler: ver("clusterAutoscalerChartVersion", CHARTS.clusterAutoscaler),
+      ebsCsiDriver: ver("ebsCsiDriverChartVersion", CHARTS.ebsCsiDriver),
+    },
   };
 }
 

@@ -152,6 +152,17 @@ export interface AddonsConfig {
   corednsVersion: string;
   /** AWS cloud-controller-manager release, e.g. "1.33.0". */
   cloudControllerManagerVersion: string;
+  /** Cluster Autoscaler release (its image tag without the v); same minor as Kubernetes. */
+  clusterAutoscalerVersion: string;
+  /** Helm chart versions of the chart-installed add-ons. */
+  charts: AddonCharts;
+}
+
+export interface AddonCharts {
+  csrApprover: string;
+  metricsServer: string;
+  clusterAutoscaler: string;
+  ebsCsiDriver: string;
 }
 
 export interface ClusterConfig {

@@ -68,6 +68,8 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
       ciliumVersion: "1.17.6",
       corednsVersion: "1.12.1",
       cloudControllerManagerVersion: "1.33.0",
+      clusterAutoscalerVersion: "1.33.0",
+      charts: { csrApprover: "1.2.6", metricsServer: "3.12.2", clusterAutoscaler: "9.43.2", ebsCsiDriver: "2.36.0" },
     },
     maxNodes: 5000,
     protect: true,

@@ -162,6 +162,18 @@ describe("bad configs are refused with the exact message", () => {
       (v) => (v.kubernetes.podCidr = "10.128.0.0/16"),
       'kubestead:kubernetes.podCidr with nodeCidrMaskSize 24 allows 256 nodes, fewer than maxNodes (5000) (got "10.128.0.0/16"): use a pod CIDR of /11 or shorter, or lower kubestead:maxNodes',
     ],
+    [
+      "an autoscaler release of another Kubernetes minor",
+      "prod",
+      (v) => (v.addons.clusterAutoscalerVersion = "1.34.2"),
+      'kubestead:addons.clusterAutoscalerVersion must be a release of the Kubernetes minor (1.35), which is the only one it supports (got "1.34.2"): use a 1.35.x release, e.g. 1.35.0, or leave it out',
+    ],
+    [
+      "a chart version with a leading v",
+      "prod",
+      (v) => (v.addons.metricsServerChartVersion = "v3.12.2"),
+      'kubestead:addons.metricsServerChartVersion must be a release like 1.2.3 (no leading v) (got "v3.12.2"): pin a release, e.g. 3.12.2',
+    ],
   ])("%s", (_title, stack, change, message) => {
     const problems = configProblems(withChange(stack, change));
     expect(problems.map(formatProblem)).toContain(message);
@@ -185,6 +197,25 @@ describe("bad configs are refused with the exact message", () => {
     expect(msg).toContain("kubestead:etcd.members");
     expect(msg).toContain("kubestead:workers[0].minSize");
     expect(msg).toContain("kubestead:network.vpcCidr");
+  });
+
+  test("add-on chart versions and the autoscaler release default to the pinned ones, and can be set", () => {
+    const prod = parseClusterConfig(rawOf("prod"));
+    expect(prod.addons.charts).toEqual({
+      csrApprover: "1.2.6",
+      metricsServer: "3.12.2",
+      clusterAutoscaler: "9.43.2",
+      ebsCsiDriver: "2.36.0",
+    });
+    expect(prod.addons.clusterAutoscalerVersion).toBe(`${prod.kubernetes.version.split(".").slice(0, 2).join(".")}.0`);
+    const set = parseClusterConfig(
+      withChange("prod", (v) => {
+        v.addons.ebsCsiDriverChartVersion = "2.40.1";
+        v.addons.clusterAutoscalerVersion = "1.35.3";
+      }),
+    );
+    expect(set.addons.charts.ebsCsiDriver).toBe("2.40.1");
+    expect(set.addons.clusterAutoscalerVersion).toBe("1.35.3");
   });
 
   test("a missing region names aws:region", () => {
