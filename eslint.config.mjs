@@ -17,8 +17,8 @@ export default tseslint.config(
     },
   },
   {
-    // The program imports provider SDKs by service (`@pulumi/aws/ec2`), as Pulumi advises for large
-    // SDKs: the whole of @pulumi/aws is ~340 modules, which the offline plan would load for nothing.
+    // The program imports provider SDKs by service module (`@pulumi/aws/ec2`, part of each SDK's
+    // published layout): the whole of @pulumi/aws is ~340 modules, loaded by every plan for nothing.
     files: ["index.ts", "stacks/**/*.ts", "components/**/*.ts"],
     rules: {
       "no-restricted-imports": [
