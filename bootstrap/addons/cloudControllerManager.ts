@@ -14,6 +14,7 @@
  * subnets and security groups need it (see the report for the lead).
  */
 import {
+  binding,
   CONTROL_PLANE_SELECTOR,
   CONTROL_PLANE_TOLERATION,
   K8sObject,
@@ -21,6 +22,7 @@ import {
   requireCidr,
   requireClusterName,
   requireVersion,
+  serviceAccount,
 } from "./objects";
 
 export interface CloudControllerManagerArgs {
@@ -70,7 +72,7 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
       `cloud-controller-manager region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`,
     );
   }
-  const subject = [{ kind: "ServiceAccount", name: SA, namespace: KUBE_SYSTEM }];
+  const subject = [serviceAccount(SA)];
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: SA, namespace: KUBE_SYSTEM } },
     {
@@ -88,28 +90,10 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
         { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update"] },
       ],
     },
-    {
-      apiVersion: RBAC,
-      kind: "ClusterRoleBinding",
-      metadata: { name: "system:cloud-controller-manager" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:cloud-controller-manager" },
-      subjects: subject,
-    },
+    binding("system:cloud-controller-manager", "system:cloud-controller-manager", subject),
     // Delegated authentication/authorization of requests to its secure port.
-    {
-      apiVersion: RBAC,
-      kind: "ClusterRoleBinding",
-      metadata: { name: "system:cloud-controller-manager:auth-delegator" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
-      subjects: subject,
-    },
-    {
-      apiVersion: RBAC,
-      kind: "RoleBinding",
-      metadata: { name: "cloud-controller-manager:apiserver-authentication-reader", namespace: KUBE_SYSTEM },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "extension-apiserver-authentication-reader" },
-      subjects: subject,
-    },
+    binding("system:cloud-controller-manager:auth-delegator", "system:auth-delegator", subject),
+    binding("cloud-controller-manager:apiserver-authentication-reader", "extension-apiserver-authentication-reader", subject, KUBE_SYSTEM),
     // Tokens for the per-controller accounts, and nothing else in kube-system.
     {
       apiVersion: RBAC,
@@ -122,13 +106,12 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
         { apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: CONTROLLER_ACCOUNTS, verbs: ["create"] },
       ],
     },
-    {
-      apiVersion: RBAC,
-      kind: "RoleBinding",
-      metadata: { name: "system:cloud-controller-manager:controller-credentials", namespace: KUBE_SYSTEM },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "system:cloud-controller-manager:controller-credentials" },
-      subjects: subject,
-    },
+    binding(
+      "system:cloud-controller-manager:controller-credentials",
+      "system:cloud-controller-manager:controller-credentials",
+      subject,
+      KUBE_SYSTEM,
+    ),
     // node-, service- and route-controller have the apiserver's bootstrap roles
     // (system:controller:*); the two AWS-specific accounts get theirs here.
     {
@@ -141,13 +124,10 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
         { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch", "update"] },
       ],
     },
-    {
-      apiVersion: RBAC,
-      kind: "ClusterRoleBinding",
-      metadata: { name: "system:cloud-controller-manager:aws-controllers" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:cloud-controller-manager:aws-controllers" },
-      subjects: ["tagging-controller", "aws-cloud-provider"].map((name) => ({ kind: "ServiceAccount", name, namespace: KUBE_SYSTEM })),
-    },
+    binding("system:cloud-controller-manager:aws-controllers", "system:cloud-controller-manager:aws-controllers", [
+      serviceAccount("tagging-controller"),
+      serviceAccount("aws-cloud-provider"),
+    ]),
     {
       apiVersion: "apps/v1",
       kind: "DaemonSet",

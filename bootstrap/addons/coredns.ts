@@ -3,7 +3,7 @@
  * Service at the fixed cluster DNS IP every kubelet hands to pods, and a PodDisruptionBudget so a
  * node drain never takes both replicas at once.
  */
-import { CONTROL_PLANE_TOLERATION, K8sObject, KUBE_SYSTEM, requireVersion } from "./objects";
+import { binding, CONTROL_PLANE_TOLERATION, K8sObject, KUBE_SYSTEM, requireVersion, serviceAccount } from "./objects";
 
 export interface CorednsArgs {
   /** CoreDNS release without the v, e.g. "1.12.1". */
@@ -62,13 +62,7 @@ export function corednsObjects(a: CorednsArgs): K8sObject[] {
         { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
       ],
     },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: "system:coredns" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:coredns" },
-      subjects: [{ kind: "ServiceAccount", name: "coredns", namespace: KUBE_SYSTEM }],
-    },
+    binding("system:coredns", "system:coredns", [serviceAccount("coredns")]),
     {
       apiVersion: "v1",
       kind: "ConfigMap",

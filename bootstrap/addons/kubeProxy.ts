@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import type { ProxyMode } from "../../lib/config/types";
-import { K8sObject, KUBE_SYSTEM, requireCidr, requireVersion } from "./objects";
+import { binding, K8sObject, KUBE_SYSTEM, requireCidr, requireVersion, serviceAccount } from "./objects";
 
 export interface KubeProxyArgs {
   kubernetesVersion: string;
@@ -59,13 +59,7 @@ export function kubeProxyObjects(a: KubeProxyArgs): K8sObject[] {
   };
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "kube-proxy", namespace: KUBE_SYSTEM } },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: "kubestead:node-proxier" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:node-proxier" },
-      subjects: [{ kind: "ServiceAccount", name: "kube-proxy", namespace: KUBE_SYSTEM }],
-    },
+    binding("kubestead:node-proxier", "system:node-proxier", [serviceAccount("kube-proxy")]),
     {
       apiVersion: "v1",
       kind: "ConfigMap",

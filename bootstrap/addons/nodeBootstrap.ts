@@ -5,7 +5,7 @@
  * The apiserver needs --enable-bootstrap-token-auth; kube-controller-manager signs with the
  * cluster CA. https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/
  */
-import { K8sObject, KUBE_SYSTEM } from "./objects";
+import { binding, group, K8sObject, KUBE_SYSTEM } from "./objects";
 
 /** Extra group every kubestead bootstrap token carries; bindings name it, not all bootstrappers. */
 export const NODE_BOOTSTRAP_GROUP = "system:bootstrappers:kubestead:nodes";
@@ -17,16 +17,6 @@ export interface BootstrapTokenArgs {
   tokenSecret: string;
   /** RFC 3339 expiry; absent = none (ASGs add nodes at any time; rotate the token instead). */
   expiration?: string;
-}
-
-function binding(name: string, clusterRole: string, group: string): K8sObject {
-  return {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: { name },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
-  };
 }
 
 /** The token Secret. Contains the credential: apply it as a Pulumi secret. */
@@ -56,16 +46,12 @@ export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
 /** RBAC for TLS bootstrapping (no secrets: safe to show in a plan). */
 export function nodeBootstrapRbac(): K8sObject[] {
   return [
-    binding("kubestead:kubelet-bootstrap", "system:node-bootstrapper", NODE_BOOTSTRAP_GROUP),
-    binding(
-      "kubestead:node-autoapprove-bootstrap",
-      "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
-      NODE_BOOTSTRAP_GROUP,
-    ),
-    binding(
-      "kubestead:node-autoapprove-certificate-rotation",
-      "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
-      "system:nodes",
-    ),
+    binding("kubestead:kubelet-bootstrap", "system:node-bootstrapper", [group(NODE_BOOTSTRAP_GROUP)]),
+    binding("kubestead:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", [
+      group(NODE_BOOTSTRAP_GROUP),
+    ]),
+    binding("kubestead:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [
+      group("system:nodes"),
+    ]),
   ];
 }

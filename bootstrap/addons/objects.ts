@@ -29,6 +29,35 @@ export interface HelmChartRef {
 
 export const KUBE_SYSTEM = "kube-system";
 
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+
+export interface Subject {
+  kind: "ServiceAccount" | "Group" | "User";
+  name: string;
+  namespace?: string;
+  apiGroup?: string;
+}
+
+/** A service account in kube-system, as an RBAC subject. */
+export const serviceAccount = (name: string): Subject => ({ kind: "ServiceAccount", name, namespace: KUBE_SYSTEM });
+
+/** A group, as an RBAC subject. */
+export const group = (name: string): Subject => ({ apiGroup: RBAC_GROUP, kind: "Group", name });
+
+/**
+ * Grants `role` to `subjects`: cluster-wide (a ClusterRoleBinding to a ClusterRole), or within
+ * `namespace` (a RoleBinding to a Role there).
+ */
+export function binding(name: string, role: string, subjects: Subject[], namespace?: string): K8sObject {
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: namespace ? "RoleBinding" : "ClusterRoleBinding",
+    metadata: namespace ? { name, namespace } : { name },
+    roleRef: { apiGroup: RBAC_GROUP, kind: namespace ? "Role" : "ClusterRole", name: role },
+    subjects,
+  };
+}
+
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
 /** Versions are pinned without the leading "v" (images add it). */
