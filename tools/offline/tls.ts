@@ -45,32 +45,22 @@ export const TLS_COMPUTED: Record<string, string[]> = {
 
 export class TlsEmulator {
   /**
-   * Keys by PEM: a key made here is used again by its CSR and by every certificate it signs, and
-   * parsing PEM through OpenSSL costs more than signing with the parsed key.
+   * Keys by PEM, with their public key (DER SubjectPublicKeyInfo): a key made here is used again by
+   * its CSR and, for a CA, by every certificate it signs, and parsing PEM through OpenSSL costs
+   * more than signing with the parsed key.
    */
-  private readonly keys = new Map<string, KeyObject>();
-
-  private readonly spkis = new WeakMap<KeyObject, Buffer>();
+  private readonly keys = new Map<string, { key: KeyObject; spki: Buffer }>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** The public key (DER SubjectPublicKeyInfo) of a key; a CA's is needed for every leaf it signs. */
-  private spki(key: KeyObject): Buffer {
-    let spki = this.spkis.get(key);
-    if (!spki) {
-      spki = spkiOf(key);
-      this.spkis.set(key, spki);
+  private key(pem: string): { key: KeyObject; spki: Buffer } {
+    let k = this.keys.get(pem);
+    if (!k) {
+      const key = createPrivateKey(pem);
+      k = { key, spki: spkiOf(key) };
+      this.keys.set(pem, k);
     }
-    return spki;
-  }
-
-  private key(pem: string): KeyObject {
-    let key = this.keys.get(pem);
-    if (!key) {
-      key = createPrivateKey(pem);
-      this.keys.set(pem, key);
-    }
-    return key;
+    return k;
   }
 
   handles(type: string): boolean {
@@ -101,8 +91,8 @@ export class TlsEmulator {
     const spki = publicKey.export({ type: "spki", format: "der" });
     const privateKeyPem = privateKey.export({ type: "sec1", format: "pem" }).toString();
     const privateKeyPemPkcs8 = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    this.keys.set(privateKeyPem, privateKey).set(privateKeyPemPkcs8, privateKey);
-    this.spkis.set(privateKey, spki);
+    const entry = { key: privateKey, spki };
+    this.keys.set(privateKeyPem, entry).set(privateKeyPemPkcs8, entry);
     return {
       privateKeyPem,
       privateKeyPemPkcs8,
@@ -115,8 +105,7 @@ export class TlsEmulator {
   }
 
   private selfSigned(inputs: State): State {
-    const key = this.key(String(inputs.privateKeyPem));
-    const spki = this.spki(key);
+    const { key, spki } = this.key(String(inputs.privateKeyPem));
     const subject = name(inputs.subject as Subject);
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
     const certPem = certificate({
@@ -136,19 +125,19 @@ export class TlsEmulator {
   }
 
   private certRequest(inputs: State): State {
-    const key = this.key(String(inputs.privateKeyPem));
+    const { key, spki } = this.key(String(inputs.privateKeyPem));
     const pem = certificationRequest(
       name(inputs.subject as Subject),
       key,
       sanExtension(list(inputs.dnsNames), list(inputs.ipAddresses)),
-      this.spki(key),
+      spki,
     );
     return { certRequestPem: pem, keyAlgorithm: keyAlgorithmOf(key) };
   }
 
   private locallySigned(inputs: State): State {
     const request = parseRequest(String(inputs.certRequestPem));
-    const caKey = this.key(String(inputs.caPrivateKeyPem));
+    const { key: caKey, spki: caSpki } = this.key(String(inputs.caPrivateKeyPem));
     const { notBefore, notAfter } = validity(Number(inputs.validityPeriodHours), this.now());
     const certPem = certificate({
       serial: serial(),
@@ -157,7 +146,7 @@ export class TlsEmulator {
       notBefore,
       notAfter,
       subjectSpki: request.spki,
-      issuerSpki: this.spki(caKey),
+      issuerSpki: caSpki,
       isCa: Boolean(inputs.isCaCertificate),
       allowedUses: list(inputs.allowedUses),
       san: request.san,
