@@ -18,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "../args";
 import { runProgram, RunOptions } from "../offline/runtime";
 import { stackConfig } from "../offline/stackFile";
+import { providerModules } from "./providerModules";
 import { shapeOf } from "./shape";
 import type { Sample } from "./stats";
 
@@ -39,7 +40,8 @@ function optionsFor(argv: string[]): { opts: RunOptions; shapeOut?: string } {
           config: {
             "aws:region": "us-east-1",
             "bench:resources": String(n),
-            "bench:providers": String(Boolean(args.flags["with-providers"])),
+            // The module list is read from the program's source here, before the clock starts.
+            "bench:providers": JSON.stringify(args.flags["with-providers"] ? providerModules() : []),
             ...(args.values.shape ? { "bench:shape": path.resolve(args.values.shape) } : {}),
           },
           secretKeys: [],

@@ -10,7 +10,6 @@
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { providerModules } from "./providerModules";
 import type { ResourceShape } from "./shape";
 
 /** A custom resource of a fake type; AwsEmulator.generic echoes its inputs with a derived ID. */
@@ -21,9 +20,7 @@ class Bare extends pulumi.CustomResource {
 }
 
 const config = new pulumi.Config("bench");
-if (config.getBoolean("providers")) {
-  for (const m of providerModules()) require(m);
-}
+for (const m of config.getObject<string[]>("providers") ?? []) require(m);
 const count = config.requireNumber("resources");
 const shapeFile = config.get("shape");
 const shapes: ResourceShape[] = shapeFile ? JSON.parse(fs.readFileSync(shapeFile, "utf8")) : [];
