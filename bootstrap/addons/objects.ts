@@ -84,4 +84,33 @@ export function requireCidr(what: string, cidr: string): void {
 
 /** The control-plane taint every control-plane-bound add-on tolerates. */
 export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
-export const CONTROL_PLANE_SELECTOR = { "node-role.kubernetes.io/control-plane": "" };
+
+/**
+ * The label every kubestead node registers with (kubelet --node-labels): `control-plane` or
+ * `worker`. It sits under the project's own prefix because NodeRestriction refuses a kubelet that
+ * sets node-role.kubernetes.io/* on itself; a label that only an admin applies after registration
+ * would leave add-ons selecting on it unschedulable until some later step lands it.
+ */
+export const NODE_ROLE_LABEL = "kubestead.io/node-role";
+/** Control-plane-bound add-ons select on the registration label, never on a label applied later. */
+export const CONTROL_PLANE_SELECTOR = { [NODE_ROLE_LABEL]: "control-plane" };
+
+/**
+ * The dedicated system pool convention: a pool labelled kubestead.io/pool=system and tainted
+ * kubestead.io/system:NoSchedule (prod ships one). Cluster-wide system add-ons (CoreDNS,
+ * metrics-server, the CNI operator) tolerate its taint and prefer its nodes; they also tolerate
+ * the control-plane taint so a cluster without worker pools still runs them.
+ */
+export const SYSTEM_POOL_LABEL = "kubestead.io/pool";
+export const SYSTEM_POOL_TAINT_KEY = "kubestead.io/system";
+export const SYSTEM_POOL_TOLERATION = { key: SYSTEM_POOL_TAINT_KEY, operator: "Exists", effect: "NoSchedule" };
+/** Tolerations of a cluster-wide system add-on (see SYSTEM_POOL_LABEL). */
+export const SYSTEM_TOLERATIONS = [CONTROL_PLANE_TOLERATION, SYSTEM_POOL_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }];
+/** Preferred (never required) placement of a cluster-wide system add-on on the system pool. */
+export const SYSTEM_POOL_AFFINITY = {
+  nodeAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      { weight: 100, preference: { matchExpressions: [{ key: SYSTEM_POOL_LABEL, operator: "In", values: ["system"] }] } },
+    ],
+  },
+};
