@@ -14,3 +14,9 @@ export const apiEndpoint = cluster.lb.endpoint;
 export const controlPlaneAsgName = cluster.controlPlane.asgName;
 export const adminKubeconfig = cluster.controlPlane.adminKubeconfig;
 export const workerAsgNames = cluster.workers.map((w) => w.asgName);
+/** The API's stable name (in certificates and node kubeconfigs); an alias to the load balancer. */
+export const apiServerName = cluster.lb.apiHost;
+/** Where the control plane reads its add-on manifests from. */
+export const addonStore = cluster.addonStore.uri;
+/** Each add-on the control plane applies: its release and the sha256 of its stored manifest. */
+export const addons = cluster.manifests.apply((ms) => Object.fromEntries(ms.map((m) => [m.addon, { version: m.version, sha256: m.sha256 }])));

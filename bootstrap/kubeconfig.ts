@@ -28,6 +28,11 @@ export interface KubeconfigArgs {
   clientKeyPath?: string;
   /** Bearer token (e.g. a bootstrap token). */
   token?: string;
+  /**
+   * Name to verify the server's certificate against when `server` is another name for it (the
+   * load balancer's own DNS name while the certificate carries the API's stable name).
+   */
+  tlsServerName?: string;
 }
 
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
@@ -68,6 +73,7 @@ export function kubeconfig(a: KubeconfigArgs): object {
     a.caPath !== undefined
       ? { server: a.server, "certificate-authority": a.caPath }
       : { server: a.server, "certificate-authority-data": b64(a.caCertPem as string) };
+  if (a.tlsServerName !== undefined) cluster["tls-server-name"] = a.tlsServerName;
   let user: Record<string, string>;
   if (a.token !== undefined) user = { token: a.token };
   else if (a.clientCertPath !== undefined) user = { "client-certificate": a.clientCertPath, "client-key": a.clientKeyPath as string };

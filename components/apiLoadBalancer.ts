@@ -1,6 +1,8 @@
 import * as lb from "@pulumi/aws/lb";
+import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
+import { apiServerHost } from "../lib/dns";
 import { roleTags } from "../lib/tags";
 
 /** ≤ 6 characters: the provider's limit for load balancer and target group name prefixes. */
@@ -12,6 +14,8 @@ export interface ApiLoadBalancerArgs {
   /** Public subnets for internet-facing, private for internal; one per zone. */
   subnetIds: pulumi.Input<string>[];
   securityGroupId: pulumi.Input<string>;
+  /** The cluster's private Route53 zone: the API's stable name is an alias record there. */
+  privateZoneId: pulumi.Input<string>;
 }
 
 /**
@@ -25,6 +29,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
   public readonly targetGroupArn: pulumi.Output<string>;
   /** https://<dns>:6443 */
   public readonly endpoint: pulumi.Output<string>;
+  /** api.<cluster>.kubestead.internal: the name certificates and node kubeconfigs carry. */
+  public readonly apiHost: string;
+  /** What a node joining through the API needs to exist first: the listener and the name. */
+  public readonly endpointResources: pulumi.Resource[];
 
   constructor(name: string, args: ApiLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:ApiLoadBalancer", name, {}, opts);
@@ -75,7 +83,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new lb.Listener(
+    const listener = new lb.Listener(
       `${name}-6443`,
       {
         loadBalancerArn: nlb.arn,
@@ -86,6 +94,19 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // The stable name: replacing the load balancer re-points this alias and touches no node.
+    this.apiHost = apiServerHost(c.name);
+    const record = new route53.Record(
+      `${name}-name`,
+      {
+        zoneId: args.privateZoneId,
+        name: this.apiHost,
+        type: "A",
+        aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: true }],
+      },
+      { parent: this },
+    );
+    this.endpointResources = [listener, record];
     this.dnsName = nlb.dnsName;
     this.arn = nlb.arn;
     this.targetGroupArn = tg.arn;

@@ -6,16 +6,29 @@ import * as random from "@pulumi/random";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { controlPlaneFiles, defaultKeyParameters } from "../bootstrap/controlPlane/files";
+import {
+  ADDON_SECRET_DIR,
+  APPLIER_ENV_PATH,
+  APPLIER_PATH,
+  APPLIER_UNIT,
+  renderApplierBootStep,
+  renderApplierEnv,
+  renderApplierScript,
+  renderApplierUnits,
+} from "../bootstrap/addons/applier";
+import { bootstrapTokenSecret } from "../bootstrap/addons/nodeBootstrap";
 import { renderControlPlaneKubeletCredentialStep } from "../bootstrap/controlPlane/kubeletCredential";
+import { KUBECONFIG as CP_KUBECONFIG } from "../bootstrap/controlPlane/paths";
 import { renderKubeconfig } from "../bootstrap/kubeconfig";
 import { bootstrapKubeconfigParameter } from "../bootstrap/node/files";
 import { kubernetesNodeBoot } from "../bootstrap/node/boot";
-import { renderControlPlaneLabelStep } from "../bootstrap/node/install";
 import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
 import { hostAddress, mustParseCidr } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
-import { controlPlanePolicy } from "../lib/iam";
+import { addonStorePolicy, controlPlanePolicy } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
+import { stringify } from "yaml";
+import { ADDON_PREFIX } from "./addonStore";
 import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, IssuedCertificate, issueCertificate } from "./pki";
 
@@ -23,7 +36,9 @@ export interface ControlPlaneArgs {
   config: ClusterConfig;
   privateSubnetIds: pulumi.Input<string>[];
   securityGroupId: pulumi.Input<string>;
-  /** API load balancer: its DNS name goes into the apiserver certificate, its target group gets the nodes. */
+  /** The API's stable name (api.<cluster>.kubestead.internal): in the apiserver certificate and kubeconfigs. */
+  apiHost: string;
+  /** The load balancer's own DNS name: the exported admin kubeconfig dials it (verifying apiHost). */
   apiDnsName: pulumi.Output<string>;
   apiTargetGroupArn: pulumi.Input<string>;
   kubernetesCa: CertificateAuthority;
@@ -34,6 +49,11 @@ export interface ControlPlaneArgs {
   etcdEndpoints: pulumi.Output<string[]>;
   /** Bootstrap token <id>.<secret> the kubelets join with (secret). */
   bootstrapToken: pulumi.Output<string>;
+  bootstrapTokenId: pulumi.Output<string>;
+  bootstrapTokenSecret: pulumi.Output<string>;
+  /** The add-on store the nodes apply from: its s3:// URI and bucket ARN. */
+  addonStoreUri: pulumi.Output<string>;
+  addonStoreBucketArn: pulumi.Output<string>;
   /** IAM policy documents of add-ons that run on these nodes with the node role, by add-on name. */
   addonPolicies?: Record<string, object>;
   kmsKeyArn: pulumi.Input<string>;
@@ -69,7 +89,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       apiServer: issue("apiserver", args.kubernetesCa, {
         commonName: "kube-apiserver",
         dnsNames: [
-          args.apiDnsName,
+          args.apiHost,
           "kubernetes",
           "kubernetes.default",
           "kubernetes.default.svc",
@@ -127,6 +147,19 @@ export class ControlPlane extends pulumi.ComponentResource {
       this,
     );
 
+    // The bootstrap token Secret the applier applies beside the stored (public) add-on manifests.
+    const tokenSecretParameter = `/kubestead/${c.name}/controlplane/bootstrap-token-secret.yaml`;
+    secureParameter(
+      `${name}-bootstrap-token-secret`,
+      tokenSecretParameter,
+      pulumi
+        .all([args.bootstrapTokenId, args.bootstrapTokenSecret])
+        .apply(([tokenId, tokenSecret]) => stringify(bootstrapTokenSecret({ tokenId, tokenSecret }), { lineWidth: 0 })),
+      args.kmsKeyArn,
+      secretTags,
+      this,
+    );
+
     // Render once with every public input resolved; the encryption config comes back as a secret to store.
     const rendered = pulumi
       .all([
@@ -137,8 +170,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         args.serviceAccountPublicKeyPem,
         pulumi.all(Object.fromEntries(Object.entries(certs).map(([key, v]) => [key, v.certPem]))),
         pulumi.secret(encryptionKey.base64),
+        args.addonStoreUri,
       ])
-      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey]) => {
+      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, storeUri]) => {
         const cp = controlPlaneFiles({
           cluster: c.name,
           kubernetesVersion: k.version,
@@ -177,12 +211,12 @@ export class ControlPlane extends pulumi.ComponentResource {
           caCertPem: ca,
           labels: {},
           taints: [],
-          roleFiles: cp.files,
-          roleSecrets: cp.secrets,
+          roleFiles: [...cp.files, ...applierFiles(storeUri, c.region)],
+          roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/bootstrap-token.yaml`, parameter: tokenSecretParameter, mode: "0600" }],
           beforeStart: [
             renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
           ],
-          afterStart: [renderControlPlaneLabelStep()],
+          afterStart: [renderApplierBootStep()],
         });
         return { files: boot.files, secrets: boot.secrets, secretContents: cp.secretContents };
       });
@@ -263,6 +297,16 @@ export class ControlPlane extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    new iam.RolePolicy(
+      `${name}-addon-store`,
+      {
+        role: identity.role.name,
+        policy: pulumi
+          .all([args.addonStoreBucketArn, args.kmsKeyArn])
+          .apply(([arn, kmsKeyArn]) => JSON.stringify(addonStorePolicy({ region: c.region, kmsKeyArn }, arn, ADDON_PREFIX))),
+      },
+      { parent: this },
+    );
     for (const [addon, policy] of Object.entries(args.addonPolicies ?? {})) {
       new iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this });
     }
@@ -271,7 +315,10 @@ export class ControlPlane extends pulumi.ComponentResource {
       pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>
         renderKubeconfig({
           cluster: c.name,
+          // Dials the load balancer by its own name (reachable wherever the NLB is, e.g. outside the
+          // VPC when internet-facing) and verifies the certificate's stable name.
           server: `https://${dns}:6443`,
+          tlsServerName: args.apiHost,
           caCertPem: ca,
           user: "kubernetes-admin",
           clientCertPem: cert,
@@ -284,4 +331,15 @@ export class ControlPlane extends pulumi.ComponentResource {
     );
     this.registerOutputs({ asgName: this.asgName });
   }
+}
+
+/** The applier's script, environment and systemd units on a control-plane node. */
+function applierFiles(storeUri: string, region: string): { path: string; content: string; mode: string }[] {
+  const units = renderApplierUnits({});
+  return [
+    { path: APPLIER_PATH, content: renderApplierScript(), mode: "0755" },
+    { path: APPLIER_ENV_PATH, content: renderApplierEnv({ storeUri, region, kubeconfig: CP_KUBECONFIG.admin }), mode: "0644" },
+    { path: `/etc/systemd/system/${APPLIER_UNIT}.service`, content: units.service, mode: "0644" },
+    { path: `/etc/systemd/system/${APPLIER_UNIT}.timer`, content: units.timer, mode: "0644" },
+  ];
 }

@@ -7,6 +7,7 @@ import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { ETCD_PEER_CN, EtcdMemberSpec, etcdKeyParameters, etcdMemberFiles } from "../bootstrap/etcd";
 import { ClusterConfig } from "../lib/config/types";
+import { privateDomain } from "../lib/dns";
 import { etcdPolicy } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
 import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
@@ -45,6 +46,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
   public readonly memberDnsNames: string[];
   public readonly asgNames: pulumi.Output<string>[];
   public readonly certificateExpiries: Record<string, pulumi.Output<string>>;
+  /** The cluster's private zone (privateDomain(cluster)), where the API's stable name lives too. */
+  public readonly privateZoneId: pulumi.Output<string>;
 
   constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:EtcdCluster", name, {}, opts);
@@ -52,7 +55,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const parent = { parent: this };
     const n = c.etcd.members;
     const zones = c.zones.slice(0, n);
-    const domain = `${c.name}.kubestead.internal`;
+    const domain = privateDomain(c.name);
 
     const dnsZone = new route53.Zone(
       `${name}-zone`,
@@ -146,11 +149,15 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
     const secretTags = roleTags(c, "etcd");
     const backupKeyParam = etcdKeyParameters(c.name, "etcd-0").backup;
-    secureParameter(`${name}-backup-key`, backupKeyParam, backup.keyPem, args.kmsKeyArn, secretTags, this);
-    members.forEach((m, i) => {
+    const backupKey = secureParameter(`${name}-backup-key`, backupKeyParam, backup.keyPem, args.kmsKeyArn, secretTags, this);
+    // Per member: the parameters its boot fetches, for its group's dependsOn.
+    const memberSecrets = members.map((m, i) => {
       const p = etcdKeyParameters(c.name, m.memberName);
-      secureParameter(`${name}-${i}-server-key`, p.server, certs[i].server.keyPem, args.kmsKeyArn, secretTags, this);
-      secureParameter(`${name}-${i}-peer-key`, p.peer, certs[i].peer.keyPem, args.kmsKeyArn, secretTags, this);
+      return [
+        backupKey,
+        secureParameter(`${name}-${i}-server-key`, p.server, certs[i].server.keyPem, args.kmsKeyArn, secretTags, this),
+        secureParameter(`${name}-${i}-peer-key`, p.peer, certs[i].peer.keyPem, args.kmsKeyArn, secretTags, this),
+      ];
     });
 
     const identity = nodeIdentity(
@@ -236,7 +243,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
           healthCheckGracePeriod: 300,
           tags: asgTags(m.tags),
         },
-        parent,
+        // Nothing the boot reads may be missing when the instance starts.
+        { parent: this, dependsOn: [...memberSecrets[i], ...identity.bootPrerequisites] },
       );
       return asg.name;
     });
@@ -251,6 +259,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
       ]),
       ["etcd-backup-client", backup.notAfter],
     ]);
-    this.registerOutputs({ clientEndpoints: this.clientEndpoints, asgNames: this.asgNames });
+    this.privateZoneId = dnsZone.zoneId;
+    this.registerOutputs({ clientEndpoints: this.clientEndpoints, asgNames: this.asgNames, privateZoneId: this.privateZoneId });
   }
 }

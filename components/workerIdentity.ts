@@ -8,8 +8,8 @@ import { nodeIdentity, secureParameter } from "./nodeCommon";
 
 export interface WorkerIdentityArgs {
   config: ClusterConfig;
-  /** API load balancer DNS name: where kubelets bootstrap. */
-  apiDnsName: pulumi.Output<string>;
+  /** The API's stable name (api.<cluster>.kubestead.internal): where kubelets bootstrap. */
+  apiHost: string;
   /** Bootstrap token <id>.<secret> (secret). */
   bootstrapToken: pulumi.Output<string>;
   kmsKeyArn: pulumi.Output<string>;
@@ -23,6 +23,8 @@ export interface WorkerIdentityArgs {
  */
 export class WorkerIdentity extends pulumi.ComponentResource {
   public readonly instanceProfileArn: pulumi.Output<string>;
+  /** The bootstrap kubeconfig parameter, the role, its policies and the instance profile: every worker pool's group depends on them. */
+  public readonly bootPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: WorkerIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:WorkerIdentity", name, {}, opts);
@@ -37,17 +39,18 @@ export class WorkerIdentity extends pulumi.ComponentResource {
       args.partition,
       this,
     );
-    secureParameter(
+    const bootstrapKubeconfig = secureParameter(
       `${name}-bootstrap-kubeconfig`,
       bootstrapKubeconfigParameter(c.name, "worker"),
       pulumi
-        .all([args.apiDnsName, args.bootstrapToken])
-        .apply(([dns, token]) => renderBootstrapKubeconfig({ server: `https://${dns}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token })),
+        .all([args.bootstrapToken])
+        .apply(([token]) => renderBootstrapKubeconfig({ server: `https://${args.apiHost}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token })),
       args.kmsKeyArn,
       tags,
       this,
     );
     this.instanceProfileArn = identity.instanceProfile.arn;
+    this.bootPrerequisites = [bootstrapKubeconfig, ...identity.bootPrerequisites];
     this.registerOutputs({ instanceProfileArn: this.instanceProfileArn });
   }
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { kubernetesNodeBoot } from "../bootstrap/node/boot";
+import { NODE_ROLE_LABEL, NODE_ROLE_VALUE } from "../bootstrap/node/files";
 import { formatTaint } from "../bootstrap/node/labels";
 import { ClusterConfig, WorkerPoolConfig } from "../lib/config/types";
 import { asgTags, roleTags } from "../lib/tags";
@@ -20,6 +21,16 @@ export interface WorkerPoolArgs {
   /** Service-linked role the auto scaling group launches with (ClusterKey.autoscalingRoleArn): the one the key policy admits. */
   autoscalingRoleArn: pulumi.Input<string>;
   amiId: pulumi.Input<string>;
+  /**
+   * What the nodes read at boot besides the API (WorkerIdentity.bootPrerequisites): the group
+   * depends on them, so no instance boots before they exist. Default none.
+   */
+  bootPrerequisites?: pulumi.Resource[];
+  /**
+   * The API endpoint nodes join through (the API load balancer's listener, its DNS record, or the
+   * ApiLoadBalancer component itself): the group depends on it. Default none.
+   */
+  apiEndpoint?: pulumi.Resource[];
 }
 
 /**
@@ -38,7 +49,7 @@ export class WorkerPool extends pulumi.ComponentResource {
     const k = c.kubernetes;
     const tags = roleTags(c, "worker", `${c.name}-${p.name}`, { "kubestead.io/pool": p.name });
     const subnets = p.zones.map((z) => args.privateSubnetIds[c.zones.indexOf(z)]);
-    const labels = { "kubestead.io/pool": p.name, ...p.labels };
+    const labels = { "kubestead.io/pool": p.name, ...p.labels, [NODE_ROLE_LABEL]: NODE_ROLE_VALUE.worker };
 
     const userData = args.kubernetesCaCertPem.apply((ca) => {
       const { files, secrets } = kubernetesNodeBoot({
@@ -107,7 +118,11 @@ export class WorkerPool extends pulumi.ComponentResource {
         },
         tags: asgTags({ ...tags, ...autoscalerTags(c.name, labels, p) }),
       },
-      { parent: this, ignoreChanges: ["desiredCapacity"] },
+      {
+        parent: this,
+        ignoreChanges: ["desiredCapacity"],
+        dependsOn: [...(args.bootPrerequisites ?? []), ...(args.apiEndpoint ?? [])],
+      },
     );
 
     this.asgName = asg.name;

@@ -57,6 +57,21 @@ export function readOwnSecrets(s: AccountScope, role: string): Statement[] {
   ];
 }
 
+/**
+ * A node whose boot fails marks itself Unhealthy (bootstrap/bootScript.ts), so its auto scaling
+ * group replaces it even with EC2 health checks, which only see a running instance. Only groups of
+ * this cluster and role: the call names an instance, not a group, so IAM checks the instance's group.
+ */
+export function reportOwnHealth(s: AccountScope, role: string): Statement {
+  return {
+    Sid: "ReportOwnHealth",
+    Effect: "Allow",
+    Action: ["autoscaling:SetInstanceHealth"],
+    Resource: `arn:${s.partition}:autoscaling:${s.region}:${s.accountId}:autoScalingGroup:*:autoScalingGroupName/${s.cluster}-*`,
+    Condition: { StringEquals: { "aws:ResourceTag/kubestead.io/cluster": s.cluster, "aws:ResourceTag/kubestead.io/role": role } },
+  };
+}
+
 /** etcd members: their secrets, re-attaching their own ENI and volume, and writing backups. */
 export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocument {
   const etcdTagged = { "aws:ResourceTag/kubestead.io/cluster": s.cluster, "aws:ResourceTag/kubestead.io/role": "etcd" };
@@ -120,6 +135,7 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
       Resource: s.kmsKeyArn,
       Condition: { StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` } },
     },
+    reportOwnHealth(s, "etcd"),
   );
 }
 
@@ -129,67 +145,71 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
  * controller's permissions.
  */
 export function controlPlanePolicy(s: AccountScope): PolicyDocument {
-  return doc(...readOwnSecrets(s, "controlplane"), {
-    Sid: "CloudControllerManager",
-    Effect: "Allow",
-    Action: [
-      "autoscaling:DescribeAutoScalingGroups",
-      "autoscaling:DescribeLaunchConfigurations",
-      "autoscaling:DescribeTags",
-      "ec2:DescribeInstances",
-      "ec2:DescribeRegions",
-      "ec2:DescribeRouteTables",
-      "ec2:DescribeSecurityGroups",
-      "ec2:DescribeSubnets",
-      "ec2:DescribeVolumes",
-      "ec2:DescribeAvailabilityZones",
-      "ec2:DescribeVpcs",
-      "ec2:DescribeInstanceTopology",
-      "ec2:CreateSecurityGroup",
-      "ec2:CreateTags",
-      "ec2:CreateRoute",
-      "ec2:DeleteRoute",
-      "ec2:DeleteSecurityGroup",
-      "ec2:AuthorizeSecurityGroupIngress",
-      "ec2:RevokeSecurityGroupIngress",
-      "ec2:ModifyInstanceAttribute",
-      "ec2:ModifyVolume",
-      "elasticloadbalancing:AddTags",
-      "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
-      "elasticloadbalancing:AttachLoadBalancerToSubnets",
-      "elasticloadbalancing:ConfigureHealthCheck",
-      "elasticloadbalancing:CreateListener",
-      "elasticloadbalancing:CreateLoadBalancer",
-      "elasticloadbalancing:CreateLoadBalancerListeners",
-      "elasticloadbalancing:CreateLoadBalancerPolicy",
-      "elasticloadbalancing:CreateTargetGroup",
-      "elasticloadbalancing:DeleteListener",
-      "elasticloadbalancing:DeleteLoadBalancer",
-      "elasticloadbalancing:DeleteLoadBalancerListeners",
-      "elasticloadbalancing:DeleteTargetGroup",
-      "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
-      "elasticloadbalancing:DeregisterTargets",
-      "elasticloadbalancing:DescribeListeners",
-      "elasticloadbalancing:DescribeLoadBalancerAttributes",
-      "elasticloadbalancing:DescribeLoadBalancerPolicies",
-      "elasticloadbalancing:DescribeLoadBalancers",
-      "elasticloadbalancing:DescribeTargetGroupAttributes",
-      "elasticloadbalancing:DescribeTargetGroups",
-      "elasticloadbalancing:DescribeTargetHealth",
-      "elasticloadbalancing:DetachLoadBalancerFromSubnets",
-      "elasticloadbalancing:ModifyListener",
-      "elasticloadbalancing:ModifyLoadBalancerAttributes",
-      "elasticloadbalancing:ModifyTargetGroup",
-      "elasticloadbalancing:ModifyTargetGroupAttributes",
-      "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
-      "elasticloadbalancing:RegisterTargets",
-      "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer",
-      "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
-      "iam:CreateServiceLinkedRole",
-      "kms:DescribeKey",
-    ],
-    Resource: "*",
-  });
+  return doc(
+    ...readOwnSecrets(s, "controlplane"),
+    {
+      Sid: "CloudControllerManager",
+      Effect: "Allow",
+      Action: [
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeTags",
+        "ec2:DescribeInstances",
+        "ec2:DescribeRegions",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeInstanceTopology",
+        "ec2:CreateSecurityGroup",
+        "ec2:CreateTags",
+        "ec2:CreateRoute",
+        "ec2:DeleteRoute",
+        "ec2:DeleteSecurityGroup",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:ModifyInstanceAttribute",
+        "ec2:ModifyVolume",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+        "elasticloadbalancing:AttachLoadBalancerToSubnets",
+        "elasticloadbalancing:ConfigureHealthCheck",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateLoadBalancerListeners",
+        "elasticloadbalancing:CreateLoadBalancerPolicy",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteLoadBalancerListeners",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeLoadBalancerPolicies",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+        "elasticloadbalancing:DetachLoadBalancerFromSubnets",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer",
+        "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
+        "iam:CreateServiceLinkedRole",
+        "kms:DescribeKey",
+      ],
+      Resource: "*",
+    },
+    reportOwnHealth(s, "controlplane"),
+  );
 }
 
 /**
@@ -199,7 +219,7 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
  * not ENI mode. Add statements here when a worker-side component starts calling AWS.
  */
 export function workerPolicy(s: AccountScope): PolicyDocument {
-  return doc(...readOwnSecrets(s, "worker"));
+  return doc(...readOwnSecrets(s, "worker"), reportOwnHealth(s, "worker"));
 }
 
 /**
@@ -233,6 +253,24 @@ export function clusterKeyPolicy(partition: string, accountId: string, autoscali
       Action: ["kms:CreateGrant"],
       Resource: "*",
       Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
+  );
+}
+
+/**
+ * Control-plane nodes read the add-on manifests (and nothing else) from the add-on store: list the
+ * prefix, get its objects, decrypt them with the cluster key through S3.
+ */
+export function addonStorePolicy(s: Pick<AccountScope, "region" | "kmsKeyArn">, bucketArn: string, prefix: string): PolicyDocument {
+  return doc(
+    { Sid: "ListAddonManifests", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+    { Sid: "ReadAddonManifests", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucketArn}/${prefix}*` },
+    {
+      Sid: "DecryptAddonManifests",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: s.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` } },
     },
   );
 }

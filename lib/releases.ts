@@ -23,6 +23,12 @@ export const KUBELET_SHA256: Record<string, string> = {
   "1.37.0": "ee554f77da57ad40a5d5f8625ac9c4af8b75d9d5a259367a885e5e816954b044",
 };
 
+/** sha256 of dl.k8s.io/release/v<version>/bin/linux/amd64/kubectl (control-plane nodes apply add-ons with it) */
+export const KUBECTL_SHA256: Record<string, string> = {
+  "1.35.8": "874d5e72dbb819f43cff16bcd1e4f8bac5b7f2361fe1e55049b0a6c676fb0cbf",
+  "1.37.0": "6129359f4e1f3848a5572ccb0b26cf28b8ca08cef38c95a765b2f64a2c961a2f",
+};
+
 /** sha256 of containerd-<version>-linux-amd64.tar.gz */
 export const CONTAINERD_SHA256: Record<string, string> = {
   "1.7.30": "ca0f27e34411504acd1cd24fcbaa71b9c47d31ce9408c47c54a2dc1810ceb1df",
@@ -69,6 +75,12 @@ export function checksumKeysFor(
       artifact: `kubelet v${k.version} linux/amd64`,
       url: `https://dl.k8s.io/release/v${k.version}/bin/linux/amd64/kubelet`,
       known: KUBELET_SHA256[k.version],
+    },
+    {
+      key: "kubectl",
+      artifact: `kubectl v${k.version} linux/amd64`,
+      url: `https://dl.k8s.io/release/v${k.version}/bin/linux/amd64/kubectl`,
+      known: KUBECTL_SHA256[k.version],
     },
     {
       key: "containerd",

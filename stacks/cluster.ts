@@ -1,14 +1,15 @@
 /**
- * One cluster from the typed config: network → PKI → etcd → control plane + API LB → workers →
- * add-ons. dev and prod are this same program with different Pulumi.<stack>.yaml values.
+ * One cluster from the typed config: network → PKI → etcd → add-on store → control plane + API LB →
+ * workers. The control plane applies the add-ons itself: nothing here talks to the Kubernetes API. dev and prod are this same program with different Pulumi.<stack>.yaml values.
  */
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
+import { AddonStore } from "../components/addonStore";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
+import { addonNames, clusterAddons, storedManifests } from "../bootstrap/addons/manifests";
 import { BootstrapToken } from "../components/bootstrapToken";
 import { ControlPlane } from "../components/controlPlane";
-import { ClusterAddons } from "../components/clusterAddons";
 import { WorkerIdentity } from "../components/workerIdentity";
 import { WorkerPool } from "../components/workerPool";
 import { clusterAutoscalerPolicy } from "../bootstrap/addons/clusterAutoscaler";
@@ -64,12 +65,26 @@ export function buildCluster(c: ClusterConfig) {
     vpcId: network.vpcId,
     subnetIds: c.controlPlane.apiLoadBalancer.scheme === "internal" ? network.privateSubnetIds : network.publicSubnetIds,
     securityGroupId: groups.apiLoadBalancer,
+    privateZoneId: etcd.privateZoneId,
   });
   const bootstrapToken = new BootstrapToken(`${c.name}-bootstrap-token`);
+  // The add-on manifests, rendered here and stored for the control plane to apply.
+  const manifests = network.vpcCidr.apply((vpcCidr) =>
+    storedManifests(
+      clusterAddons({ cluster: c.name, region: c.region, kubernetes: c.kubernetes, addons: c.addons, apiServerHost: lb.apiHost, vpcCidr }),
+    ),
+  );
+  const addonStore = new AddonStore(`${c.name}-addons`, {
+    config: c,
+    kmsKeyArn: key.keyArn,
+    manifests,
+    addonNames: addonNames(c.addons),
+  });
   const controlPlane = new ControlPlane(`${c.name}-controlplane`, {
     config: c,
     privateSubnetIds: network.privateSubnetIds,
     securityGroupId: groups.controlPlane,
+    apiHost: lb.apiHost,
     apiDnsName: lb.dnsName,
     apiTargetGroupArn: lb.targetGroupArn,
     kubernetesCa: pki.kubernetesCa,
@@ -79,6 +94,10 @@ export function buildCluster(c: ClusterConfig) {
     serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
     etcdEndpoints: etcd.clientEndpoints,
     bootstrapToken: bootstrapToken.token,
+    bootstrapTokenId: bootstrapToken.id,
+    bootstrapTokenSecret: bootstrapToken.secret,
+    addonStoreUri: addonStore.uri,
+    addonStoreBucketArn: addonStore.bucketArn,
     // Add-ons that run on control-plane nodes with the node role get exactly their own permissions.
     addonPolicies: {
       ...(c.addons.clusterAutoscaler ? { "cluster-autoscaler": clusterAutoscalerPolicy(c.name) } : {}),
@@ -103,23 +122,12 @@ export function buildCluster(c: ClusterConfig) {
     partition,
   });
 
-  const addons = new ClusterAddons(`${c.name}-addons`, {
-    config: c,
-    adminKubeconfig: controlPlane.adminKubeconfig,
-    apiDnsName: lb.dnsName,
-    kubernetesCaCertPem: pki.kubernetesCa.certPem,
-    vpcCidr: network.vpcCidr,
-    bootstrapTokenId: bootstrapToken.id,
-    bootstrapTokenSecret: bootstrapToken.secret,
-    controlPlane,
-  });
-
   const certificateExpiries: Record<string, pulumi.Output<string>> = {
     ...pki.certificateExpiries(),
     ...etcd.certificateExpiries,
     ...controlPlane.certificateExpiries,
   };
-  return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, workers, addons, certificateExpiries };
+  return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, addonStore, manifests, workers, certificateExpiries };
 }
 
 /** Worker pools share one identity (IAM role, bootstrap kubeconfig in SSM). */
@@ -139,7 +147,7 @@ function buildWorkers(
 ): WorkerPool[] {
   const identity = new WorkerIdentity(`${c.name}-workers`, {
     config: c,
-    apiDnsName: d.lb.dnsName,
+    apiHost: d.lb.apiHost,
     bootstrapToken: d.bootstrapToken,
     kmsKeyArn: d.key.keyArn,
     accountId: d.accountId,

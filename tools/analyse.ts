@@ -6,7 +6,7 @@ import { ClusterConfig } from "../lib/config/types";
 import { CostEstimate, estimateMonthlyCost } from "../lib/cost";
 import { Plan } from "../lib/plan/types";
 import { formatReport, PolicyPackConfigFile, PolicyReport, runPolicies } from "../policy/runner";
-import { renderReport } from "./report/markdown";
+import { AddonRow, renderReport } from "./report/markdown";
 import { renderTree } from "./report/tree";
 
 export interface Analysis {
@@ -36,6 +36,17 @@ function privateSubnetCidrs(plan: Plan): string[] {
     .map((r) => String(r.outputs.cidrBlock ?? r.inputs.cidrBlock));
 }
 
+/** The stored add-on manifests the plan writes, in apply order. */
+export function addonsOf(plan: Plan): AddonRow[] {
+  return plan.resources
+    .filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && (r.inputs.metadata as Record<string, string> | undefined)?.addon)
+    .map((r) => {
+      const m = r.inputs.metadata as Record<string, string>;
+      return { addon: m.addon, version: m.version, sha256: m.sha256, file: String(r.inputs.key).replace(/^.*\//, "") };
+    })
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
 export function certificatesOf(plan: Plan): { name: string; notAfter: string }[] {
   const expiries = (plan.outputs.certificateNotAfter ?? {}) as Record<string, string>;
   return Object.entries(expiries).map(([name, notAfter]) => ({ name, notAfter }));
@@ -51,7 +62,7 @@ export function analysePlan(
   const cost = estimateMonthlyCost(plan, config.region);
   const subnets = privateSubnetCidrs(plan);
   const capacity = capacityCheck(config, subnets);
-  const report = renderReport({ plan, policy, cost, capacity, certificates: certificatesOf(plan) });
+  const report = renderReport({ plan, policy, cost, capacity, certificates: certificatesOf(plan), addons: addonsOf(plan) });
   const mandatory = policy.mandatoryCount + (capacity.ok ? 0 : 1);
   const summary = [
     `Resources: ${plan.resources.length} (${plan.resources.filter((r) => r.custom).length} cloud/provider resources)`,

@@ -149,8 +149,10 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
             ],
             priorityClassName: "system-node-critical",
             hostNetwork: true,
-            // Host network still resolves Services (none needed at start, but leader election may).
-            dnsPolicy: "ClusterFirstWithHostNet",
+            // The node's own resolver: the CCM must reach the EC2 endpoint before cluster DNS exists,
+            // and CoreDNS cannot schedule until the CCM has initialised a node. ClusterFirstWithHostNet
+            // would make CoreDNS its only resolver: a circular wait at cold start.
+            dnsPolicy: "Default",
             serviceAccountName: SA,
             containers: [
               {

@@ -3,7 +3,7 @@
  * Service at the fixed cluster DNS IP every kubelet hands to pods, and a PodDisruptionBudget so a
  * node drain never takes both replicas at once.
  */
-import { binding, CONTROL_PLANE_TOLERATION, K8sObject, KUBE_SYSTEM, requireVersion, serviceAccount } from "./objects";
+import { binding, K8sObject, KUBE_SYSTEM, requireVersion, serviceAccount, SYSTEM_POOL_AFFINITY, SYSTEM_TOLERATIONS } from "./objects";
 
 export interface CorednsArgs {
   /** CoreDNS release without the v, e.g. "1.12.1". */
@@ -85,7 +85,9 @@ export function corednsObjects(a: CorednsArgs): K8sObject[] {
             // CoreDNS resolves upstream through the node's resolver, not through itself.
             dnsPolicy: "Default",
             nodeSelector: { "kubernetes.io/os": "linux" },
-            tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, CONTROL_PLANE_TOLERATION],
+            // Control plane and the system pool tolerated: a cluster without worker pools (or with only
+            // dedicated pools) still resolves names; the system pool is preferred when there is one.
+            tolerations: SYSTEM_TOLERATIONS,
             // One zone's outage must not take cluster DNS with it. ScheduleAnyway: a one-zone dev
             // cluster still gets its replicas.
             topologySpreadConstraints: [
@@ -97,6 +99,7 @@ export function corednsObjects(a: CorednsArgs): K8sObject[] {
               },
             ],
             affinity: {
+              ...SYSTEM_POOL_AFFINITY,
               podAntiAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [
                   { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: LABELS } } },

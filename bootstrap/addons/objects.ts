@@ -1,7 +1,8 @@
+import { NODE_ROLE_LABEL, NODE_ROLE_VALUE } from "../node/files";
+
 /**
- * Plain Kubernetes object literals for the in-cluster add-ons. The lead applies them with
- * `new k8s.yaml.v2.ConfigGroup(name, { objs })` (or typed resources); Helm-installed add-ons get
- * a values object plus a pinned chart reference instead.
+ * Plain Kubernetes object literals for the in-cluster add-ons. bootstrap/addons/manifests.ts
+ * serialises them into the manifests the control plane stores and applies.
  */
 
 export interface ObjectMeta {
@@ -16,15 +17,6 @@ export interface K8sObject {
   kind: string;
   metadata: ObjectMeta;
   [field: string]: unknown;
-}
-
-/** A Helm chart pinned by repository and version; `values` are built by the add-on's module. */
-export interface HelmChartRef {
-  chart: string;
-  /** Chart repository URL. */
-  repo: string;
-  version: string;
-  namespace: string;
 }
 
 export const KUBE_SYSTEM = "kube-system";
@@ -86,14 +78,14 @@ export function requireCidr(what: string, cidr: string): void {
 export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
 
 /**
- * The label every kubestead node registers with (kubelet --node-labels): `control-plane` or
- * `worker`. It sits under the project's own prefix because NodeRestriction refuses a kubelet that
- * sets node-role.kubernetes.io/* on itself; a label that only an admin applies after registration
- * would leave add-ons selecting on it unschedulable until some later step lands it.
+ * NODE_ROLE_LABEL (bootstrap/node/files.ts) is under the project's own prefix because
+ * NodeRestriction refuses a kubelet that sets node-role.kubernetes.io/* on itself; a label that only
+ * an admin applies after registration would leave add-ons selecting on it unschedulable until some
+ * later step lands it.
  */
-export const NODE_ROLE_LABEL = "kubestead.io/node-role";
+export { NODE_ROLE_LABEL };
 /** Control-plane-bound add-ons select on the registration label, never on a label applied later. */
-export const CONTROL_PLANE_SELECTOR = { [NODE_ROLE_LABEL]: "control-plane" };
+export const CONTROL_PLANE_SELECTOR = { [NODE_ROLE_LABEL]: NODE_ROLE_VALUE.controlplane };
 
 /**
  * The dedicated system pool convention: a pool labelled kubestead.io/pool=system and tainted

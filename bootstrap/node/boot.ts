@@ -50,6 +50,7 @@ export function kubernetesNodeBoot(a: KubernetesNodeBootArgs): { files: NodeFile
       containerdVersion: k.containerdVersion,
       runcVersion: k.runcVersion,
       cniPluginsVersion: k.cniPluginsVersion,
+      kubectl: a.role === "controlplane",
       checksums: a.checksums,
     }),
     ...(a.beforeStart ?? []),

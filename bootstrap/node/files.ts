@@ -19,6 +19,14 @@ import { systemFiles } from "./system";
 
 export type KubeNodeRole = "controlplane" | "worker";
 
+/**
+ * The role label every node registers with (kubelet --node-labels). Add-ons that must run on the
+ * control plane select on it: it exists from the node's first moment, unlike
+ * node-role.kubernetes.io/control-plane, which NodeRestriction lets only an admin apply later.
+ */
+export const NODE_ROLE_LABEL = "kubestead.io/node-role";
+export const NODE_ROLE_VALUE: Record<KubeNodeRole, string> = { controlplane: "control-plane", worker: "worker" };
+
 /** kubeadm's taint: only pods that tolerate it (system add-ons) land on control-plane nodes. */
 export const CONTROL_PLANE_TAINT: Taint = { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" };
 
@@ -87,7 +95,11 @@ export function nodeFiles(spec: NodeSpec): { files: NodeFile[]; secrets: SecretF
     },
     {
       path: KUBELET_UNIT_PATH,
-      content: renderKubeletService({ nodeLabels: spec.nodeLabels, nodeTaints: taints, extraArgs: spec.kubeletExtraArgs }),
+      content: renderKubeletService({
+        nodeLabels: { ...spec.nodeLabels, [NODE_ROLE_LABEL]: NODE_ROLE_VALUE[spec.role] },
+        nodeTaints: taints,
+        extraArgs: spec.kubeletExtraArgs,
+      }),
       // CIS 4.1.1: kubelet service file 600.
       mode: "0600",
     },

@@ -12,6 +12,8 @@ export interface NodeVersions {
   containerdVersion: string;
   runcVersion: string;
   cniPluginsVersion: string;
+  /** Also install kubectl (control-plane nodes: the add-on applier uses it). */
+  kubectl?: boolean;
 }
 
 export interface NodeArtifact {
@@ -32,9 +34,10 @@ const DEST: Record<string, { dest: string; strip: number }> = {
   runc: { dest: BIN.runc, strip: 0 },
   cniPlugins: { dest: CNI_BIN_DIR, strip: 0 },
   kubelet: { dest: BIN.kubelet, strip: 0 },
+  kubectl: { dest: BIN.kubectl, strip: 0 },
 };
 
-/** The binaries a node downloads, in install order (runtime first, kubelet last). */
+/** The binaries a node downloads, in install order (runtime first, kubelet last, then kubectl where wanted). */
 export function nodeArtifacts(a: NodeVersions): NodeArtifact[] {
   const byKey = new Map(
     checksumKeysFor({
@@ -44,7 +47,8 @@ export function nodeArtifacts(a: NodeVersions): NodeArtifact[] {
       cniPluginsVersion: a.cniPluginsVersion,
     }).map((x) => [x.key, x]),
   );
-  return ["containerd", "runc", "cniPlugins", "kubelet"].map((key) => {
+  const keys = ["containerd", "runc", "cniPlugins", "kubelet", ...(a.kubectl ? ["kubectl"] : [])];
+  return keys.map((key) => {
     const release = byKey.get(key);
     if (release === undefined)
       throw new Error(`lib/releases.ts has no artifact with key ${key}: keep its keys in step with bootstrap/node/install.ts`);
@@ -99,26 +103,4 @@ export function renderNodeStartStep(): string {
     "systemctl enable --now kubelet.service",
     "",
   ].join("\n");
-}
-
-/** Admin client certificate on control-plane nodes (bootstrap/controlPlane/paths.ts CERT.admin). */
-const ADMIN_CERT = "/etc/kubernetes/pki/admin.crt";
-const ADMIN_KEY = "/etc/kubernetes/pki/admin.key";
-
-/**
- * NodeRestriction forbids a kubelet to set node-role.kubernetes.io/* on itself, so a control-plane
- * node labels itself with the admin credential once registered (kubeadm's mark-control-plane).
- * The CCM, CoreDNS placement and the cluster autoscaler select on this label.
- */
-export function renderControlPlaneLabelStep(): string {
-  return String.raw`# Label this node as control plane (the kubelet may not set node-role.* itself).
-label_control_plane() {
-  curl -fsS --max-time 10 --cacert /etc/kubernetes/pki/ca.crt \
-    --cert ${ADMIN_CERT} --key ${ADMIN_KEY} \
-    -X PATCH -H 'Content-Type: application/merge-patch+json' \
-    --data '{"metadata":{"labels":{"node-role.kubernetes.io/control-plane":""}}}' \
-    "https://127.0.0.1:6443/api/v1/nodes/$(hostname)" >/dev/null
-}
-retry 60 5 label_control_plane || die "could not label node $(hostname) as control plane"
-`;
 }

@@ -27,6 +27,7 @@ export const SYSCTL_PATH = "/etc/sysctl.d/99-kubernetes.conf";
 /** Release binaries: the tarballs' own layout under /usr/local. */
 export const BIN = {
   kubelet: "/usr/local/bin/kubelet",
+  kubectl: "/usr/local/bin/kubectl",
   containerd: "/usr/local/bin/containerd",
   runc: "/usr/local/sbin/runc",
 } as const;

@@ -17,12 +17,9 @@ export const DEFAULTS = {
   ciliumVersion: "1.20.2",
   corednsVersion: "1.12.4",
   cloudControllerManagerVersion: "1.35.2",
+  /** Add-on releases (image tags without the v), rendered as manifests in bootstrap/addons/. */
+  csrApproverVersion: "1.2.6",
+  metricsServerVersion: "0.7.2",
+  ebsCsiDriverVersion: "1.36.0",
 } as const;
 
-/** Helm charts of the optional and supporting add-ons, pinned. */
-export const CHARTS = {
-  csrApprover: "1.2.6",
-  metricsServer: "3.12.2",
-  clusterAutoscaler: "9.43.2",
-  ebsCsiDriver: "2.36.0",
-} as const;

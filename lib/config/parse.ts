@@ -4,7 +4,7 @@
  */
 import { awsUsableAddresses, contains, containsIp, formatCidr, hostAddress, isIpv4, overlaps, parseCidr, planSubnets } from "../cidr";
 import { checksumKeysFor, knownEtcdVersion, SUPPORTED_KUBERNETES_MINORS } from "../releases";
-import { CHARTS, DEFAULTS } from "./defaults";
+import { DEFAULTS } from "./defaults";
 import { ConfigError, Problem } from "./problems";
 import { Raw, Reader } from "./reader";
 import {
@@ -570,11 +570,21 @@ function readAddons(r: Reader, a: Raw, kubernetesVersion: string): AddonsConfig 
     "corednsVersion",
     "cloudControllerManagerVersion",
     "clusterAutoscalerVersion",
-    "csrApproverChartVersion",
-    "metricsServerChartVersion",
-    "clusterAutoscalerChartVersion",
-    "ebsCsiDriverChartVersion",
+    "csrApproverVersion",
+    "metricsServerVersion",
+    "ebsCsiDriverVersion",
+    ...Object.keys(RENAMED_ADDON_KEYS),
   ]);
+  for (const [old, now] of Object.entries(RENAMED_ADDON_KEYS)) {
+    if (a[old] !== undefined) {
+      r.problem(
+        `${p}.${old}`,
+        "is gone: add-ons are rendered as manifests here and applied by the control plane, not installed from Helm charts",
+        a[old],
+        now ? `set ${NAMESPACE}:${p}.${now} to the add-on's release (image tag without v) instead` : "drop it",
+      );
+    }
+  }
   const ver = (field: string, def: string) =>
     r.string(a, field, p, def, { re: SEMVER, rule: "must be a release like 1.2.3 (no leading v)", fix: `pin a release, e.g. ${def}` });
   // Cluster Autoscaler releases track Kubernetes minors (1.35.x for 1.35) and support only their own.
@@ -597,14 +607,19 @@ function readAddons(r: Reader, a: Raw, kubernetesVersion: string): AddonsConfig 
     corednsVersion: ver("corednsVersion", DEFAULTS.corednsVersion),
     cloudControllerManagerVersion: ver("cloudControllerManagerVersion", DEFAULTS.cloudControllerManagerVersion),
     clusterAutoscalerVersion,
-    charts: {
-      csrApprover: ver("csrApproverChartVersion", CHARTS.csrApprover),
-      metricsServer: ver("metricsServerChartVersion", CHARTS.metricsServer),
-      clusterAutoscaler: ver("clusterAutoscalerChartVersion", CHARTS.clusterAutoscaler),
-      ebsCsiDriver: ver("ebsCsiDriverChartVersion", CHARTS.ebsCsiDriver),
-    },
+    csrApproverVersion: ver("csrApproverVersion", DEFAULTS.csrApproverVersion),
+    metricsServerVersion: ver("metricsServerVersion", DEFAULTS.metricsServerVersion),
+    ebsCsiDriverVersion: ver("ebsCsiDriverVersion", DEFAULTS.ebsCsiDriverVersion),
   };
 }
+
+/** Keys of the Helm-chart era and what replaced them (undefined: nothing). */
+const RENAMED_ADDON_KEYS: Record<string, string | undefined> = {
+  csrApproverChartVersion: "csrApproverVersion",
+  metricsServerChartVersion: "metricsServerVersion",
+  clusterAutoscalerChartVersion: "clusterAutoscalerVersion",
+  ebsCsiDriverChartVersion: "ebsCsiDriverVersion",
+};
 
 function crossChecks(
   r: Reader,

@@ -154,15 +154,12 @@ export interface AddonsConfig {
   cloudControllerManagerVersion: string;
   /** Cluster Autoscaler release (its image tag without the v); same minor as Kubernetes. */
   clusterAutoscalerVersion: string;
-  /** Helm chart versions of the chart-installed add-ons. */
-  charts: AddonCharts;
-}
-
-export interface AddonCharts {
-  csrApprover: string;
-  metricsServer: string;
-  clusterAutoscaler: string;
-  ebsCsiDriver: string;
+  /** kubelet-csr-approver release (ghcr.io/postfinance/kubelet-csr-approver tag without the v). */
+  csrApproverVersion: string;
+  /** metrics-server release (registry.k8s.io/metrics-server/metrics-server tag without the v). */
+  metricsServerVersion: string;
+  /** AWS EBS CSI driver release (aws-ebs-csi-driver image tag without the v). */
+  ebsCsiDriverVersion: string;
 }
 
 export interface ClusterConfig {

@@ -1,10 +1,13 @@
 /**
  * What every node the plan would boot has on disk after boot: the files cloud-init writes from
  * the launch template's user data (exactly as sent to EC2), plus the secrets the boot script
- * fetches from SSM (taken from the planned SecureString parameters). Pure over a Plan.
+ * fetches from SSM (taken from the planned SecureString parameters), and on control-plane nodes
+ * the add-on manifests the applier downloads from the add-on store. Pure over a Plan.
  */
 import { parse } from "yaml";
+import { ADDON_DIR } from "../../bootstrap/addons/applier";
 import { decodeUserData } from "../../bootstrap/cloudInit";
+import { ADDON_PREFIX } from "../../components/addonStore";
 import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
 import { Plan, PlanResource } from "../../lib/plan/types";
 
@@ -12,8 +15,8 @@ export interface RenderedFile {
   path: string;
   content: string;
   mode: string;
-  /** userdata: written by cloud-init; ssm: fetched at boot. */
-  source: "userdata" | "ssm";
+  /** userdata: written by cloud-init; ssm: fetched at boot; s3: the add-on store, fetched by the applier. */
+  source: "userdata" | "ssm" | "s3";
 }
 
 export interface RenderedNode {
@@ -33,9 +36,14 @@ function tag(asg: PlanResource, key: string): string | undefined {
 export function renderNodes(plan: Plan): RenderedNode[] {
   const templates = new Map<string, PlanResource>();
   const parameters = new Map<string, string>();
+  const addonFiles: RenderedFile[] = [];
   for (const r of plan.resources) {
     if (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id) templates.set(r.id, r);
     if (r.type === "aws:ssm/parameter:Parameter") parameters.set(String(r.inputs.name), String(r.inputs.value));
+    const key = String(r.inputs.key ?? "");
+    if (r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && key.startsWith(ADDON_PREFIX)) {
+      addonFiles.push({ path: `${ADDON_DIR}/${key.slice(ADDON_PREFIX.length)}`, content: String(r.inputs.content), mode: "0600", source: "s3" });
+    }
   }
   const nodes: RenderedNode[] = [];
   for (const asg of plan.resources.filter((r) => r.type === "aws:autoscaling/group:Group")) {
@@ -66,6 +74,7 @@ export function renderNodes(plan: Plan): RenderedNode[] {
       if (value === undefined) throw new Error(`node secret ${path} comes from SSM parameter ${parameter}, which the plan does not create`);
       files.push({ path, content: value, mode, source: "ssm" });
     }
+    if (role === "controlplane") files.push(...addonFiles.sort((a, b) => a.path.localeCompare(b.path)));
     const names = nodeNames(asg, role);
     for (const name of names) nodes.push({ name, role, userData, files });
   }

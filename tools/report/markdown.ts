@@ -22,8 +22,20 @@ export interface ReportInput {
   cost?: CostEstimate;
   capacity?: CapacityReport;
   certificates?: { name: string; notAfter: string | Date }[];
+  /** What the control plane will apply: one row per stored add-on manifest. */
+  addons?: AddonRow[];
+  /** The bring-up solver's verdict over those manifests and the planned nodes. */
+  bringup?: { converged: boolean; sequence: string[]; stuck: string[] };
   /** Reference time for certificate days left (default: the plan's createdAt). */
   now?: Date;
+}
+
+export interface AddonRow {
+  addon: string;
+  version: string;
+  /** sha256 of the stored manifest: a changed digest is a changed add-on. */
+  sha256: string;
+  file: string;
 }
 
 export function reportMarker(stack: string): string {
@@ -151,6 +163,23 @@ function costSection(c: CostEstimate): string[] {
   ];
 }
 
+function addonSection(rows: AddonRow[]): string[] {
+  return [
+    "### Add-ons (applied by the control plane from the add-on store)",
+    "",
+    ...table(
+      ["Add-on", "Version", "Manifest", "sha256"],
+      rows.map((r) => [r.addon, r.version, `\`${r.file}\``, `\`${r.sha256}\``]),
+    ),
+  ];
+}
+
+function bringupSection(b: NonNullable<ReportInput["bringup"]>): string[] {
+  const out = ["### Bring-up", ""];
+  if (!b.converged) return [...out, "✗ The cluster cannot finish bringing itself up:", "", ...b.stuck.map((s) => `- ${s}`)];
+  return [...out, "✓ Every add-on runs and every node becomes Ready, with no circular wait:", "", ...b.sequence.map((s, i) => `${i + 1}. ${s}`)];
+}
+
 function customCount(resources: PlanResource[]): number {
   return resources.filter((r) => r.custom && !isComponent(r)).length;
 }
@@ -167,6 +196,8 @@ export function renderReport(input: ReportInput): string {
     ...resourceSection(plan),
   ];
   if (input.policy) out.push("", ...policySection(input.policy));
+  if (input.bringup) out.push("", ...bringupSection(input.bringup));
+  if (input.addons && input.addons.length > 0) out.push("", ...addonSection(input.addons));
   out.push("", "### Architecture", "", "```mermaid", architectureDiagram(plan).trimEnd(), "```");
   if (input.certificates && input.certificates.length > 0) out.push("", ...certificateSection(input.certificates, now));
   if (input.capacity) out.push("", ...capacitySection(input.capacity));

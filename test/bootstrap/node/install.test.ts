@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { nodeArtifacts, renderControlPlaneLabelStep, renderNodeInstallStep, renderNodeStartStep } from "../../../bootstrap/node/install";
+import { nodeArtifacts, renderNodeInstallStep, renderNodeStartStep } from "../../../bootstrap/node/install";
 import { renderSystemApplyStep } from "../../../bootstrap/node/system";
 import { describeWithTool } from "../../helpers/tools";
 
@@ -61,7 +61,6 @@ describeWithTool(["shellcheck"], "node boot steps are shellcheck-clean", () => {
     ["install", renderNodeInstallStep({ ...VERSIONS, checksums: CHECKSUMS })],
     ["system", renderSystemApplyStep()],
     ["start", renderNodeStartStep()],
-    ["control-plane label", renderControlPlaneLabelStep()],
   ])("%s step", (_name, step) => {
     const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: `${stubs}\n${step}`, encoding: "utf8" });
     expect(r.stdout + r.stderr).toBe("");

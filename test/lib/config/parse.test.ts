@@ -199,23 +199,32 @@ describe("bad configs are refused with the exact message", () => {
     expect(msg).toContain("kubestead:network.vpcCidr");
   });
 
-  test("add-on chart versions and the autoscaler release default to the pinned ones, and can be set", () => {
+  test("add-on releases and the autoscaler release default to the pinned ones, and can be set", () => {
     const prod = parseClusterConfig(rawOf("prod"));
-    expect(prod.addons.charts).toEqual({
-      csrApprover: "1.2.6",
-      metricsServer: "3.12.2",
-      clusterAutoscaler: "9.43.2",
-      ebsCsiDriver: "2.36.0",
-    });
+    expect([prod.addons.csrApproverVersion, prod.addons.metricsServerVersion, prod.addons.ebsCsiDriverVersion]).toEqual([
+      "1.2.6",
+      "0.7.2",
+      "1.36.0",
+    ]);
     expect(prod.addons.clusterAutoscalerVersion).toBe(`${prod.kubernetes.version.split(".").slice(0, 2).join(".")}.0`);
     const set = parseClusterConfig(
       withChange("prod", (v) => {
-        v.addons.ebsCsiDriverChartVersion = "2.40.1";
+        v.addons.ebsCsiDriverVersion = "1.40.1";
         v.addons.clusterAutoscalerVersion = "1.35.3";
       }),
     );
-    expect(set.addons.charts.ebsCsiDriver).toBe("2.40.1");
+    expect(set.addons.ebsCsiDriverVersion).toBe("1.40.1");
     expect(set.addons.clusterAutoscalerVersion).toBe("1.35.3");
+  });
+
+  test("a Helm-era chart version key is refused with the key that replaced it", () => {
+    const problems = configProblems(withChange("prod", (v) => (v.addons.metricsServerChartVersion = "3.12.2")));
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        key: "kubestead:addons.metricsServerChartVersion",
+        fix: "set kubestead:addons.metricsServerVersion to the add-on's release (image tag without v) instead",
+      }),
+    );
   });
 
   test("a missing region names aws:region", () => {

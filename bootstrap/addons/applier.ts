@@ -1,0 +1,279 @@
+/**
+ * The add-on applier on control-plane nodes: the cluster brings up and keeps reconciling its own
+ * add-ons, so `pulumi up` needs AWS credentials only and never reaches the Kubernetes API.
+ *
+ * Each run (at boot and on a timer): wait for the local apiserver; take a Lease so only one of the
+ * control-plane nodes applies at a time (a stale Lease is taken over with optimistic concurrency);
+ * download the stored manifests from S3 and verify them against SHA256SUMS; label this node as
+ * control plane (kubeadm's node-role label, informational: nothing schedules on it); apply every
+ * manifest with server-side apply under one field manager; apply the node-local secret manifests
+ * (the bootstrap token, fetched from SSM at boot); delete objects labelled as add-ons that the
+ * stored inventory no longer holds; release the Lease. Every kubectl call retries with exponential
+ * backoff; what was applied and pruned is logged to the journal.
+ */
+import { renderUnit } from "../systemd";
+import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE } from "./manifests";
+
+/** Where the applier keeps the verified manifests on the node (also what `render` writes). */
+export const ADDON_DIR = "/etc/kubernetes/addons";
+/** Secret manifests fetched from SSM at boot (0600), applied beside the stored ones. */
+export const ADDON_SECRET_DIR = "/etc/kubernetes/addons-secrets";
+export const APPLIER_PATH = "/opt/kubestead/bin/addons-apply.sh";
+export const APPLIER_ENV_PATH = "/etc/kubestead/addons.env";
+export const APPLIER_UNIT = "kubestead-addons";
+export const FIELD_MANAGER = "kubestead-addons";
+export const LEASE_NAME = "kubestead-addons";
+
+/**
+ * Resource types prune looks at. Every kind an add-on renders must be here (a test checks it), so
+ * an object whose add-on was turned off, or that an add-on stopped rendering, is still found.
+ */
+export const PRUNE_TYPES: string[] = [
+  "apiservices.apiregistration.k8s.io",
+  "clusterrolebindings.rbac.authorization.k8s.io",
+  "clusterroles.rbac.authorization.k8s.io",
+  "configmaps",
+  "csidrivers.storage.k8s.io",
+  "daemonsets.apps",
+  "deployments.apps",
+  "poddisruptionbudgets.policy",
+  "rolebindings.rbac.authorization.k8s.io",
+  "roles.rbac.authorization.k8s.io",
+  "serviceaccounts",
+  "services",
+  "statefulsets.apps",
+  "storageclasses.storage.k8s.io",
+];
+
+export interface ApplierArgs {
+  /** s3://bucket/prefix/ of the stored manifests. */
+  storeUri: string;
+  region: string;
+  /** kubeconfig the applier uses (the node's admin kubeconfig). */
+  kubeconfig: string;
+  /** Minutes between runs (default 5). */
+  intervalMinutes?: number;
+}
+
+const STORE_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([A-Za-z0-9._-]+\/)*$/;
+
+// String.raw keeps bash's backslashes; the body avoids `${`, which a template would substitute.
+const BODY = String.raw`log() {
+  printf '%s kubestead-addons: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
+}
+
+# backoff ATTEMPTS CMD...: run CMD until it succeeds, sleeping 2, 4, 8 … (at most 60) seconds
+# between tries, plus up to 2 s of jitter so three nodes don't retry in lockstep.
+backoff() {
+  local attempts=$1 n=1 delay=2
+  shift
+  until "$@"; do
+    if [ "$n" -ge "$attempts" ]; then
+      log "giving up after $n attempts: $*"
+      return 1
+    fi
+    log "attempt $n failed, retrying in $delay s: $*"
+    sleep "$((delay + RANDOM % 3))"
+    n=$((n + 1))
+    delay=$((delay * 2))
+    if [ "$delay" -gt 60 ]; then delay=60; fi
+  done
+}
+
+kc() {
+  kubectl --kubeconfig "$KUBECONFIG_PATH" --request-timeout=30s "$@"
+}
+
+lease_manifest() {
+  # lease_manifest RENEW_TIME [RESOURCE_VERSION]
+  printf 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: %s\n  namespace: kube-system\n' "$LEASE"
+  if [ $# -gt 1 ]; then printf '  resourceVersion: "%s"\n' "$2"; fi
+  printf 'spec:\n  holderIdentity: %s\n  leaseDurationSeconds: %s\n  renewTime: %s\n' "$HOLDER" "$LEASE_SECONDS" "$1"
+}
+
+now_micro() {
+  date -u +%Y-%m-%dT%H:%M:%S.000000Z
+}
+
+# Create the Lease (fails when it exists); take over a stale one only with the resourceVersion we
+# read, so two nodes racing for a stale Lease can't both win.
+acquire_lease() {
+  if lease_manifest "$(now_micro)" | kc create -f - >/dev/null 2>&1; then return 0; fi
+  local fields holder renew rv age
+  fields=$(kc -n kube-system get lease "$LEASE" -o jsonpath='{.spec.holderIdentity}{" "}{.spec.renewTime}{" "}{.metadata.resourceVersion}') || return 1
+  read -r holder renew rv <<<"$fields"
+  age=$(($(date -u +%s) - $(date -u -d "$renew" +%s)))
+  if [ "$age" -lt "$LEASE_SECONDS" ]; then
+    log "add-ons are being applied by $holder (lease renewed $age s ago); this node skips this run"
+    return 1
+  fi
+  log "taking over the lease of $holder (stale for $age s)"
+  lease_manifest "$(now_micro)" "$rv" | kc replace -f - >/dev/null
+}
+
+release_lease() {
+  local holder
+  holder=$(kc -n kube-system get lease "$LEASE" -o jsonpath='{.spec.holderIdentity}' 2>/dev/null) || return 0
+  if [ "$holder" = "$HOLDER" ]; then kc -n kube-system delete lease "$LEASE" --ignore-not-found >/dev/null || true; fi
+}
+
+fetch_store() {
+  rm -rf "$STAGING"
+  install -d -m 0700 "$STAGING"
+  aws s3 cp --recursive --only-show-errors --region "$AWS_REGION" "$STORE_URI" "$STAGING/"
+}
+
+verify_store() {
+  [ -s "$STAGING/$CHECKSUMS" ] || { log "the store has no $CHECKSUMS: refusing to apply"; return 1; }
+  [ -f "$STAGING/$INVENTORY" ] || { log "the store has no $INVENTORY: refusing to apply"; return 1; }
+  (cd "$STAGING" && sha256sum -c --strict --quiet "$CHECKSUMS") || { log "a stored manifest does not match $CHECKSUMS: refusing to apply"; return 1; }
+}
+
+install_store() {
+  local next="$ADDON_DIR.next"
+  rm -rf "$next"
+  install -d -m 0700 "$next"
+  cp -p "$STAGING"/* "$next/"
+  rm -rf "$ADDON_DIR.prev"
+  if [ -d "$ADDON_DIR" ]; then mv "$ADDON_DIR" "$ADDON_DIR.prev"; fi
+  mv "$next" "$ADDON_DIR"
+  rm -rf "$ADDON_DIR.prev"
+}
+
+label_self() {
+  kc label node "$(hostname)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
+}
+
+apply_file() {
+  kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$1" >/dev/null
+}
+
+# Objects labelled as add-ons that the inventory doesn't hold, as "TYPE NAMESPACE NAME" lines.
+stale_objects() {
+  local types
+  types=$(tr ' ' ',' <<<"$PRUNE_TYPES")
+  kc get "$types" --all-namespaces -l "$ADDON_LABEL" \
+    -o jsonpath='{range .items[*]}{.apiVersion}{"\t"}{.kind}{"\t"}{.metadata.namespace}{"\t"}{.metadata.name}{"\n"}{end}' |
+    sort -u | comm -23 - <(sort -u "$ADDON_DIR/$INVENTORY")
+}
+
+prune() {
+  local stale api kind ns name group version type where count=0
+  stale=$(backoff 5 stale_objects) || return 1
+  while IFS=$'\t' read -r api kind ns name; do
+    [ -n "$name" ] || continue
+    case "$api" in
+      */*) IFS=/ read -r group version <<<"$api" ;;
+      *) group="" version=$api ;;
+    esac
+    type="$kind.$version"
+    if [ -n "$group" ]; then type="$type.$group"; fi
+    where=$name
+    if [ -n "$ns" ]; then where="$ns/$name"; fi
+    log "pruning $type $where: no stored manifest holds it"
+    if [ -n "$ns" ]; then
+      backoff 5 kc delete "$type" "$name" -n "$ns" --ignore-not-found --wait=false >/dev/null
+    else
+      backoff 5 kc delete "$type" "$name" --ignore-not-found --wait=false >/dev/null
+    fi
+    count=$((count + 1))
+  done <<<"$stale"
+  log "pruned $count objects"
+}
+
+main() {
+  log "run start (store $STORE_URI)"
+  backoff "$API_ATTEMPTS" kc get --raw /readyz >/dev/null || { log "the local apiserver is not ready"; return 1; }
+  if ! acquire_lease; then return 0; fi
+  trap release_lease EXIT
+  backoff 8 fetch_store || { log "cannot read the add-on store $STORE_URI (check the control-plane role's s3:GetObject)"; return 1; }
+  verify_store
+  install_store
+  backoff 5 label_self || log "could not label $(hostname) as control plane (informational only)"
+  local f applied=0
+  for f in "$ADDON_DIR"/*.yaml; do
+    [ -e "$f" ] || continue
+    backoff 6 apply_file "$f" || { log "could not apply $(basename "$f")"; return 1; }
+    log "applied $(basename "$f") sha256 $(sha256sum "$f" | cut -d' ' -f1)"
+    applied=$((applied + 1))
+  done
+  for f in "$ADDON_SECRET_DIR"/*.yaml; do
+    [ -e "$f" ] || continue
+    backoff 6 apply_file "$f" || { log "could not apply secret manifest $(basename "$f")"; return 1; }
+    log "applied secret manifest $(basename "$f")"
+  done
+  [ "$applied" -gt 0 ] || { log "the store holds no manifests: nothing applied, nothing pruned"; return 1; }
+  prune
+  log "run complete: $applied manifests applied"
+}
+
+main "$@"`;
+
+export function renderApplierScript(): string {
+  return `#!/usr/bin/env bash
+# kubestead add-on applier. Rendered by bootstrap/addons/applier.ts: edit the renderer, not the node.
+set -euo pipefail
+umask 077
+# comm(1) needs both inputs sorted the same way.
+export LC_ALL=C
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+# shellcheck source=/dev/null
+. "\${KUBESTEAD_ADDONS_ENV:-${APPLIER_ENV_PATH}}"
+: "\${STORE_URI:?} \${AWS_REGION:?} \${KUBECONFIG_PATH:?}"
+ADDON_DIR="\${ADDON_DIR:-${ADDON_DIR}}"
+ADDON_SECRET_DIR="\${ADDON_SECRET_DIR:-${ADDON_SECRET_DIR}}"
+STAGING="\${STAGING:-/var/lib/kubestead/addons-staging}"
+API_ATTEMPTS="\${API_ATTEMPTS:-12}"
+readonly FIELD_MANAGER="${FIELD_MANAGER}"
+readonly LEASE="${LEASE_NAME}"
+readonly LEASE_SECONDS=600
+readonly ADDON_LABEL="${ADDON_LABEL}"
+readonly CHECKSUMS="${CHECKSUMS_FILE}"
+readonly INVENTORY="${INVENTORY_FILE}"
+readonly PRUNE_TYPES="${PRUNE_TYPES.join(" ")}"
+HOLDER="$(hostname)"
+readonly HOLDER
+
+${BODY}
+`;
+}
+
+export function renderApplierEnv(a: ApplierArgs): string {
+  if (!STORE_URI.test(a.storeUri)) {
+    throw new Error(`add-on store must be s3://<bucket>/<prefix>/ (got ${JSON.stringify(a.storeUri)}): pass the AddonStore's uri`);
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
+    throw new Error(`add-on applier region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
+  }
+  return [`STORE_URI=${a.storeUri}`, `AWS_REGION=${a.region}`, `KUBECONFIG_PATH=${a.kubeconfig}`, ""].join("\n");
+}
+
+export function renderApplierUnits(a: Pick<ApplierArgs, "intervalMinutes">): { service: string; timer: string } {
+  const every = a.intervalMinutes ?? 5;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`add-on applier interval must be a whole number of minutes ≥ 1 (got ${every})`);
+  return {
+    service: renderUnit({
+      Unit: {
+        Description: "kubestead: apply the cluster's add-ons from the add-on store",
+        After: ["network-online.target", "kubelet.service"],
+        Wants: "network-online.target",
+      },
+      Service: { Type: "oneshot", ExecStart: APPLIER_PATH, TimeoutStartSec: "30min" },
+    }),
+    timer: renderUnit({
+      Unit: { Description: "kubestead: reconcile the cluster's add-ons" },
+      // At boot, then every interval after the previous run ends; a failed run is retried then.
+      Timer: { OnActiveSec: "10s", OnUnitInactiveSec: `${every}min`, RandomizedDelaySec: "30s" },
+      Install: { WantedBy: "timers.target" },
+    }),
+  };
+}
+
+/** Boot step (after the kubelet starts): the first run begins as soon as the timer is on. */
+export function renderApplierBootStep(): string {
+  return `# The control plane applies its own add-ons: start the reconcile timer.
+systemctl daemon-reload
+systemctl enable --now ${APPLIER_UNIT}.timer
+`;
+}
