@@ -19,4 +19,6 @@ export const apiServerName = cluster.lb.apiHost;
 /** Where the control plane reads its add-on manifests from. */
 export const addonStore = cluster.addonStore.uri;
 /** Each add-on the control plane applies: its release and the sha256 of its stored manifest. */
-export const addons = cluster.manifests.apply((ms) => Object.fromEntries(ms.map((m) => [m.addon, { version: m.version, sha256: m.sha256 }])));
+export const addons = cluster.manifests.apply((ms) =>
+  Object.fromEntries(ms.map((m) => [m.addon, { version: m.version, sha256: m.sha256 }])),
+);

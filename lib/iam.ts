@@ -263,7 +263,13 @@ export function clusterKeyPolicy(partition: string, accountId: string, autoscali
  */
 export function addonStorePolicy(s: Pick<AccountScope, "region" | "kmsKeyArn">, bucketArn: string, prefix: string): PolicyDocument {
   return doc(
-    { Sid: "ListAddonManifests", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+    {
+      Sid: "ListAddonManifests",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+    },
     { Sid: "ReadAddonManifests", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucketArn}/${prefix}*` },
     {
       Sid: "DecryptAddonManifests",

@@ -127,7 +127,22 @@ export function buildCluster(c: ClusterConfig) {
     ...etcd.certificateExpiries,
     ...controlPlane.certificateExpiries,
   };
-  return { config: c, network, key, pki, groups, backups, etcd, lb, controlPlane, bootstrapToken, addonStore, manifests, workers, certificateExpiries };
+  return {
+    config: c,
+    network,
+    key,
+    pki,
+    groups,
+    backups,
+    etcd,
+    lb,
+    controlPlane,
+    bootstrapToken,
+    addonStore,
+    manifests,
+    workers,
+    certificateExpiries,
+  };
 }
 
 /** Worker pools share one identity (IAM role, bootstrap kubeconfig in SSM). */

@@ -6,6 +6,8 @@ import { ClusterConfig } from "../lib/config/types";
 import { CostEstimate, estimateMonthlyCost } from "../lib/cost";
 import { Plan } from "../lib/plan/types";
 import { formatReport, PolicyPackConfigFile, PolicyReport, runPolicies } from "../policy/runner";
+import { formatBringup } from "../lib/bringup";
+import { solvePlanBringup } from "./bringup";
 import { AddonRow, renderReport } from "./report/markdown";
 import { renderTree } from "./report/tree";
 
@@ -17,7 +19,31 @@ export interface Analysis {
   policyText: string;
   cost: CostEstimate;
   capacity: CapacityReport;
+  bringup: BringupVerdict;
   mandatoryViolations: number;
+}
+
+export interface BringupVerdict {
+  /** False when some add-on can never run or some node never becomes Ready; undefined when not checked. */
+  converged?: boolean;
+  /** The bring-up sequence, one line per step. */
+  sequence: string[];
+  /** What is stuck and why, one line each. */
+  stuck: string[];
+}
+
+/** The bring-up solver's verdict on the plan's stored add-ons and rendered nodes. */
+export function bringupOf(plan: Plan): BringupVerdict {
+  let r;
+  try {
+    r = solvePlanBringup(plan);
+  } catch (e) {
+    return { converged: false, sequence: [], stuck: [(e as Error).message] };
+  }
+  const byRound = new Map<number, string[]>();
+  for (const s of r.order) byRound.set(s.round, [...(byRound.get(s.round) ?? []), s.workload]);
+  const sequence = [...byRound.entries()].sort(([a], [b]) => a - b).map(([round, ws]) => `round ${round}: ${ws.join(", ")}`);
+  return { converged: r.converged, sequence, stuck: formatBringup(r) };
 }
 
 /** policy/<stack>.json when the stack has one, else the file for the stack's enforcement level. */
@@ -62,11 +88,24 @@ export function analysePlan(
   const cost = estimateMonthlyCost(plan, config.region);
   const subnets = privateSubnetCidrs(plan);
   const capacity = capacityCheck(config, subnets);
-  const report = renderReport({ plan, policy, cost, capacity, certificates: certificatesOf(plan), addons: addonsOf(plan) });
-  const mandatory = policy.mandatoryCount + (capacity.ok ? 0 : 1);
+  const addons = addonsOf(plan);
+  // In a preview a manifest can be unknown: the solver then has nothing to check.
+  const bringup: BringupVerdict = addons.length > 0 ? bringupOf(plan) : { sequence: [], stuck: [] };
+  const report = renderReport({
+    plan,
+    policy,
+    cost,
+    capacity,
+    certificates: certificatesOf(plan),
+    addons,
+    bringup:
+      bringup.converged === undefined ? undefined : { converged: bringup.converged, sequence: bringup.sequence, stuck: bringup.stuck },
+  });
+  const mandatory = policy.mandatoryCount + (capacity.ok ? 0 : 1) + (bringup.converged === false ? 1 : 0);
   const summary = [
     `Resources: ${plan.resources.length} (${plan.resources.filter((r) => r.custom).length} cloud/provider resources)`,
     `Policies:  ${policy.mandatoryCount} mandatory, ${policy.advisoryCount} advisory violation(s)`,
+    `Bring-up:  ${bringup.converged === undefined ? "not checked (add-on manifests unknown)" : bringup.converged ? `converges in ${bringup.sequence.length} rounds` : "stuck"}${bringup.converged === false ? `\n  - ${bringup.stuck.join("\n  - ")}` : ""}`,
     `Capacity:  ${capacity.ok ? "ok" : "does not fit"}${capacity.problems.length ? `\n  - ${capacity.problems.join("\n  - ")}` : ""}`,
     `Cost:      ~$${cost.total.toFixed(0)}/month at ${cost.region} on-demand list prices (${cost.pricesAsOf})${cost.complete ? "" : ", lower bound"}`,
   ].join("\n");
@@ -78,6 +117,7 @@ export function analysePlan(
     policyText: formatReport(policy),
     cost,
     capacity,
+    bringup,
     mandatoryViolations: mandatory,
   };
 }

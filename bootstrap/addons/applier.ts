@@ -153,14 +153,14 @@ stale_objects() {
   local types
   types=$(tr ' ' ',' <<<"$PRUNE_TYPES")
   kc get "$types" --all-namespaces -l "$ADDON_LABEL" \
-    -o jsonpath='{range .items[*]}{.apiVersion}{"\t"}{.kind}{"\t"}{.metadata.namespace}{"\t"}{.metadata.name}{"\n"}{end}' |
+    -o jsonpath='{range .items[*]}{.apiVersion}{"|"}{.kind}{"|"}{.metadata.namespace}{"|"}{.metadata.name}{"\n"}{end}' |
     sort -u | comm -23 - <(sort -u "$ADDON_DIR/$INVENTORY")
 }
 
 prune() {
   local stale api kind ns name group version type where count=0
   stale=$(backoff 5 stale_objects) || return 1
-  while IFS=$'\t' read -r api kind ns name; do
+  while IFS='|' read -r api kind ns name; do
     [ -n "$name" ] || continue
     case "$api" in
       */*) IFS=/ read -r group version <<<"$api" ;;
@@ -216,7 +216,8 @@ set -euo pipefail
 umask 077
 # comm(1) needs both inputs sorted the same way.
 export LC_ALL=C
-export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# kubectl is installed to /usr/local/bin; keep whatever PATH the caller set in front.
+export PATH="\${PATH:+\$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # shellcheck source=/dev/null
 . "\${KUBESTEAD_ADDONS_ENV:-${APPLIER_ENV_PATH}}"
@@ -251,7 +252,8 @@ export function renderApplierEnv(a: ApplierArgs): string {
 
 export function renderApplierUnits(a: Pick<ApplierArgs, "intervalMinutes">): { service: string; timer: string } {
   const every = a.intervalMinutes ?? 5;
-  if (!Number.isInteger(every) || every < 1) throw new Error(`add-on applier interval must be a whole number of minutes ≥ 1 (got ${every})`);
+  if (!Number.isInteger(every) || every < 1)
+    throw new Error(`add-on applier interval must be a whole number of minutes ≥ 1 (got ${every})`);
   return {
     service: renderUnit({
       Unit: {

@@ -103,7 +103,11 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
     },
   ];
   if (x.metricsServer)
-    list.push({ name: "metrics-server", version: x.metricsServerVersion, objects: metricsServerObjects({ version: x.metricsServerVersion }) });
+    list.push({
+      name: "metrics-server",
+      version: x.metricsServerVersion,
+      objects: metricsServerObjects({ version: x.metricsServerVersion }),
+    });
   if (x.clusterAutoscaler)
     list.push({
       name: "cluster-autoscaler",
@@ -127,15 +131,19 @@ export interface StoredManifest {
   version: string;
   content: string;
   sha256: string;
-  /** Objects it holds, as kind/namespace/name (namespace empty when cluster-scoped). */
+  /** Objects it holds, as objectRef() lines (namespace empty when cluster-scoped). */
   objects: string[];
 }
 
 export const sha256Hex = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
 
-/** apiVersion kind namespace name, the identity the applier compares when pruning. */
+/**
+ * apiVersion|kind|namespace|name, the identity the applier compares when pruning. "|" because it
+ * can't occur in any of the four, and a non-blank separator keeps bash's `read` from merging the
+ * empty namespace field of a cluster-scoped object.
+ */
 export function objectRef(o: K8sObject): string {
-  return [o.apiVersion, o.kind, o.metadata.namespace ?? "", o.metadata.name].join("\t");
+  return [o.apiVersion, o.kind, o.metadata.namespace ?? "", o.metadata.name].join("|");
 }
 
 function labelled(o: K8sObject, addon: string): K8sObject {
@@ -152,13 +160,15 @@ export function storedManifests(addons: Addon[]): StoredManifest[] {
   const names = new Set<string>();
   const refs = new Map<string, string>();
   return addons.map((addon, i) => {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(addon.name)) throw new Error(`add-on name ${JSON.stringify(addon.name)} must be a DNS label`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(addon.name))
+      throw new Error(`add-on name ${JSON.stringify(addon.name)} must be a DNS label`);
     if (names.has(addon.name)) throw new Error(`add-on ${addon.name} is listed twice: each add-on has one manifest`);
     names.add(addon.name);
     for (const o of addon.objects) {
       const ref = objectRef(o);
       const owner = refs.get(ref);
-      if (owner !== undefined) throw new Error(`${ref.replace(/\t/g, " ")} is rendered by both ${owner} and ${addon.name}: one owner per object`);
+      if (owner !== undefined)
+        throw new Error(`${ref.replace(/\|/g, " ")} is rendered by both ${owner} and ${addon.name}: one owner per object`);
       refs.set(ref, addon.name);
     }
     const content = renderManifest(addon);
@@ -180,8 +190,11 @@ export function renderChecksums(m: StoredManifest[]): string {
 
 /** Every object the stored manifests hold: what prune keeps. Sorted, one ref a line. */
 export function renderInventory(m: StoredManifest[]): string {
-  return [...m.flatMap((x) => x.objects)].sort().map((r) => `${r}\n`).join("");
+  return [...m.flatMap((x) => x.objects)]
+    .sort()
+    .map((r) => `${r}\n`)
+    .join("");
 }
 
 export const CHECKSUMS_FILE = "SHA256SUMS";
-export const INVENTORY_FILE = "inventory.tsv";
+export const INVENTORY_FILE = "inventory.txt";

@@ -301,6 +301,20 @@ export class AwsEmulator {
           },
         };
       }
+      case "aws:s3/bucketObjectv2:BucketObjectv2": {
+        // S3's ETag of a single-part object is the MD5 of its bytes; a new version per write.
+        const content = String(inputs.content ?? "");
+        return {
+          id: String(inputs.key),
+          state: {
+            ...s,
+            ...withTags(),
+            etag: createHash("md5").update(content).digest("hex"),
+            versionId: hex(`${seed}:${content}`, 32),
+            arn: `arn:aws:s3:::${inputs.bucket}/${inputs.key}`,
+          },
+        };
+      }
       case "aws:s3/bucket:Bucket": {
         const n = String(inputs.bucket ?? this.physicalName(name, { ...inputs, name: undefined, namePrefix: inputs.bucketPrefix }, 63));
         return {

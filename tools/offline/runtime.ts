@@ -157,6 +157,9 @@ async function run(
 
   const records = new Map<string, PlanResource>();
   const pending: Promise<unknown>[] = [];
+  // A registration the emulation refuses fails the plan, as a failed create fails `pulumi up`;
+  // the SDK would only reject outputs nobody may await, and the plan would silently miss it.
+  const failures: string[] = [];
   const settings = require("@pulumi/pulumi/runtime/settings");
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
@@ -165,6 +168,7 @@ async function run(
     const done = new Promise<void>((resolve) => {
       register(req, async (err: unknown, resp: any) => {
         try {
+          if (err) failures.push(`${req.getType()} ${req.getName()}: ${(err as Error).message ?? String(err)}`);
           if (!err && resp) {
             const inputSecrets: string[] = [];
             const outputSecrets: string[] = [];
@@ -243,6 +247,10 @@ async function run(
     seen = pending.length;
     await Promise.all(pending);
     await settings.waitForRPCs();
+  }
+
+  if (failures.length > 0) {
+    throw new Error(`the offline runtime refused ${failures.length} resource(s):\n${failures.map((f) => `  - ${f}`).join("\n")}`);
   }
 
   return {

@@ -22,6 +22,9 @@ export interface RenderedFile {
 export interface RenderedNode {
   name: string;
   role: string;
+  /** The auto scaling group the node belongs to, and that group's minimum size. */
+  group: string;
+  minSize: number;
   /** The #cloud-config document as EC2 receives it (decoded). */
   userData: string;
   files: RenderedFile[];
@@ -42,7 +45,12 @@ export function renderNodes(plan: Plan): RenderedNode[] {
     if (r.type === "aws:ssm/parameter:Parameter") parameters.set(String(r.inputs.name), String(r.inputs.value));
     const key = String(r.inputs.key ?? "");
     if (r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && key.startsWith(ADDON_PREFIX)) {
-      addonFiles.push({ path: `${ADDON_DIR}/${key.slice(ADDON_PREFIX.length)}`, content: String(r.inputs.content), mode: "0600", source: "s3" });
+      addonFiles.push({
+        path: `${ADDON_DIR}/${key.slice(ADDON_PREFIX.length)}`,
+        content: String(r.inputs.content),
+        mode: "0600",
+        source: "s3",
+      });
     }
   }
   const nodes: RenderedNode[] = [];
@@ -76,7 +84,9 @@ export function renderNodes(plan: Plan): RenderedNode[] {
     }
     if (role === "controlplane") files.push(...addonFiles.sort((a, b) => a.path.localeCompare(b.path)));
     const names = nodeNames(asg, role);
-    for (const name of names) nodes.push({ name, role, userData, files });
+    const group = String(asg.inputs.name ?? asg.name);
+    const minSize = Number(asg.inputs.minSize ?? 0);
+    for (const name of names) nodes.push({ name, role, group, minSize, userData, files });
   }
   return nodes.sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
 }

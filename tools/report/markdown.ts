@@ -177,7 +177,12 @@ function addonSection(rows: AddonRow[]): string[] {
 function bringupSection(b: NonNullable<ReportInput["bringup"]>): string[] {
   const out = ["### Bring-up", ""];
   if (!b.converged) return [...out, "✗ The cluster cannot finish bringing itself up:", "", ...b.stuck.map((s) => `- ${s}`)];
-  return [...out, "✓ Every add-on runs and every node becomes Ready, with no circular wait:", "", ...b.sequence.map((s, i) => `${i + 1}. ${s}`)];
+  return [
+    ...out,
+    "✓ Every add-on runs and every node becomes Ready, with no circular wait:",
+    "",
+    ...b.sequence.map((s, i) => `${i + 1}. ${s}`),
+  ];
 }
 
 function customCount(resources: PlanResource[]): number {

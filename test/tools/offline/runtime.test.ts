@@ -120,6 +120,14 @@ describe("runProgram in a process of its own", () => {
     expect(r.stderr).toContain(`"stuck" [kubestead:test:Waiting] was waiting for its input "value"`);
   });
 
+  test("a resource the emulation refuses fails the plan and is named, instead of silently missing from it", () => {
+    const r = run("test/fixtures/programs/unmodelledResource.ts");
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toContain("settled");
+    expect(r.stderr).toMatch(/orphan.*aws:example\/unmodelled:Unmodelled|aws:example\/unmodelled:Unmodelled orphan/);
+    expect(r.stderr).toContain("the offline AWS emulation has no model for aws:example/unmodelled:Unmodelled");
+  });
+
   test("a program that finishes is recorded whole, and nothing is reported", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "tools/bench/child.ts", "floor", "--resources", "7"], {
       cwd: ROOT,

@@ -1,0 +1,248 @@
+/**
+ * The node-side add-on applier, run in bash against stand-in `kubectl`, `aws` and `sleep` on PATH
+ * that record every call: server-side apply of every stored manifest, retries with backoff, the
+ * Lease, prune of what the inventory no longer holds, and refusal of a tampered store.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  FIELD_MANAGER,
+  LEASE_NAME,
+  PRUNE_TYPES,
+  renderApplierBootStep,
+  renderApplierEnv,
+  renderApplierScript,
+  renderApplierUnits,
+} from "../../../bootstrap/addons/applier";
+import {
+  CHECKSUMS_FILE,
+  clusterAddons,
+  INVENTORY_FILE,
+  renderChecksums,
+  renderInventory,
+  storedManifests,
+} from "../../../bootstrap/addons/manifests";
+import { parseClusterConfig } from "../../../lib/config/parse";
+import { rawStackConfig, stackConfig } from "../../../tools/offline/stackFile";
+import { describeWithTool } from "../../helpers/tools";
+import { ROOT } from "../../helpers/plannedStack";
+import { shellcheck } from "../etcdFixtures";
+
+const config = parseClusterConfig(rawStackConfig(stackConfig(ROOT, "prod"), "prod"));
+const stored = storedManifests(
+  clusterAddons({
+    cluster: config.name,
+    region: config.region,
+    kubernetes: config.kubernetes,
+    addons: config.addons,
+    apiServerHost: "api.kubestead-prod.kubestead.internal",
+    vpcCidr: "10.0.0.0/16",
+  }),
+);
+
+// A stand-in kubectl: records each call (without the global flags) to $CALLS; fails the first
+// `apply` when $FAIL_FIRST_APPLY is set; `get` of the prune types answers with $CLUSTER_OBJECTS.
+const KUBECTL = String.raw`#!/usr/bin/env bash
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kubeconfig|--request-timeout) shift 2 ;;
+    --kubeconfig=*|--request-timeout=*) shift ;;
+    *) break ;;
+  esac
+done
+printf '%s\n' "$*" >>"$CALLS"
+case "$1" in
+  create) cat >>"$CALLS.lease"; [ -z "$LEASE_HELD" ] || exit 1 ;;
+  replace) cat >>"$CALLS.lease" ;;
+  apply)
+    if [ -n "$FAIL_FIRST_APPLY" ] && [ ! -e "$CALLS.failed" ]; then touch "$CALLS.failed"; echo "connection refused" >&2; exit 1; fi
+    ;;
+  get)
+    case "$*" in
+      *--raw*) echo ok ;;
+      *-l*) cat "$CLUSTER_OBJECTS" ;;
+    esac
+    ;;
+  -n)
+    case "$*" in
+      *holderIdentity*renewTime*) printf '%s %s %s' other-node "$LEASE_RENEWED" 42 ;;
+      *holderIdentity*) printf '%s' "$(hostname)" ;;
+    esac
+    ;;
+esac
+exit 0
+`;
+
+const AWS = String.raw`#!/usr/bin/env bash
+printf 'aws %s\n' "$*" >>"$CALLS"
+dest="${"$"}{@: -1}"
+cp "$STORE"/* "$dest"
+`;
+
+interface Run {
+  status: number | null;
+  stderr: string;
+  calls: string[];
+  sleeps: string[];
+  lease: string;
+}
+
+function runApplier(opts: { failFirstApply?: boolean; tamper?: boolean; leaseHeldSecondsAgo?: number; extraObjects?: string[] }): Run {
+  const dir = mkdtempSync(join(tmpdir(), "kubestead-applier-"));
+  try {
+    const bin = join(dir, "bin");
+    const store = join(dir, "store");
+    mkdirSync(bin);
+    mkdirSync(store);
+    mkdirSync(join(dir, "secrets"));
+    for (const m of stored) writeFileSync(join(store, m.file), m.content);
+    writeFileSync(join(store, CHECKSUMS_FILE), renderChecksums(stored));
+    writeFileSync(join(store, INVENTORY_FILE), renderInventory(stored));
+    if (opts.tamper) writeFileSync(join(store, stored[1].file), `${stored[1].content}# tampered\n`);
+    writeFileSync(join(dir, "secrets", "bootstrap-token.yaml"), "kind: Secret\n");
+    // The cluster holds every stored object plus whatever the test adds.
+    const inCluster = [...stored.flatMap((m) => m.objects), ...(opts.extraObjects ?? [])];
+    writeFileSync(join(dir, "objects.txt"), inCluster.map((o) => `${o}\n`).join(""));
+    writeFileSync(join(bin, "kubectl"), KUBECTL);
+    writeFileSync(join(bin, "aws"), AWS);
+    writeFileSync(join(bin, "sleep"), `#!/bin/sh\nprintf '%s\\n' "$1" >>"$CALLS.sleep"\n`);
+    for (const f of ["kubectl", "aws", "sleep"]) chmodSync(join(bin, f), 0o755);
+    const env = join(dir, "addons.env");
+    writeFileSync(
+      env,
+      renderApplierEnv({ storeUri: "s3://kubestead-prod-addons-x/addons/", region: "us-east-1", kubeconfig: "/dev/null" }),
+    );
+    const calls = join(dir, "calls");
+    const renewed = new Date(Date.now() - (opts.leaseHeldSecondsAgo ?? 0) * 1000).toISOString().replace(/\.\d+Z$/, ".000000Z");
+    const r = spawnSync("bash", ["-c", renderApplierScript()], {
+      encoding: "utf8",
+      env: {
+        PATH: `${bin}:/usr/bin:/bin`,
+        KUBESTEAD_ADDONS_ENV: env,
+        ADDON_DIR: join(dir, "addons"),
+        ADDON_SECRET_DIR: join(dir, "secrets"),
+        STAGING: join(dir, "staging"),
+        CALLS: calls,
+        STORE: store,
+        CLUSTER_OBJECTS: join(dir, "objects.txt"),
+        FAIL_FIRST_APPLY: opts.failFirstApply ? "1" : "",
+        LEASE_HELD: opts.leaseHeldSecondsAgo === undefined ? "" : "1",
+        LEASE_RENEWED: renewed,
+      },
+    });
+    const read = (f: string) => {
+      try {
+        return readFileSync(f, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    return {
+      status: r.status,
+      stderr: r.stderr,
+      calls: read(calls).split("\n").filter(Boolean),
+      sleeps: read(`${calls}.sleep`).split("\n").filter(Boolean),
+      lease: read(`${calls}.lease`),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the add-on applier against a stand-in kubectl", () => {
+  const applies = (r: Run) => r.calls.filter((c) => c.startsWith("apply "));
+
+  test("applies every stored manifest server-side, in order, under one field manager, then the node's secret manifests", () => {
+    const r = runApplier({});
+    expect(r.stderr).toContain("run complete");
+    expect(r.status).toBe(0);
+    const files = applies(r).map((c) => c.replace(/^.* -f /, "").replace(/^.*\//, ""));
+    expect(files).toEqual([...stored.map((m) => m.file), "bootstrap-token.yaml"]);
+    for (const c of applies(r)) expect(c).toContain(`apply --server-side --force-conflicts --field-manager=${FIELD_MANAGER} -f `);
+    expect(r.stderr).toContain(`applied ${stored[0].file} sha256 ${stored[0].sha256}`);
+  });
+
+  test("waits for the apiserver and takes the Lease before applying, releases it after", () => {
+    const r = runApplier({});
+    const ready = r.calls.findIndex((c) => c.includes("get --raw /readyz"));
+    const lease = r.calls.findIndex((c) => c.startsWith("create -f -"));
+    const firstApply = r.calls.findIndex((c) => c.startsWith("apply "));
+    const release = r.calls.findIndex((c) => c.includes(`delete lease ${LEASE_NAME}`));
+    expect(ready).toBeGreaterThanOrEqual(0);
+    expect(lease).toBeGreaterThan(ready);
+    expect(firstApply).toBeGreaterThan(lease);
+    expect(release).toBeGreaterThan(firstApply);
+    expect(r.lease).toContain(`kind: Lease\nmetadata:\n  name: ${LEASE_NAME}\n  namespace: kube-system`);
+  });
+
+  test("a failed apply is retried after a backoff, and the run still completes", () => {
+    const r = runApplier({ failFirstApply: true });
+    expect(r.status).toBe(0);
+    expect(applies(r)[0]).toBe(applies(r)[1]);
+    expect(applies(r)).toHaveLength(stored.length + 2);
+    expect(r.stderr).toContain("attempt 1 failed, retrying in 2 s");
+    expect(r.sleeps.map(Number)[0]).toBeGreaterThanOrEqual(2);
+  });
+
+  test("prunes what carries the add-on label but no stored manifest holds, and nothing else", () => {
+    const stale = ["apps/v1|Deployment|kube-system|retired-addon", "rbac.authorization.k8s.io/v1|ClusterRole||retired-role"];
+    const r = runApplier({ extraObjects: stale });
+    expect(r.status).toBe(0);
+    const listing = r.calls.find((c) => c.startsWith("get ") && c.includes("-l kubestead.io/addon"));
+    expect(listing?.split(" ")[1].split(",")).toEqual(PRUNE_TYPES);
+    const deletes = r.calls.filter((c) => c.startsWith("delete "));
+    // A cluster-scoped object (empty namespace field) is pruned too, without -n.
+    expect(deletes).toEqual([
+      "delete Deployment.v1.apps retired-addon -n kube-system --ignore-not-found --wait=false",
+      "delete ClusterRole.v1.rbac.authorization.k8s.io retired-role --ignore-not-found --wait=false",
+    ]);
+    expect(r.stderr).toContain("pruned 2 objects");
+  });
+
+  test("a store whose files don't match SHA256SUMS is refused: nothing applied, nothing pruned", () => {
+    const r = runApplier({ tamper: true, extraObjects: ["apps/v1|Deployment|kube-system|retired-addon"] });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("does not match SHA256SUMS: refusing to apply");
+    expect(applies(r)).toEqual([]);
+    expect(r.calls.filter((c) => c.startsWith("delete "))).toEqual([]);
+  });
+
+  test("another node's fresh Lease makes this run a no-op; a stale one is taken over with its resourceVersion", () => {
+    const fresh = runApplier({ leaseHeldSecondsAgo: 30 });
+    expect(fresh.status).toBe(0);
+    expect(fresh.stderr).toContain("add-ons are being applied by other-node");
+    expect(applies(fresh)).toEqual([]);
+    const stale = runApplier({ leaseHeldSecondsAgo: 3600 });
+    expect(stale.status).toBe(0);
+    expect(stale.stderr).toContain("taking over the lease of other-node");
+    expect(stale.calls).toContain("replace -f -");
+    expect(stale.lease).toContain('resourceVersion: "42"');
+    expect(applies(stale)).toHaveLength(stored.length + 1);
+  });
+});
+
+describeWithTool(["shellcheck"], "the applier script", () => {
+  test("passes shellcheck", () => {
+    expect(shellcheck(renderApplierScript())).toBe("");
+  });
+});
+
+describe("applier files", () => {
+  test("the environment names the store, region and kubeconfig, and refuses a bad store URI", () => {
+    expect(renderApplierEnv({ storeUri: "s3://b-1/addons/", region: "eu-west-1", kubeconfig: "/etc/kubernetes/admin.conf" })).toBe(
+      "STORE_URI=s3://b-1/addons/\nAWS_REGION=eu-west-1\nKUBECONFIG_PATH=/etc/kubernetes/admin.conf\n",
+    );
+    expect(() => renderApplierEnv({ storeUri: "https://b/addons", region: "eu-west-1", kubeconfig: "/x" })).toThrow(/s3:\/\/<bucket>/);
+  });
+
+  test("a timer runs the applier at boot and every interval after a run ends", () => {
+    const { timer, service } = renderApplierUnits({ intervalMinutes: 5 });
+    expect(timer).toContain("OnActiveSec=10s");
+    expect(timer).toContain("OnUnitInactiveSec=5min");
+    expect(service).toContain("Type=oneshot");
+    expect(renderApplierBootStep()).toContain("systemctl enable --now kubestead-addons.timer");
+    expect(() => renderApplierUnits({ intervalMinutes: 0 })).toThrow(/≥ 1/);
+  });
+});
