@@ -29,10 +29,10 @@ test("nothing is protected in dev, so a scratch cluster can be destroyed", () =>
 });
 
 test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI off", () => {
-  const releases = ofType(plan, "kubernetes:helm.sh/v3:Release")
-    .map((r) => String(r.inputs.chart))
-    .sort();
-  expect(releases).toEqual(["cilium", "kubelet-csr-approver", "metrics-server"]);
+  const addons = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2")
+    .map((r) => (r.inputs.metadata as Record<string, string>).addon)
+    .filter(Boolean);
+  expect(addons).toEqual(["node-bootstrap", "cloud-controller-manager", "kube-proxy", "cilium", "coredns", "csr-approver", "metrics-server"]);
 });
 
 test("the policy pack on the dev graph: only advisory findings (a 1-node control plane, unprotected volumes)", () => {

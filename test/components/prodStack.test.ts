@@ -3,7 +3,8 @@
  * graph (inputs, outputs, options and parents as the engine would see them).
  */
 import { X509Certificate } from "node:crypto";
-import { parse } from "yaml";
+import { createHash } from "node:crypto";
+import { parse, parseAllDocuments } from "yaml";
 import { decodeUserData } from "../../bootstrap/cloudInit";
 import { contains, mustParseCidr, overlaps } from "../../lib/cidr";
 import { maskPlan } from "../../lib/plan/mask";
@@ -130,16 +131,17 @@ describe("etcd", () => {
     }
   });
   test("backups: versioned, KMS-encrypted, expiring bucket; a schedule on every member", () => {
-    const [bucket] = ofType(plan, "aws:s3/bucket:Bucket");
+    const bucket = ofType(plan, "aws:s3/bucket:Bucket").find((b) => tagsOf(b)["kubestead.io/role"] === "backup")!;
     expect(bucket.options.protect).toBe(true);
-    expect(ofType(plan, "aws:s3/bucketVersioning:BucketVersioning")[0].inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+    const ofBucket = (type: string) => ofType(plan, type).find((r) => r.inputs.bucket === bucket.id)!;
+    expect(ofBucket("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
     expect(
-      (ofType(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].inputs.rules as any)[0]
+      (ofBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as any)[0]
         .applyServerSideEncryptionByDefault.sseAlgorithm,
     ).toBe("aws:kms");
-    expect((ofType(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules as any)[0].expiration).toEqual(
-      { days: 30 },
-    );
+    expect((ofBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any)[0].expiration).toEqual({
+      days: 30,
+    });
     for (const lt of withRole(plan, "aws:ec2/launchTemplate:LaunchTemplate", "etcd")) {
       expect(tagsOf(lt)["kubestead.io/backup-interval-minutes"]).toBe("30");
       expect(decodeUserData(String(lt.inputs.userData))).toContain("OnUnitActiveSec=30min");
@@ -186,11 +188,12 @@ describe("secrets", () => {
     const attached = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === cpRole.outputs.name);
     const names = attached.map((p) => p.name).sort();
     expect(names).toEqual([
+      "kubestead-prod-controlplane-addon-store",
       "kubestead-prod-controlplane-cluster-autoscaler",
       "kubestead-prod-controlplane-ebs-csi-driver",
       "kubestead-prod-controlplane-node-policy",
     ]);
-    for (const p of attached.filter((x) => !x.name.endsWith("node-policy"))) {
+    for (const p of attached.filter((x) => !x.name.endsWith("node-policy") && !x.name.endsWith("addon-store"))) {
       expect(String(p.inputs.policy)).not.toMatch(/ssm:|kms:Decrypt/);
     }
   });
@@ -219,10 +222,11 @@ describe("control plane and API load balancer", () => {
     expect(listener.inputs).toMatchObject({ port: 6443, protocol: "TCP", loadBalancerArn: lb.outputs.arn });
     expect((listener.inputs.defaultActions as any)[0]).toMatchObject({ type: "forward", targetGroupArn: tg.outputs.arn });
   });
-  test("the apiserver certificate names the load balancer and the kubernetes service IP", () => {
+  test("the apiserver certificate names the API's stable name (not the load balancer's) and the kubernetes service IP", () => {
     const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
     const cert = certNamed("controlplane-apiserver-cert");
-    expect(cert.subjectAltName).toContain(`DNS:${lb.outputs.dnsName}`);
+    expect(cert.subjectAltName).toContain("DNS:api.kubestead-prod.kubestead.internal");
+    expect(cert.subjectAltName).not.toContain(String(lb.outputs.dnsName));
     expect(cert.subjectAltName).toContain("IP Address:10.96.0.1");
     expect(cert.subjectAltName).toContain("IP Address:127.0.0.1");
   });
@@ -275,22 +279,47 @@ describe("worker pools", () => {
 });
 
 describe("in-cluster add-ons", () => {
-  test("every Kubernetes resource goes through the admin provider and waits for the readiness gate", () => {
-    const [gate] = ofType(plan, "command:local:Command");
-    const [provider] = ofType(plan, "pulumi:providers:kubernetes");
-    expect(provider.dependencies).toContain(gate.urn);
-    const inCluster = plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(inCluster.length).toBeGreaterThanOrEqual(6);
-    for (const r of inCluster) {
-      expect(r.dependencies).toContain(gate.urn);
-      expect(r.provider).toContain(provider.urn);
+  test("nothing in the plan talks to the cluster's API: no Kubernetes provider or resource, no command", () => {
+    expect(plan.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes")).toEqual([]);
+    expect(plan.resources.filter((r) => r.type.startsWith("command:"))).toEqual([]);
+  });
+  test("each add-on is a KMS-encrypted object in the add-on store, with its version and digest", () => {
+    const objects = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2");
+    const addons = objects.filter((o) => (o.inputs.metadata as any)?.addon).map((o) => (o.inputs.metadata as any).addon);
+    expect(addons).toEqual([
+      "node-bootstrap",
+      "cloud-controller-manager",
+      "kube-proxy",
+      "cilium",
+      "coredns",
+      "csr-approver",
+      "metrics-server",
+      "cluster-autoscaler",
+      "ebs-csi-driver",
+    ]);
+    for (const o of objects) {
+      expect(o.inputs.serverSideEncryption).toBe("aws:kms");
+      expect(String(o.inputs.key)).toMatch(/^addons\//);
+      const md = o.inputs.metadata as Record<string, string>;
+      if (md.addon) expect(md.sha256).toBe(createHash("sha256").update(String(o.inputs.content)).digest("hex"));
     }
+    // No credential in a stored manifest: the bootstrap token Secret is fetched from SSM on the node.
+    for (const o of objects) expect(String(o.inputs.content)).not.toMatch(/kind: Secret|token-secret|PRIVATE KEY/);
+  });
+  test("only the control-plane role reads the add-on store, and only its prefix", () => {
+    const [store] = ofType(plan, "aws:s3/bucket:Bucket").filter((b) => tagsOf(b)["kubestead.io/role"] === "addons");
+    const readers = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => String(p.inputs.policy).includes(String(store.outputs.arn)));
+    expect(readers.map((p) => p.name)).toEqual(["kubestead-prod-controlplane-addon-store"]);
+    const doc = JSON.parse(String(readers[0].inputs.policy));
+    expect(doc.Statement.find((x: any) => x.Sid === "ReadAddonManifests").Resource).toBe(`${store.outputs.arn}/addons/*`);
   });
   test("the cloud-controller-manager runs only on control-plane nodes and tolerates their taints", () => {
-    const group = plan.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.name.endsWith("cloud-controller-manager"))!;
-    const ds = (group.inputs.objs as any[]).find((o) => o.kind === "DaemonSet");
+    const ccm = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find((o) => (o.inputs.metadata as any)?.addon === "cloud-controller-manager")!;
+    const ds = parseAllDocuments(String(ccm.inputs.content))
+      .map((d) => d.toJS())
+      .find((o) => o.kind === "DaemonSet");
     const spec = ds.spec.template.spec;
-    expect(spec.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+    expect(spec.nodeSelector).toEqual({ "kubestead.io/node-role": "control-plane" });
     expect(spec.tolerations).toEqual(
       expect.arrayContaining([expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" })]),
     );
@@ -298,9 +327,11 @@ describe("in-cluster add-ons", () => {
       expect.arrayContaining(["--cloud-provider=aws", "--configure-cloud-routes=false"]),
     );
   });
-  test("the bootstrap token object is a secret", () => {
-    const group = plan.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.name.endsWith("node-bootstrap"))!;
-    expect(group.secretPaths).toContain("inputs.objs");
+  test("the bootstrap token Secret manifest is an SSM SecureString only the control plane reads, secret in the plan", () => {
+    const p = ofType(plan, "aws:ssm/parameter:Parameter").find((x) => x.inputs.name === "/kubestead/kubestead-prod/controlplane/bootstrap-token-secret.yaml")!;
+    expect(p.inputs.type).toBe("SecureString");
+    expect(p.secretPaths).toContain("inputs.value");
+    expect(String(p.inputs.value)).toContain("type: bootstrap.kubernetes.io/token");
   });
   test("every cloud resource belongs to a kubestead component", () => {
     for (const r of plan.resources.filter((x) => x.custom)) {

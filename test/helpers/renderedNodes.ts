@@ -129,5 +129,10 @@ export function secretValues(path: string, content: string): string[] {
       .map((k) => k.secret)
       .filter((v): v is string => Boolean(v));
   }
+  if (doc?.kind === "Secret" && doc.type === "bootstrap.kubernetes.io/token") {
+    // The token Secret the add-on applier applies: its secret half, and the whole token.
+    const data = (doc.stringData as Record<string, string> | undefined) ?? {};
+    return [data["token-secret"], `${data["token-id"]}.${data["token-secret"]}`].filter((v) => !v.includes("undefined"));
+  }
   throw new Error(`${path}: no rule for finding the secret values in this file`);
 }

@@ -1,5 +1,5 @@
 /**
- * Every Kubernetes object kubestead applies or runs — the add-on objects of the ConfigGroups and
+ * Every Kubernetes object kubestead applies or runs — the objects of the stored add-on manifests and
  * the control-plane static pods — validated against the Kubernetes OpenAPI schemas
  * (kubernetes-models), on the real planned prod stack.
  */
@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { Plan } from "../../lib/plan/types";
 import { renderNodes } from "../../tools/render/nodes";
 import { ofType, planStack } from "../helpers/plannedStack";
@@ -36,8 +36,10 @@ test("the validator catches an invalid object (control)", () => {
   expect(validate([bad as K8sObject])).toEqual([expect.stringContaining("v1 Service x")]);
 });
 
-test("every add-on object applied through a ConfigGroup is schema-valid", () => {
-  const objects = ofType(plan, "kubernetes:yaml/v2:ConfigGroup").flatMap((g) => g.inputs.objs as K8sObject[]);
+test("every object of every stored add-on manifest is schema-valid", () => {
+  const objects = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2")
+    .filter((o) => (o.inputs.metadata as Record<string, string> | undefined)?.addon)
+    .flatMap((o) => parseAllDocuments(String(o.inputs.content)).map((d) => d.toJS() as K8sObject));
   const kinds = new Set(objects.map((o) => o.kind));
   for (const k of [
     "DaemonSet",
@@ -47,8 +49,9 @@ test("every add-on object applied through a ConfigGroup is schema-valid", () => 
     "ServiceAccount",
     "ClusterRole",
     "ClusterRoleBinding",
-    "Secret",
     "PodDisruptionBudget",
+    "APIService",
+    "CSIDriver",
   ]) {
     expect(kinds).toContain(k);
   }

@@ -125,7 +125,10 @@ describe("cloud-controller-manager", () => {
   const objs = cloudControllerManagerObjects(CCM);
   const pod = find(objs, "DaemonSet").spec.template.spec;
   test("runs only on control-plane nodes and tolerates what it must", () => {
-    expect(pod.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+    // The label the kubelet registers with, not one an admin applies later (bring-up).
+    expect(pod.nodeSelector).toEqual({ "kubestead.io/node-role": "control-plane" });
+    // The node's resolver: cluster DNS can't exist before the CCM has initialised a node.
+    expect(pod.dnsPolicy).toBe("Default");
     const tolerated = pod.tolerations.map((t: any) => `${t.key}:${t.effect}`);
     expect(tolerated).toEqual(
       expect.arrayContaining([

@@ -169,10 +169,10 @@ describe("bad configs are refused with the exact message", () => {
       'kubestead:addons.clusterAutoscalerVersion must be a release of the Kubernetes minor (1.35), which is the only one it supports (got "1.34.2"): use a 1.35.x release, e.g. 1.35.0, or leave it out',
     ],
     [
-      "a chart version with a leading v",
+      "an add-on release with a leading v",
       "prod",
-      (v) => (v.addons.metricsServerChartVersion = "v3.12.2"),
-      'kubestead:addons.metricsServerChartVersion must be a release like 1.2.3 (no leading v) (got "v3.12.2"): pin a release, e.g. 3.12.2',
+      (v) => (v.addons.metricsServerVersion = "v0.7.2"),
+      'kubestead:addons.metricsServerVersion must be a release like 1.2.3 (no leading v) (got "v0.7.2"): pin a release, e.g. 0.7.2',
     ],
   ])("%s", (_title, stack, change, message) => {
     const problems = configProblems(withChange(stack, change));
