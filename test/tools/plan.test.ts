@@ -62,6 +62,31 @@ describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
     expect(text).not.toContain("client-key-data");
   });
 
+  test("the bring-up solver converges on the stored add-ons and rendered nodes", () => {
+    expect(result.out).toMatch(/Bring-up: +converges in \d+ rounds/);
+    const md = fs.readFileSync(report, "utf8");
+    expect(md).toContain("✓ Every add-on runs and every node becomes Ready, with no circular wait:");
+    expect(md).toMatch(/1\. round 1: .*kube-proxy/);
+  });
+
+  test("the plan holds nothing that talks to the Kubernetes API: no kubernetes: resource, no command", () => {
+    const p = JSON.parse(fs.readFileSync(json, "utf8"));
+    expect(p.resources.filter((r: any) => /^(kubernetes:|pulumi:providers:kubernetes|command:)/.test(r.type))).toEqual([]);
+  });
+
+  test("the report lists each add-on with its version and the sha256 of its stored manifest", () => {
+    const p = JSON.parse(fs.readFileSync(json, "utf8"));
+    const md = fs.readFileSync(report, "utf8");
+    expect(md).toContain("### Add-ons (applied by the control plane from the add-on store)");
+    const stored = p.resources.filter((r: any) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.inputs.metadata?.addon);
+    expect(stored.length).toBeGreaterThanOrEqual(7);
+    for (const o of stored) {
+      const { addon, version, sha256 } = o.inputs.metadata;
+      expect(md).toContain(`| ${addon} | ${version} | \`${String(o.inputs.key).slice("addons/".length)}\` | \`${sha256}\` |`);
+    }
+    expect(p.outputs.addons.cilium.sha256).toMatch(/^[a-f0-9]{64}$/);
+  });
+
   test("writes a Markdown report with the diagram, policy, cost, capacity and certificates", () => {
     const md = fs.readFileSync(report, "utf8");
     expect(md).toContain(`<!-- kubestead-plan:${stack} -->`);
