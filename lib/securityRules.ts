@@ -128,15 +128,20 @@ export function clusterRules(c: Pick<ClusterConfig, "controlPlane">): IngressRul
       });
     }
   }
-  rules.push({
-    name: "metrics-server-from-nodes",
-    group: "worker",
-    from: { group: "worker" },
-    protocol: "tcp",
-    fromPort: 10250,
-    toPort: 10250,
-    description: "kubelet API from metrics-server",
-  });
+  // metrics-server runs on workers (or, without pools, on the control plane) and scrapes every
+  // kubelet, control-plane nodes' included; Cilium masquerades pod traffic to node IPs, so the
+  // source is the node's own group.
+  for (const to of NODES) {
+    rules.push({
+      name: `metrics-server-${to}-from-worker`,
+      group: to,
+      from: { group: "worker" },
+      protocol: "tcp",
+      fromPort: 10250,
+      toPort: 10250,
+      description: "kubelet API from metrics-server",
+    });
+  }
   rules.push({
     name: "nodeports-from-vpc",
     group: "worker",

@@ -1,19 +1,30 @@
 /**
- * Cluster Autoscaler (Helm chart kubernetes.github.io/autoscaler; image
- * registry.k8s.io/autoscaling/cluster-autoscaler). It finds the worker ASGs by tag, so the lead
- * tags each pool's ASG with clusterAutoscalerAsgTags(cluster).
+ * Cluster Autoscaler (image registry.k8s.io/autoscaling/cluster-autoscaler). It finds the worker
+ * ASGs by tag, so the lead tags each pool's ASG with clusterAutoscalerAsgTags(cluster).
  *
  * Credentials: it runs on control-plane nodes and uses their instance role, which carries
  * clusterAutoscalerPolicy(cluster). Its pods are not on the host network, so the control-plane
  * launch template needs an IMDS hop limit of 2 (workers keep 1: their pods get no credentials).
  * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
+ *
+ * Rendered here as typed objects (after upstream's AWS example manifests) rather than installed
+ * from its Helm chart: every object is reviewed in the PR diff, schema-validated, and checked by
+ * the bring-up solver, and nodes need neither Helm nor a chart download.
  */
-import { CONTROL_PLANE_SELECTOR, CONTROL_PLANE_TOLERATION, HelmChartRef, KUBE_SYSTEM, requireClusterName, requireVersion } from "./objects";
+import {
+  binding,
+  CONTROL_PLANE_SELECTOR,
+  CONTROL_PLANE_TOLERATION,
+  K8sObject,
+  KUBE_SYSTEM,
+  requireClusterName,
+  requireVersion,
+  serviceAccount,
+} from "./objects";
 
 export interface ClusterAutoscalerArgs {
-  chartVersion: string;
-  /** Autoscaler release matching the Kubernetes minor, e.g. "1.33.0". */
-  imageVersion: string;
+  /** Autoscaler release matching the Kubernetes minor, without the v, e.g. "1.35.0". */
+  version: string;
   clusterName: string;
   region: string;
 }
@@ -27,32 +38,121 @@ export function clusterAutoscalerAsgTags(cluster: string): Record<string, string
   return { [AUTOSCALER_ENABLED_TAG]: "true", [autoscalerClusterTag(cluster)]: "owned" };
 }
 
-export function clusterAutoscalerChart(a: Pick<ClusterAutoscalerArgs, "chartVersion">): HelmChartRef {
-  requireVersion("cluster-autoscaler chart", a.chartVersion);
-  return { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: a.chartVersion, namespace: KUBE_SYSTEM };
+const NAME = "cluster-autoscaler";
+const LABELS = { "app.kubernetes.io/name": NAME };
+const RBAC = "rbac.authorization.k8s.io/v1";
+/** Written by --write-status-configmap (on by default) in --namespace. */
+const STATUS_CONFIGMAP = "cluster-autoscaler-status";
+const READ = ["get", "list", "watch"];
+
+/** The container's command: the binary and its flags. */
+export function clusterAutoscalerCommand(a: Pick<ClusterAutoscalerArgs, "clusterName">): string[] {
+  return [
+    "./cluster-autoscaler",
+    "--cloud-provider=aws",
+    // Where it keeps its Lease and status ConfigMap.
+    `--namespace=${KUBE_SYSTEM}`,
+    `--node-group-auto-discovery=asg:tag=${AUTOSCALER_ENABLED_TAG},${autoscalerClusterTag(a.clusterName)}`,
+    // Pools of the same shape in different zones scale together, keeping zones balanced.
+    "--balance-similar-node-groups",
+    "--expander=least-waste",
+    // Nodes running kube-system pods (CoreDNS, metrics-server) may still go; their PDBs keep them served.
+    "--skip-nodes-with-system-pods=false",
+    "--skip-nodes-with-local-storage=false",
+  ];
 }
 
-export function clusterAutoscalerValues(a: ClusterAutoscalerArgs): Record<string, unknown> {
-  requireVersion("cluster-autoscaler", a.imageVersion);
+export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] {
+  requireVersion("cluster-autoscaler", a.version);
   requireClusterName(a.clusterName);
-  return {
-    cloudProvider: "aws",
-    awsRegion: a.region,
-    autoDiscovery: { clusterName: a.clusterName, tags: [AUTOSCALER_ENABLED_TAG, autoscalerClusterTag(a.clusterName)] },
-    image: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: `v${a.imageVersion}` },
-    extraArgs: {
-      // Pools of the same shape in different zones scale together, keeping zones balanced.
-      "balance-similar-node-groups": true,
-      expander: "least-waste",
-      "skip-nodes-with-system-pods": false,
-      "skip-nodes-with-local-storage": false,
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
+    throw new Error(`cluster-autoscaler region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
+  }
+  const subject = [serviceAccount(NAME)];
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: LABELS } },
+    // Upstream's AWS example without its leftovers: no `extensions` group (gone from the API) and
+    // no endpoints lock (leader election uses a Lease, granted in the Role below).
+    {
+      apiVersion: RBAC,
+      kind: "ClusterRole",
+      metadata: { name: NAME, labels: LABELS },
+      rules: [
+        { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+        // Scale-down drains a node by evicting its pods, after tainting it.
+        { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+        { apiGroups: [""], resources: ["pods/status"], verbs: ["update"] },
+        { apiGroups: [""], resources: ["nodes"], verbs: [...READ, "update"] },
+        // The scheduling simulation reads everything that constrains where a pod may go.
+        {
+          apiGroups: [""],
+          resources: ["namespaces", "pods", "services", "replicationcontrollers", "persistentvolumeclaims", "persistentvolumes"],
+          verbs: READ,
+        },
+        { apiGroups: ["apps"], resources: ["daemonsets", "replicasets", "statefulsets"], verbs: READ },
+        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: READ },
+        { apiGroups: ["batch"], resources: ["jobs"], verbs: ["patch"] },
+        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["list", "watch"] },
+        {
+          apiGroups: ["storage.k8s.io"],
+          resources: ["storageclasses", "csinodes", "csidrivers", "csistoragecapacities", "volumeattachments"],
+          verbs: READ,
+        },
+      ],
     },
-    nodeSelector: CONTROL_PLANE_SELECTOR,
-    tolerations: [CONTROL_PLANE_TOLERATION],
-    priorityClassName: "system-cluster-critical",
-    replicaCount: 1,
-    containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-  };
+    binding(NAME, NAME, subject),
+    {
+      apiVersion: RBAC,
+      kind: "Role",
+      metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: LABELS },
+      rules: [
+        // create cannot be limited by name.
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "list", "watch"] },
+        { apiGroups: [""], resources: ["configmaps"], resourceNames: [STATUS_CONFIGMAP], verbs: ["get", "update", "delete", "watch"] },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: [NAME], verbs: ["get", "update"] },
+      ],
+    },
+    binding(NAME, NAME, subject, KUBE_SYSTEM),
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: LABELS },
+      spec: {
+        // One active instance is all it supports; leader election only guards a rollout's overlap.
+        replicas: 1,
+        selector: { matchLabels: LABELS },
+        template: {
+          metadata: { labels: LABELS },
+          spec: {
+            serviceAccountName: NAME,
+            priorityClassName: "system-cluster-critical",
+            // The control-plane instance role is its credential (see the top of this file).
+            nodeSelector: CONTROL_PLANE_SELECTOR,
+            tolerations: [CONTROL_PLANE_TOLERATION],
+            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: NAME,
+                // Distroless with its own CA bundle: no host certificate mount, unlike upstream's example.
+                image: `registry.k8s.io/autoscaling/cluster-autoscaler:v${a.version}`,
+                command: clusterAutoscalerCommand(a),
+                env: [{ name: "AWS_REGION", value: a.region }],
+                ports: [{ name: "http", containerPort: 8085, protocol: "TCP" }],
+                livenessProbe: { httpGet: { path: "/health-check", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                resources: { requests: { cpu: "100m", memory: "600Mi" }, limits: { memory: "600Mi" } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ["ALL"] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
 }
 
 /** IAM policy for the control-plane role: describe everywhere, scale only this cluster's ASGs. */

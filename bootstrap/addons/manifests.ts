@@ -153,7 +153,10 @@ function labelled(o: K8sObject, addon: string): K8sObject {
 /** Multi-document YAML, one document per object, byte-stable. */
 export function renderManifest(addon: Addon): string {
   const header = `# kubestead add-on ${addon.name} ${addon.version}. Rendered by bootstrap/addons; applied by the control plane.\n`;
-  return header + addon.objects.map((o) => `---\n${stringify(labelled(o, addon.name), { lineWidth: 0 })}`).join("");
+  // No anchors: an object reused within a document (labels) is written out in full each time.
+  return (
+    header + addon.objects.map((o) => `---\n${stringify(labelled(o, addon.name), { lineWidth: 0, aliasDuplicateObjects: false })}`).join("")
+  );
 }
 
 export function storedManifests(addons: Addon[]): StoredManifest[] {
