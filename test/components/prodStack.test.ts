@@ -232,6 +232,44 @@ describe("control plane and API load balancer", () => {
   });
 });
 
+describe("the API's stable name", () => {
+  test("an alias record api.<cluster>.kubestead.internal in the private zone points at the load balancer", () => {
+    const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+    const record = ofType(plan, "aws:route53/record:Record").find((r) => r.inputs.name === "api.kubestead-prod.kubestead.internal")!;
+    expect(record.inputs.type).toBe("A");
+    expect(record.inputs.aliases).toEqual([{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true }]);
+    const [zone] = ofType(plan, "aws:route53/zone:Zone");
+    expect(record.inputs.zoneId).toBe(zone.outputs.zoneId);
+  });
+  test("replacing the load balancer touches nothing a node boots with: no launch template or SSM parameter depends on it", () => {
+    const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const dependsOnLb = (urn: string, seen = new Set<string>()): boolean => {
+      if (urn === lb.urn) return true;
+      if (seen.has(urn)) return false;
+      seen.add(urn);
+      const r = byUrn.get(urn);
+      if (!r) return false;
+      const deps = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
+      return deps.some((d) => dependsOnLb(d, seen));
+    };
+    const bootInputs = [...ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate"), ...ofType(plan, "aws:ssm/parameter:Parameter")];
+    expect(bootInputs.length).toBeGreaterThan(20);
+    expect(bootInputs.filter((r) => dependsOnLb(r.urn)).map((r) => r.name)).toEqual([]);
+    for (const lt of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate"))
+      expect(decodeUserData(String(lt.inputs.userData))).not.toContain(String(lb.outputs.dnsName));
+    // Control: the record that names the load balancer does depend on it.
+    const record = ofType(plan, "aws:route53/record:Record").find((r) => String(r.inputs.name).startsWith("api."))!;
+    expect(dependsOnLb(record.urn)).toBe(true);
+  });
+  test("the exported admin kubeconfig dials the load balancer and verifies the stable name", () => {
+    const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+    const cluster = parse(String(plan.outputs.adminKubeconfig)).clusters[0].cluster;
+    expect(cluster.server).toBe(`https://${lb.outputs.dnsName}:6443`);
+    expect(cluster["tls-server-name"]).toBe("api.kubestead-prod.kubestead.internal");
+  });
+});
+
 describe("every launch template", () => {
   test("requires IMDSv2, encrypts the root volume and gives no public IP", () => {
     const lts = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate");
