@@ -49,9 +49,9 @@ async function main(): Promise<number> {
       fs.writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
       fs.chmodSync(target, parseInt(f.mode, 8));
     }
-    process.stdout.write(
-      `${node.name}: ${node.files.length} files (${node.files.filter((f) => f.source === "ssm").length} fetched from SSM at boot)\n`,
-    );
+    const from = (source: string) => node.files.filter((f) => f.source === source).length;
+    const store = from("s3") > 0 ? `, ${from("s3")} from the add-on store` : "";
+    process.stdout.write(`${node.name}: ${node.files.length} files (${from("ssm")} fetched from SSM at boot${store})\n`);
   }
   process.stdout.write(`rendered ${nodes.length} nodes into ${path.relative(process.cwd(), out) || "."}\n`);
   return 0;
