@@ -133,10 +133,10 @@ export class ControlPlane extends pulumi.ComponentResource {
       admin: certs.admin.keyPem,
       serviceAccount: args.serviceAccountKeyPem,
     };
-    for (const [key, value] of Object.entries(keyValues)) {
-      secureParameter(`${name}-${key}`, params[key as keyof typeof params], value, args.kmsKeyArn, secretTags, this);
-    }
-    secureParameter(
+    const keyParameters = Object.entries(keyValues).map(([key, value]) =>
+      secureParameter(`${name}-${key}`, params[key as keyof typeof params], value, args.kmsKeyArn, secretTags, this),
+    );
+    const bootstrapKubeconfig = secureParameter(
       `${name}-bootstrap-kubeconfig`,
       bootstrapKubeconfigParameter(c.name, "controlplane"),
       args.bootstrapToken.apply((token) =>
@@ -149,7 +149,7 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     // The bootstrap token Secret the applier applies beside the stored (public) add-on manifests.
     const tokenSecretParameter = `/kubestead/${c.name}/controlplane/bootstrap-token-secret.yaml`;
-    secureParameter(
+    const tokenSecret = secureParameter(
       `${name}-bootstrap-token-secret`,
       tokenSecretParameter,
       pulumi
@@ -223,7 +223,7 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     // The encryption config holds the key: it goes to SSM, never into user data.
     const encryptionParam = rendered.apply((r) => Object.keys(r.secretContents)[0]);
-    new ssm.Parameter(
+    const encryptionConfig = new ssm.Parameter(
       `${name}-encryption-config`,
       {
         name: encryptionParam,
@@ -276,6 +276,21 @@ export class ControlPlane extends pulumi.ComponentResource {
       },
       this,
     );
+    // Before the group: the nodes use these from their first boot.
+    const addonStoreAccess = new iam.RolePolicy(
+      `${name}-addon-store`,
+      {
+        role: identity.role.name,
+        policy: pulumi
+          .all([args.addonStoreBucketArn, args.kmsKeyArn])
+          .apply(([arn, kmsKeyArn]) => JSON.stringify(addonStorePolicy({ region: c.region, kmsKeyArn }, arn, ADDON_PREFIX))),
+      },
+      { parent: this },
+    );
+    const addonRolePolicies = Object.entries(args.addonPolicies ?? {}).map(
+      ([addon, policy]) =>
+        new iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this }),
+    );
     const asg = new autoscaling.Group(
       `${name}-nodes`,
       {
@@ -294,22 +309,21 @@ export class ControlPlane extends pulumi.ComponentResource {
         instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 66, instanceWarmup: "300" } },
         tags: asgTags({ ...c.tags, ...tags, [`kubernetes.io/cluster/${c.name}`]: "owned" }),
       },
-      { parent: this },
+      {
+        parent: this,
+        // Nothing the boot reads may be missing when an instance starts (policy boot-prerequisites).
+        dependsOn: [
+          ...keyParameters,
+          bootstrapKubeconfig,
+          tokenSecret,
+          encryptionConfig,
+          addonStoreAccess,
+          ...addonRolePolicies,
+          ...identity.bootPrerequisites,
+        ],
+      },
     );
 
-    new iam.RolePolicy(
-      `${name}-addon-store`,
-      {
-        role: identity.role.name,
-        policy: pulumi
-          .all([args.addonStoreBucketArn, args.kmsKeyArn])
-          .apply(([arn, kmsKeyArn]) => JSON.stringify(addonStorePolicy({ region: c.region, kmsKeyArn }, arn, ADDON_PREFIX))),
-      },
-      { parent: this },
-    );
-    for (const [addon, policy] of Object.entries(args.addonPolicies ?? {})) {
-      new iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this });
-    }
     this.asgName = asg.name;
     this.adminKubeconfig = pulumi.secret(
       pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>

@@ -29,6 +29,11 @@ export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
 export interface NodeIdentity {
   role: iam.Role;
   instanceProfile: iam.InstanceProfile;
+  /**
+   * The role, its policies and the instance profile: a node's auto scaling group depends on them,
+   * so no instance boots before its permissions exist (policy boot-prerequisites).
+   */
+  bootPrerequisites: pulumi.Resource[];
 }
 
 export function nodeIdentity(
@@ -40,7 +45,7 @@ export function nodeIdentity(
   parent: pulumi.Resource,
 ): NodeIdentity {
   const role = new iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
-  new iam.RolePolicy(
+  const rolePolicy = new iam.RolePolicy(
     `${name}-policy`,
     {
       role: role.name,
@@ -49,7 +54,7 @@ export function nodeIdentity(
     { parent },
   );
   // Session Manager instead of SSH: no key pairs, no port 22.
-  new iam.RolePolicyAttachment(
+  const ssmCore = new iam.RolePolicyAttachment(
     `${name}-ssm-core`,
     {
       role: role.name,
@@ -58,7 +63,7 @@ export function nodeIdentity(
     { parent },
   );
   const instanceProfile = new iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
-  return { role, instanceProfile };
+  return { role, instanceProfile, bootPrerequisites: [role, rolePolicy, ssmCore, instanceProfile] };
 }
 
 /** A secret a node fetches at boot: SecureString under the node role's path, encrypted with the cluster key. */

@@ -44,7 +44,9 @@ export class WorkerIdentity extends pulumi.ComponentResource {
       bootstrapKubeconfigParameter(c.name, "worker"),
       pulumi
         .all([args.bootstrapToken])
-        .apply(([token]) => renderBootstrapKubeconfig({ server: `https://${args.apiHost}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token })),
+        .apply(([token]) =>
+          renderBootstrapKubeconfig({ server: `https://${args.apiHost}:6443`, caPath: "/etc/kubernetes/pki/ca.crt", token }),
+        ),
       args.kmsKeyArn,
       tags,
       this,

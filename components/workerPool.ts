@@ -23,14 +23,14 @@ export interface WorkerPoolArgs {
   amiId: pulumi.Input<string>;
   /**
    * What the nodes read at boot besides the API (WorkerIdentity.bootPrerequisites): the group
-   * depends on them, so no instance boots before they exist. Default none.
+   * depends on them, so no instance boots before they exist.
    */
-  bootPrerequisites?: pulumi.Resource[];
+  bootPrerequisites: pulumi.Resource[];
   /**
    * The API endpoint nodes join through (the API load balancer's listener, its DNS record, or the
-   * ApiLoadBalancer component itself): the group depends on it. Default none.
+   * ApiLoadBalancer component itself): the group depends on it.
    */
-  apiEndpoint?: pulumi.Resource[];
+  apiEndpoint: pulumi.Resource[];
 }
 
 /**
@@ -121,7 +121,7 @@ export class WorkerPool extends pulumi.ComponentResource {
       {
         parent: this,
         ignoreChanges: ["desiredCapacity"],
-        dependsOn: [...(args.bootPrerequisites ?? []), ...(args.apiEndpoint ?? [])],
+        dependsOn: [...args.bootPrerequisites, ...args.apiEndpoint],
       },
     );
 

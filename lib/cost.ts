@@ -4,7 +4,8 @@
  * data, NLB capacity units, KMS requests, S3 storage) use stated assumptions. Anything without a
  * price becomes a line that says so, never a crash and never a guess.
  */
-import { UNKNOWN_VALUE, type Plan, type PlanResource } from "./plan/types";
+import { launchTemplateOf } from "./plan/launchTemplate";
+import { type Plan, type PlanResource } from "./plan/types";
 import {
   GP3_FREE_IOPS,
   GP3_FREE_THROUGHPUT_MIBPS,
@@ -89,30 +90,9 @@ function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** Finds the launch template an ASG points at, by the id the plan recorded (outputs.id / id) or name. */
-function findLaunchTemplate(plan: Plan, asg: PlanResource): PlanResource | undefined {
-  const direct = obj(asg.inputs.launchTemplate);
-  const mixed = obj(obj(obj(asg.inputs.mixedInstancesPolicy).launchTemplate).launchTemplateSpecification);
-  // In a preview the IDs of new templates are all the same unknown value: never match on it, follow
-  // the group's property dependencies to the template instead.
-  const known = (v: unknown) => (str(v) === UNKNOWN_VALUE ? undefined : str(v));
-  const id = known(direct.id) ?? known(mixed.launchTemplateId);
-  const name = known(direct.name) ?? known(mixed.launchTemplateName);
-  if (id === undefined && name === undefined) {
-    const urns = [...(asg.propertyDependencies.launchTemplate ?? []), ...(asg.propertyDependencies.mixedInstancesPolicy ?? [])];
-    return plan.resources.find((r) => r.type === T.launchTemplate && urns.includes(r.urn));
-  }
-  return plan.resources.find(
-    (r) =>
-      r.type === T.launchTemplate &&
-      ((id !== undefined && (r.outputs.id === id || r.id === id)) ||
-        (name !== undefined && (r.inputs.name === name || r.outputs.name === name))),
-  );
-}
-
 /** The instance type an ASG launches: its launch template's, else the first mixed-instances override. */
 export function asgInstanceType(plan: Plan, asg: PlanResource): string | undefined {
-  return instanceTypeOf(asg, findLaunchTemplate(plan, asg));
+  return instanceTypeOf(asg, launchTemplateOf(plan, asg));
 }
 
 function instanceTypeOf(asg: PlanResource, lt: PlanResource | undefined): string | undefined {
@@ -198,7 +178,7 @@ function ebsLines(c: Ctx, label: string, count: number, ebs: Obj): void {
 function asgLines(plan: Plan, c: Ctx): void {
   for (const asg of plan.resources.filter((r) => r.type === T.asg)) {
     const count = num(asg.inputs.desiredCapacity) ?? num(asg.inputs.minSize) ?? 0;
-    const lt = findLaunchTemplate(plan, asg);
+    const lt = launchTemplateOf(plan, asg);
     const type = instanceTypeOf(asg, lt);
     if (!type) {
       push(

@@ -29,6 +29,11 @@
  * - Backups: aws:s3/bucket:Bucket role backup; BucketVersioning / BucketServerSideEncryptionConfiguration
  *   / BucketLifecycleConfiguration whose `bucket` is the bucket's `id` (or `bucket`).
  * - Certificates: tls SelfSignedCert / LocallySignedCert outputs `validityEndTime`.
+ * - Boot prerequisites: an ASG's launch template is among its dependencies; its `userData` is
+ *   base64 (gzipped or not) cloud-config whose write_files hold /etc/kubestead/secrets.tsv;
+ *   `iamInstanceProfile.arn` names an aws:iam/instanceProfile:InstanceProfile whose `role` is an
+ *   aws:iam/role:Role `name`; aws:ssm/parameter:Parameter `name`, aws:iam/rolePolicy:RolePolicy
+ *   and aws:iam/rolePolicyAttachment:RolePolicyAttachment `role`; aws:route53/record:Record `name`.
  *
  * Stack policies read outputs (what the engine passes them); resource policies read inputs.
  */
@@ -44,6 +49,7 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import { apiLoadBalancerProblems } from "./rules/apiLoadBalancer";
+import { bootPrerequisiteProblems } from "./rules/bootPrerequisites";
 import { certExpiryProblem } from "./rules/certificates";
 import { controlPlaneGroups, controlPlaneProblems } from "./rules/controlPlane";
 import { backupScheduleProblems, etcdBackupBucketProblems, hasEtcd } from "./rules/etcdBackup";
@@ -312,6 +318,15 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
         for (const m of backupScheduleProblems(p)) report(m);
       }),
     },
+    stackPolicy(
+      "boot-prerequisites",
+      "Every auto scaling group depends on what its nodes read at boot: SSM parameters, IAM role policies and the API endpoint.",
+      (g, args) => {
+        if (g.resources.every((r) => r.type !== T.asg)) args.notApplicable("no auto scaling groups");
+        const parents = new Map(args.resources.flatMap((r) => (r.parent ? [[r.urn, r.parent.urn] as const] : [])));
+        return bootPrerequisiteProblems(g, parents);
+      },
+    ),
     stackPolicy("certificate-expiry", "No certificate expires within failWithinDays days.", (g, args) =>
       certFindings(g, args, "certificate-expiry", false),
     ),

@@ -176,6 +176,9 @@ function buildWorkers(
         privateSubnetIds: d.network.privateSubnetIds,
         securityGroupId: d.groups.workers,
         instanceProfileArn: identity.instanceProfileArn,
+        // Boot reads the bootstrap kubeconfig and joins through the API's name: both exist first.
+        bootPrerequisites: identity.bootPrerequisites,
+        apiEndpoint: d.lb.endpointResources,
         kubernetesCaCertPem: d.pki.kubernetesCa.certPem,
         kmsKeyArn: d.key.keyArn,
         autoscalingRoleArn: d.key.autoscalingRoleArn,

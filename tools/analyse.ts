@@ -7,7 +7,7 @@ import { CostEstimate, estimateMonthlyCost } from "../lib/cost";
 import { Plan } from "../lib/plan/types";
 import { formatReport, PolicyPackConfigFile, PolicyReport, runPolicies } from "../policy/runner";
 import { formatBringup } from "../lib/bringup";
-import { solvePlanBringup } from "./bringup";
+import { nodeBootKnown, solvePlanBringup } from "./bringup";
 import { AddonRow, renderReport } from "./report/markdown";
 import { renderTree } from "./report/tree";
 
@@ -89,8 +89,8 @@ export function analysePlan(
   const subnets = privateSubnetCidrs(plan);
   const capacity = capacityCheck(config, subnets);
   const addons = addonsOf(plan);
-  // In a preview a manifest can be unknown: the solver then has nothing to check.
-  const bringup: BringupVerdict = addons.length > 0 ? bringupOf(plan) : { sequence: [], stuck: [] };
+  // In a preview a manifest or a node's user data can be unknown: the solver then has nothing to check.
+  const bringup: BringupVerdict = addons.length > 0 && nodeBootKnown(plan) ? bringupOf(plan) : { sequence: [], stuck: [] };
   const report = renderReport({
     plan,
     policy,
@@ -105,7 +105,7 @@ export function analysePlan(
   const summary = [
     `Resources: ${plan.resources.length} (${plan.resources.filter((r) => r.custom).length} cloud/provider resources)`,
     `Policies:  ${policy.mandatoryCount} mandatory, ${policy.advisoryCount} advisory violation(s)`,
-    `Bring-up:  ${bringup.converged === undefined ? "not checked (add-on manifests unknown)" : bringup.converged ? `converges in ${bringup.sequence.length} rounds` : "stuck"}${bringup.converged === false ? `\n  - ${bringup.stuck.join("\n  - ")}` : ""}`,
+    `Bring-up:  ${bringup.converged === undefined ? "not checked (add-on manifests or node user data unknown in this preview)" : bringup.converged ? `converges in ${bringup.sequence.length} rounds` : "stuck"}${bringup.converged === false ? `\n  - ${bringup.stuck.join("\n  - ")}` : ""}`,
     `Capacity:  ${capacity.ok ? "ok" : "does not fit"}${capacity.problems.length ? `\n  - ${capacity.problems.join("\n  - ")}` : ""}`,
     `Cost:      ~$${cost.total.toFixed(0)}/month at ${cost.region} on-demand list prices (${cost.pricesAsOf})${cost.complete ? "" : ", lower bound"}`,
   ].join("\n");

@@ -11,7 +11,8 @@ import type { K8sObject } from "../bootstrap/addons/objects";
 import { KUBELET_UNIT_PATH } from "../bootstrap/node/paths";
 import { BringupResult, NodeGroupModel, providersByName, solveBringup, Workload } from "../lib/bringup";
 import type { Taint, TaintEffect } from "../lib/config/types";
-import type { Plan } from "../lib/plan/types";
+import { launchTemplateOf } from "../lib/plan/launchTemplate";
+import { UNKNOWN_VALUE, type Plan } from "../lib/plan/types";
 import { RenderedNode, renderNodes } from "./render/nodes";
 
 /** Every object of every stored manifest, with the add-on that owns it. */
@@ -75,4 +76,17 @@ export function solvePlanBringup(plan: Plan): BringupResult {
   const nodes = renderNodes(plan);
   const workloads = workloadsOf(nodes);
   return solveBringup({ nodes: nodeGroupsOf(nodes), workloads, providers: providersByName(workloads) });
+}
+
+/**
+ * Whether the plan knows what the Kubernetes nodes boot with: in a preview, a template whose user
+ * data takes an output of a new resource (the add-on store's name) is unknown until apply.
+ */
+export function nodeBootKnown(plan: Plan): boolean {
+  return plan.resources
+    .filter((r) => r.type === "aws:autoscaling/group:Group")
+    .every((asg) => {
+      const lt = launchTemplateOf(plan, asg);
+      return lt === undefined || lt.inputs.userData !== UNKNOWN_VALUE;
+    });
 }

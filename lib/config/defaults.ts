@@ -22,4 +22,3 @@ export const DEFAULTS = {
   metricsServerVersion: "0.7.2",
   ebsCsiDriverVersion: "1.36.0",
 } as const;
-

@@ -20,7 +20,9 @@ beforeAll(async () => {
 }, 120_000);
 
 function stored(addon: string): { version: string; images: string[] } {
-  const o = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find((x) => (x.inputs.metadata as Record<string, string>)?.addon === addon);
+  const o = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find(
+    (x) => (x.inputs.metadata as Record<string, string>)?.addon === addon,
+  );
   if (!o) throw new Error(`no stored manifest for ${addon} in the plan`);
   const images = parseAllDocuments(String(o.inputs.content))
     .map((d) => d.toJS())

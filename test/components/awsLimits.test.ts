@@ -111,6 +111,6 @@ describe("node role policies", () => {
     expect(s.Action.sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
   });
   test("workers read their own secrets and call nothing else", () => {
-    expect(policyOf("worker").Statement.map((s) => s.Sid)).toEqual(["ReadOwnSecrets", "DecryptWithClusterKey"]);
+    expect(policyOf("worker").Statement.map((s) => s.Sid)).toEqual(["ReadOwnSecrets", "DecryptWithClusterKey", "ReportOwnHealth"]);
   });
 });

@@ -32,7 +32,15 @@ test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI 
   const addons = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2")
     .map((r) => (r.inputs.metadata as Record<string, string>).addon)
     .filter(Boolean);
-  expect(addons).toEqual(["node-bootstrap", "cloud-controller-manager", "kube-proxy", "cilium", "coredns", "csr-approver", "metrics-server"]);
+  expect(addons).toEqual([
+    "node-bootstrap",
+    "cloud-controller-manager",
+    "kube-proxy",
+    "cilium",
+    "coredns",
+    "csr-approver",
+    "metrics-server",
+  ]);
 });
 
 test("the policy pack on the dev graph: only advisory findings (a 1-node control plane, unprotected volumes)", () => {

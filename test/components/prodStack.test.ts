@@ -346,13 +346,17 @@ describe("in-cluster add-ons", () => {
   });
   test("only the control-plane role reads the add-on store, and only its prefix", () => {
     const [store] = ofType(plan, "aws:s3/bucket:Bucket").filter((b) => tagsOf(b)["kubestead.io/role"] === "addons");
-    const readers = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => String(p.inputs.policy).includes(String(store.outputs.arn)));
+    const readers = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) =>
+      String(p.inputs.policy).includes(String(store.outputs.arn)),
+    );
     expect(readers.map((p) => p.name)).toEqual(["kubestead-prod-controlplane-addon-store"]);
     const doc = JSON.parse(String(readers[0].inputs.policy));
     expect(doc.Statement.find((x: any) => x.Sid === "ReadAddonManifests").Resource).toBe(`${store.outputs.arn}/addons/*`);
   });
   test("the cloud-controller-manager runs only on control-plane nodes and tolerates their taints", () => {
-    const ccm = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find((o) => (o.inputs.metadata as any)?.addon === "cloud-controller-manager")!;
+    const ccm = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find(
+      (o) => (o.inputs.metadata as any)?.addon === "cloud-controller-manager",
+    )!;
     const ds = parseAllDocuments(String(ccm.inputs.content))
       .map((d) => d.toJS())
       .find((o) => o.kind === "DaemonSet");
@@ -366,7 +370,9 @@ describe("in-cluster add-ons", () => {
     );
   });
   test("the bootstrap token Secret manifest is an SSM SecureString only the control plane reads, secret in the plan", () => {
-    const p = ofType(plan, "aws:ssm/parameter:Parameter").find((x) => x.inputs.name === "/kubestead/kubestead-prod/controlplane/bootstrap-token-secret.yaml")!;
+    const p = ofType(plan, "aws:ssm/parameter:Parameter").find(
+      (x) => x.inputs.name === "/kubestead/kubestead-prod/controlplane/bootstrap-token-secret.yaml",
+    )!;
     expect(p.inputs.type).toBe("SecureString");
     expect(p.secretPaths).toContain("inputs.value");
     expect(String(p.inputs.value)).toContain("type: bootstrap.kubernetes.io/token");

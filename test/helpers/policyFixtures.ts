@@ -1,11 +1,16 @@
 /**
  * A small valid prod cluster as an offline Plan, for the policy tests: 3 etcd members (ASG,
- * launch template, volume) in 3 zones, a control-plane ASG behind an internal NLB, one worker
- * pool, security-group rules, the backup bucket with versioning/SSE/lifecycle, and certificates.
+ * launch template, volume) in 3 zones, a control-plane ASG behind an internal NLB with an `api.`
+ * DNS name, one worker pool, each role's IAM identity and the SSM parameters its boot reads,
+ * security-group rules, the backup bucket with versioning/SSE/lifecycle, and certificates.
  * Shapes are what policy/policies.ts documents; outputs echo inputs plus computed ids/ARNs, as
  * the offline mocks do. Each call returns a fresh copy: tests change one field and run.
  */
+import { gzipSync } from "node:zlib";
+import { BOOT_SCRIPT_PATH } from "../../bootstrap/bootScript";
+import { renderCloudConfig } from "../../bootstrap/cloudInit";
 import type { Plan, PlanResource, PlanResourceOptions } from "../../lib/plan/types";
+import { Graph, makeGraph } from "../../policy/rules/graph";
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const NOW = new Date("2026-03-01T00:00:00Z");
@@ -38,6 +43,8 @@ interface Spec {
   outputsOnly?: Record<string, unknown>;
   /** Property → names of the resources its value came from. */
   deps?: Record<string, string[]>;
+  /** Names of resources depended on through no property (the dependsOn option). */
+  dependsOn?: string[];
   options?: Partial<PlanResourceOptions>;
 }
 
@@ -91,7 +98,7 @@ function build(specs: Spec[]): PlanResource[] {
         id,
         parent: STACK_URN,
         provider: `${PROVIDER_URN}::prov-1`,
-        dependencies: [...new Set(Object.values(propertyDependencies).flat())],
+        dependencies: [...new Set([...Object.values(propertyDependencies).flat(), ...(s.dependsOn ?? []).map(urnFor)])],
         propertyDependencies,
         inputs: clone(s.inputs),
         outputs: { ...clone(s.inputs), id, ...clone(s.computed ?? {}), ...clone(s.outputsOnly ?? {}) },
@@ -120,7 +127,95 @@ const arn = (kind: string, name: string) => `arn:aws:elasticloadbalancing:us-eas
 export const TG_ARN = arn("targetgroup", `${CLUSTER}-api/0123`);
 export const LB_ARN = arn("loadbalancer", `net/${CLUSTER}-api/4567`);
 
-function launchTemplate(name: string, t: Record<string, string>, sg: string): Spec {
+/** Node roles with an IAM identity (role, inline policy, SSM core attachment, instance profile). */
+const IDENTITIES = ["etcd", "controlplane", "worker"] as const;
+type NodeRole = (typeof IDENTITIES)[number];
+export const identityNames = (role: NodeRole) => ({
+  role: `${CLUSTER}-${role}-role`,
+  policy: `${CLUSTER}-${role}-policy`,
+  ssmCore: `${CLUSTER}-${role}-ssm-core`,
+  profile: `${CLUSTER}-${role}-profile`,
+});
+const profileArn = (role: NodeRole) => `arn:aws:iam::111122223333:instance-profile/${identityNames(role).profile}`;
+
+/** SSM parameters the nodes read at boot: resource name → parameter name. */
+export const BOOT_PARAMETERS: Record<string, string> = {
+  [`${CLUSTER}-etcd-backup-key`]: `/kubestead/${CLUSTER}/etcd/backup.key`,
+  ...Object.fromEntries([0, 1, 2].map((i) => [`${CLUSTER}-etcd-${i}-server-key`, `/kubestead/${CLUSTER}/etcd/etcd-${i}/server.key`])),
+  [`${CLUSTER}-controlplane-ca-key`]: `/kubestead/${CLUSTER}/controlplane/ca.key`,
+  [`${CLUSTER}-controlplane-bootstrap-kubeconfig`]: `/kubestead/${CLUSTER}/controlplane/bootstrap-kubelet.conf`,
+  [`${CLUSTER}-workers-bootstrap-kubeconfig`]: `/kubestead/${CLUSTER}/worker/bootstrap-kubelet.conf`,
+};
+
+/** What each launch template's boot reads (resource names of BOOT_PARAMETERS). */
+const BOOT_READS: Record<string, string[]> = {
+  ...Object.fromEntries([0, 1, 2].map((i) => [`${CLUSTER}-etcd-${i}`, [`${CLUSTER}-etcd-${i}-server-key`, `${CLUSTER}-etcd-backup-key`]])),
+  [`${CLUSTER}-controlplane`]: [`${CLUSTER}-controlplane-ca-key`, `${CLUSTER}-controlplane-bootstrap-kubeconfig`],
+  [`${CLUSTER}-general`]: [`${CLUSTER}-workers-bootstrap-kubeconfig`],
+};
+
+/** Where worker nodes reach the API: the listener and the `api.` record. */
+export const API_ENDPOINT = [`${CLUSTER}-api-6443`, `${CLUSTER}-api-name`];
+
+/** Cloud-config user data as the components send it: gzipped, base64, with the secrets manifest. */
+export function bootUserData(parameters: string[]): string {
+  const doc = renderCloudConfig({
+    files: [{ path: BOOT_SCRIPT_PATH, mode: "0755", content: "#!/usr/bin/env bash\n" }],
+    secrets: parameters.map((parameter, i) => ({ parameter, path: `/etc/kubestead/fixture/${i}.pem`, mode: "0600" })),
+    bootScriptPath: BOOT_SCRIPT_PATH,
+  });
+  return gzipSync(doc).toString("base64");
+}
+
+function identity(role: NodeRole): Spec[] {
+  const n = identityNames(role);
+  const roleArn = `arn:aws:iam::111122223333:role/${n.role}`;
+  return [
+    {
+      type: "aws:iam/role:Role",
+      name: n.role,
+      inputs: { assumeRolePolicy: "{}", tags: tags(role) },
+      computed: { id: n.role, name: n.role, arn: roleArn },
+    },
+    {
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: n.policy,
+      inputs: { role: n.role, policy: "{}" },
+      deps: { role: [n.role] },
+    },
+    {
+      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      name: n.ssmCore,
+      inputs: { role: n.role, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+      deps: { role: [n.role] },
+    },
+    {
+      type: "aws:iam/instanceProfile:InstanceProfile",
+      name: n.profile,
+      inputs: { role: n.role, tags: tags(role) },
+      computed: { id: n.profile, name: n.profile, arn: profileArn(role) },
+      deps: { role: [n.role] },
+    },
+  ];
+}
+
+function parameter(name: string): Spec {
+  const role = BOOT_PARAMETERS[name].split("/")[3]; // /kubestead/<cluster>/<role>/…
+  return {
+    type: "aws:ssm/parameter:Parameter",
+    name,
+    inputs: { name: BOOT_PARAMETERS[name], type: "SecureString", value: "secret", tags: tags(role) },
+    computed: { arn: `arn:aws:ssm:us-east-1:111122223333:parameter${BOOT_PARAMETERS[name]}` },
+  };
+}
+
+/** What a group must depend on: its template's parameters, its identity, and for workers the API endpoint. */
+function bootPrerequisites(lt: string, role: NodeRole): string[] {
+  const n = identityNames(role);
+  return [...BOOT_READS[lt], n.policy, n.ssmCore, n.profile, ...(role === "worker" ? API_ENDPOINT : [])];
+}
+
+function launchTemplate(name: string, t: Record<string, string>, sg: string, role: NodeRole): Spec {
   return {
     type: "aws:ec2/launchTemplate:LaunchTemplate",
     name,
@@ -138,13 +233,23 @@ function launchTemplate(name: string, t: Record<string, string>, sg: string): Sp
       networkInterfaces: [{ associatePublicIpAddress: "false", securityGroups: [sg], deleteOnTermination: "true" }],
       tags: t,
       tagSpecifications: [{ resourceType: "instance", tags: t }],
-      userData: "IyEvYmluL3NoCg==",
+      iamInstanceProfile: { arn: profileArn(role) },
+      userData: bootUserData(BOOT_READS[name].map((p) => BOOT_PARAMETERS[p])),
     },
     computed: { arn: `arn:aws:ec2:us-east-1:111122223333:launch-template/lt-${name}`, latestVersion: 1 },
+    deps: { iamInstanceProfile: [identityNames(role).profile] },
   };
 }
 
-function asg(name: string, t: Record<string, string>, size: number, zoneIdx: number[], lt: string, targetGroups: boolean): Spec {
+function asg(
+  name: string,
+  t: Record<string, string>,
+  size: number,
+  zoneIdx: number[],
+  lt: string,
+  targetGroups: boolean,
+  role: NodeRole,
+): Spec {
   return {
     type: "aws:autoscaling/group:Group",
     name,
@@ -163,6 +268,7 @@ function asg(name: string, t: Record<string, string>, size: number, zoneIdx: num
       launchTemplate: [lt],
       ...(targetGroups ? { targetGroupArns: [`${CLUSTER}-api-tg`] } : {}),
     },
+    dependsOn: bootPrerequisites(lt, role),
   };
 }
 
@@ -181,6 +287,8 @@ function ingress(
 
 function specs(): Spec[] {
   const s: Spec[] = [];
+  for (const role of IDENTITIES) s.push(...identity(role));
+  for (const name of Object.keys(BOOT_PARAMETERS)) s.push(parameter(name));
   s.push({
     type: "aws:ec2/vpc:Vpc",
     name: `${CLUSTER}-vpc`,
@@ -228,7 +336,7 @@ function specs(): Spec[] {
 
   for (let i = 0; i < 3; i++) {
     const t = tags("etcd", { "kubestead.io/member": String(i), "kubestead.io/backup-interval-minutes": "30" });
-    s.push(launchTemplate(`${CLUSTER}-etcd-${i}`, t, "sg-etcd"));
+    s.push(launchTemplate(`${CLUSTER}-etcd-${i}`, t, "sg-etcd", "etcd"));
     s.push({
       type: "aws:ebs/volume:Volume",
       name: `${CLUSTER}-etcd-${i}-data`,
@@ -244,10 +352,12 @@ function specs(): Spec[] {
       computed: { arn: `arn:aws:ec2:us-east-1:111122223333:volume/vol-${i}` },
       options: { protect: true, retainOnDelete: true },
     });
-    s.push(asg(`${CLUSTER}-etcd-${i}-asg`, tags("etcd", { "kubestead.io/member": String(i) }), 1, [i], `${CLUSTER}-etcd-${i}`, false));
+    s.push(
+      asg(`${CLUSTER}-etcd-${i}-asg`, tags("etcd", { "kubestead.io/member": String(i) }), 1, [i], `${CLUSTER}-etcd-${i}`, false, "etcd"),
+    );
   }
 
-  s.push(launchTemplate(`${CLUSTER}-controlplane`, tags("controlplane"), "sg-controlplane"));
+  s.push(launchTemplate(`${CLUSTER}-controlplane`, tags("controlplane"), "sg-controlplane", "controlplane"));
   s.push({
     type: "aws:lb/targetGroup:TargetGroup",
     name: `${CLUSTER}-api-tg`,
@@ -261,7 +371,7 @@ function specs(): Spec[] {
     },
     computed: { arn: TG_ARN, id: TG_ARN },
   });
-  s.push(asg(`${CLUSTER}-controlplane-asg`, tags("controlplane"), 3, [0, 1, 2], `${CLUSTER}-controlplane`, true));
+  s.push(asg(`${CLUSTER}-controlplane-asg`, tags("controlplane"), 3, [0, 1, 2], `${CLUSTER}-controlplane`, true, "controlplane"));
   s.push({
     type: "aws:lb/loadBalancer:LoadBalancer",
     name: `${CLUSTER}-api`,
@@ -289,10 +399,21 @@ function specs(): Spec[] {
     computed: { arn: arn("listener", `net/${CLUSTER}-api/89`) },
     deps: { loadBalancerArn: [`${CLUSTER}-api`], defaultActions: [`${CLUSTER}-api-tg`] },
   });
+  s.push({
+    type: "aws:route53/record:Record",
+    name: `${CLUSTER}-api-name`,
+    inputs: {
+      zoneId: "Z0123",
+      name: `api.${CLUSTER}.kubestead.internal`,
+      type: "A",
+      aliases: [{ name: `${CLUSTER}-api.elb.amazonaws.com` }],
+    },
+    deps: { aliases: [`${CLUSTER}-api`] },
+  });
 
   const pool = tags("worker", { "kubestead.io/pool": "general" });
-  s.push(launchTemplate(`${CLUSTER}-general`, pool, "sg-worker"));
-  s.push(asg(`${CLUSTER}-general-asg`, pool, 3, [0, 1, 2], `${CLUSTER}-general`, false));
+  s.push(launchTemplate(`${CLUSTER}-general`, pool, "sg-worker", "worker"));
+  s.push(asg(`${CLUSTER}-general-asg`, pool, 3, [0, 1, 2], `${CLUSTER}-general`, false, "worker"));
 
   const bucket = `${CLUSTER}-etcd-backups`;
   s.push({
@@ -404,6 +525,31 @@ export function addResource(plan: Plan, spec: Spec): Plan {
   const [, , r] = build([spec]);
   plan.resources.push(r);
   return plan;
+}
+
+/** Drops every dependency (explicit and through properties) of `from` on `on`. */
+export function dropDependency(plan: Plan, from: string, on: string): Plan {
+  const r = find(plan, from);
+  const urn = find(plan, on).urn;
+  r.dependencies = r.dependencies.filter((u) => u !== urn);
+  for (const [k, v] of Object.entries(r.propertyDependencies)) r.propertyDependencies[k] = v.filter((u) => u !== urn);
+  return plan;
+}
+
+/** The plan as the stack rules see it (outputs as props, as stack policies get), and its parents. */
+export function graphOfPlan(plan: Plan): { graph: Graph; parents: Map<string, string> } {
+  const graph = makeGraph(
+    plan.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      props: r.outputs,
+      protect: r.options.protect,
+      dependencies: r.dependencies,
+      propertyDependencies: r.propertyDependencies,
+    })),
+  );
+  return { graph, parents: new Map(plan.resources.flatMap((r) => (r.parent ? [[r.urn, r.parent] as [string, string]] : []))) };
 }
 
 export const CLUSTER_NAME = CLUSTER;

@@ -96,5 +96,5 @@ test("loading the policies and the runner starts no server", () => {
     },
   );
   expect(out.status).toBe(0);
-  expect(out.stdout.trim()).toBe("loaded 14");
+  expect(out.stdout.trim()).toBe("loaded 15");
 });

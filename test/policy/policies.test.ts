@@ -4,7 +4,17 @@ import { PolicyPackConfigFile, PolicyReport, runPolicies } from "../../policy/ru
 import { T } from "../../policy/rules/graph";
 import devConfig from "../../policy/dev.json";
 import prodConfig from "../../policy/prod.json";
-import { NOW, addResource, daysFromNow, find, happyPlan, removeResource, setAsgZones, setProp } from "../helpers/policyFixtures";
+import {
+  NOW,
+  addResource,
+  daysFromNow,
+  dropDependency,
+  find,
+  happyPlan,
+  removeResource,
+  setAsgZones,
+  setProp,
+} from "../helpers/policyFixtures";
 
 const prod = prodConfig as PolicyPackConfigFile;
 const dev = devConfig as PolicyPackConfigFile;
@@ -213,6 +223,18 @@ const cases: [string, string, Change, RegExp][] = [
     "interval 0",
     (p) => setProp(p, "kc-etcd-1", ["tags", "kubestead.io/backup-interval-minutes"], "0"),
     /backup-interval-minutes is "0"/,
+  ],
+  [
+    "boot-prerequisites",
+    "worker group not waiting for its bootstrap kubeconfig",
+    (p) => dropDependency(p, "kc-general-asg", "kc-workers-bootstrap-kubeconfig"),
+    /kc-general-asg does not depend on SSM parameter \/kubestead\/kc\/worker\/bootstrap-kubelet\.conf .*add it to the group's dependsOn/,
+  ],
+  [
+    "boot-prerequisites",
+    "etcd group not waiting for its role policy",
+    (p) => dropDependency(p, "kc-etcd-1-asg", "kc-etcd-policy"),
+    /kc-etcd-1-asg does not depend on role policy kc-etcd-policy on IAM role kc-etcd-role/,
   ],
   [
     "certificate-expiry",

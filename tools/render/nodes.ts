@@ -9,6 +9,7 @@ import { ADDON_DIR } from "../../bootstrap/addons/applier";
 import { decodeUserData } from "../../bootstrap/cloudInit";
 import { ADDON_PREFIX } from "../../components/addonStore";
 import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
+import { launchTemplateOf } from "../../lib/plan/launchTemplate";
 import { Plan, PlanResource } from "../../lib/plan/types";
 
 export interface RenderedFile {
@@ -37,11 +38,9 @@ function tag(asg: PlanResource, key: string): string | undefined {
 }
 
 export function renderNodes(plan: Plan): RenderedNode[] {
-  const templates = new Map<string, PlanResource>();
   const parameters = new Map<string, string>();
   const addonFiles: RenderedFile[] = [];
   for (const r of plan.resources) {
-    if (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id) templates.set(r.id, r);
     if (r.type === "aws:ssm/parameter:Parameter") parameters.set(String(r.inputs.name), String(r.inputs.value));
     const key = String(r.inputs.key ?? "");
     if (r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && key.startsWith(ADDON_PREFIX)) {
@@ -57,13 +56,7 @@ export function renderNodes(plan: Plan): RenderedNode[] {
   for (const asg of plan.resources.filter((r) => r.type === "aws:autoscaling/group:Group")) {
     const role = tag(asg, "kubestead.io/role");
     if (!role) continue;
-    // A plain group names its template directly; a mixed-instances group inside its policy.
-    const mixed = asg.inputs.mixedInstancesPolicy as
-      { launchTemplate?: { launchTemplateSpecification?: { launchTemplateId?: string } } } | undefined;
-    const ltId =
-      (asg.inputs.launchTemplate as { id?: string } | undefined)?.id ??
-      mixed?.launchTemplate?.launchTemplateSpecification?.launchTemplateId;
-    const lt = (ltId && templates.get(ltId)) || undefined;
+    const lt = launchTemplateOf(plan, asg);
     if (!lt) throw new Error(`auto scaling group ${asg.name} has no launch template in the plan`);
     const userData = decodeUserData(String(lt.inputs.userData));
     const doc = parse(userData.replace(/^#cloud-config\n/, "")) as {
