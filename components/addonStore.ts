@@ -117,9 +117,23 @@ export class AddonStore extends pulumi.ComponentResource {
         sha256: byName(addon).sha256,
       }),
     );
+    objects.push(put("inventory", INVENTORY_FILE, args.manifests.apply(renderInventory), { role: "inventory" }));
+    // Written last: until it is, a run sees the old checksums against new files and refuses them.
     objects.push(
-      put("checksums", CHECKSUMS_FILE, args.manifests.apply(renderChecksums), { role: "checksums" }),
-      put("inventory", INVENTORY_FILE, args.manifests.apply(renderInventory), { role: "inventory" }),
+      new s3.BucketObjectv2(
+        `${name}-checksums`,
+        {
+          bucket: bucket.id,
+          key: `${ADDON_PREFIX}${CHECKSUMS_FILE}`,
+          content: args.manifests.apply(renderChecksums),
+          contentType: "text/plain",
+          serverSideEncryption: "aws:kms",
+          kmsKeyId: args.kmsKeyArn,
+          metadata: { role: "checksums" },
+          tags,
+        },
+        { parent: this, dependsOn: [encryption, ...objects] },
+      ),
     );
 
     this.bucketName = bucket.bucket;

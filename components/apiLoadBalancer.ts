@@ -102,7 +102,8 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
         zoneId: args.privateZoneId,
         name: this.apiHost,
         type: "A",
-        aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: true }],
+        // One alias, one target: there is no other record to fail over to, so target health is not evaluated.
+        aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: false }],
       },
       { parent: this },
     );

@@ -5,7 +5,7 @@
  * and what the control plane applies.
  */
 import { parseAllDocuments } from "yaml";
-import { ADDON_DIR } from "../bootstrap/addons/applier";
+import { ADDON_DIR, APPLIER_PATH } from "../bootstrap/addons/applier";
 import { ADDON_LABEL } from "../bootstrap/addons/manifests";
 import type { K8sObject } from "../bootstrap/addons/objects";
 import { KUBELET_UNIT_PATH } from "../bootstrap/node/paths";
@@ -54,6 +54,16 @@ export function parseLabels(s: string | undefined): Record<string, string> {
   );
 }
 
+/**
+ * The label the rendered add-on applier puts on its own node before applying anything (read from
+ * the script as rendered, so the model follows the node's files).
+ */
+export function applierLabels(n: RenderedNode): Record<string, string> | undefined {
+  const script = n.files.find((f) => f.path === APPLIER_PATH)?.content;
+  const m = script ? /^readonly CONTROL_PLANE_LABEL="([^"]+)"$/m.exec(script) : null;
+  return m ? { [m[1]]: "" } : undefined;
+}
+
 /** One node group per auto scaling group of Kubernetes nodes, as its kubelet registers. */
 export function nodeGroupsOf(nodes: RenderedNode[]): NodeGroupModel[] {
   const groups = new Map<string, NodeGroupModel>();
@@ -67,15 +77,33 @@ export function nodeGroupsOf(nodes: RenderedNode[]): NodeGroupModel[] {
       count: n.minSize,
       labels: parseLabels(flag(execStart, "node-labels")),
       taints: parseTaints(flag(execStart, "register-with-taints")),
+      adminLabels: applierLabels(n),
     });
   }
   return [...groups.values()];
 }
 
+/**
+ * Taint keys the CNI puts on nodes whose agent isn't running yet and lifts once it is: Cilium's
+ * operator does so with set-cilium-node-taints (its agent-not-ready taint).
+ */
+export function cniTaintKeys(workloads: Workload[]): string[] {
+  const config = workloads.find((w) => w.object.kind === "ConfigMap" && w.object.metadata.name === "cilium-config")?.object as
+    { data?: Record<string, string> } | undefined;
+  if (config?.data?.["set-cilium-node-taints"] !== "true") return [];
+  return [config.data["agent-not-ready-taint-key"] ?? "node.cilium.io/agent-not-ready"];
+}
+
 export function solvePlanBringup(plan: Plan): BringupResult {
   const nodes = renderNodes(plan);
   const workloads = workloadsOf(nodes);
-  return solveBringup({ nodes: nodeGroupsOf(nodes), workloads, providers: providersByName(workloads) });
+  const cniTaints = cniTaintKeys(workloads);
+  // The operator taints every node without a running agent: model it as present from the start.
+  const groups = nodeGroupsOf(nodes).map((g) => ({
+    ...g,
+    taints: [...g.taints, ...cniTaints.map((key) => ({ key, effect: "NoSchedule" as TaintEffect }))],
+  }));
+  return solveBringup({ nodes: groups, workloads, providers: { ...providersByName(workloads), cniTaints } });
 }
 
 /**

@@ -4,15 +4,17 @@
  *
  * Each run (at boot and on a timer): wait for the local apiserver; take a Lease so only one of the
  * control-plane nodes applies at a time (a stale Lease is taken over with optimistic concurrency);
- * download the stored manifests from S3 and verify them against SHA256SUMS; label this node as
- * control plane (kubeadm's node-role label, informational: nothing schedules on it); apply every
- * manifest with server-side apply under one field manager; apply the node-local secret manifests
- * (the bootstrap token, fetched from SSM at boot); delete objects labelled as add-ons that the
- * stored inventory no longer holds; release the Lease. Every kubectl call retries with exponential
+ * label this node as control plane (kubeadm's node-role label, which no kubelet may set on itself:
+ * control-plane add-ons select on it); download the stored manifests from S3 and verify them
+ * against SHA256SUMS; apply the node-local secret manifests (the bootstrap token, fetched from SSM
+ * at boot), then every listed manifest, with server-side apply under one field manager; when all
+ * applied, delete objects labelled as add-ons that the stored inventory no longer holds; release
+ * the Lease. Every kubectl call retries with exponential
  * backoff; what was applied and pruned is logged to the journal.
  */
 import { renderUnit } from "../systemd";
 import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE } from "./manifests";
+import { CONTROL_PLANE_LABEL } from "./objects";
 
 /** Where the applier keeps the verified manifests on the node (also what `render` writes). */
 export const ADDON_DIR = "/etc/kubernetes/addons";
@@ -26,7 +28,8 @@ export const LEASE_NAME = "kubestead-addons";
 
 /**
  * Resource types prune looks at. Every kind an add-on renders must be here (a test checks it), so
- * an object whose add-on was turned off, or that an add-on stopped rendering, is still found.
+ * an object whose add-on was turned off, or that an add-on stopped rendering, is still found —
+ * except Namespaces, which are never pruned: deleting one deletes everything in it.
  */
 export const PRUNE_TYPES: string[] = [
   "apiservices.apiregistration.k8s.io",
@@ -96,11 +99,19 @@ now_micro() {
 }
 
 # Create the Lease (fails when it exists); take over a stale one only with the resourceVersion we
-# read, so two nodes racing for a stale Lease can't both win.
+# read, so two nodes racing for a stale Lease can't both win. A run can't outlive the Lease: the
+# unit's start timeout is shorter than LEASE_SECONDS. Returns 0 held, 1 held by another node, 2 error.
 acquire_lease() {
-  if lease_manifest "$(now_micro)" | kc create -f - >/dev/null 2>&1; then return 0; fi
-  local fields holder renew rv age
-  fields=$(kc -n kube-system get lease "$LEASE" -o jsonpath='{.spec.holderIdentity}{" "}{.spec.renewTime}{" "}{.metadata.resourceVersion}') || return 1
+  local out fields holder renew rv age
+  if out=$(lease_manifest "$(now_micro)" | kc create -f - 2>&1); then return 0; fi
+  case "$out" in
+    *AlreadyExists* | *"already exists"*) ;;
+    *)
+      log "cannot create the lease: $out"
+      return 2
+      ;;
+  esac
+  fields=$(kc -n kube-system get lease "$LEASE" -o jsonpath='{.spec.holderIdentity}{" "}{.spec.renewTime}{" "}{.metadata.resourceVersion}') || return 2
   read -r holder renew rv <<<"$fields"
   age=$(($(date -u +%s) - $(date -u -d "$renew" +%s)))
   if [ "$age" -lt "$LEASE_SECONDS" ]; then
@@ -108,7 +119,10 @@ acquire_lease() {
     return 1
   fi
   log "taking over the lease of $holder (stale for $age s)"
-  lease_manifest "$(now_micro)" "$rv" | kc replace -f - >/dev/null
+  if ! lease_manifest "$(now_micro)" "$rv" | kc replace -f - >/dev/null; then
+    log "another node took the stale lease first; this node skips this run"
+    return 1
+  fi
 }
 
 release_lease() {
@@ -123,25 +137,35 @@ fetch_store() {
   aws s3 cp --recursive --only-show-errors --region "$AWS_REGION" "$STORE_URI" "$STAGING/"
 }
 
+# The files SHA256SUMS lists, in its order. Nothing else in the store is ever applied: a file
+# written before or after this snapshot (a run during pulumi up) fails the check instead.
+listed_files() {
+  awk '{ print $2 }' "$1/$CHECKSUMS"
+}
+
 verify_store() {
   [ -s "$STAGING/$CHECKSUMS" ] || { log "the store has no $CHECKSUMS: refusing to apply"; return 1; }
-  [ -f "$STAGING/$INVENTORY" ] || { log "the store has no $INVENTORY: refusing to apply"; return 1; }
-  (cd "$STAGING" && sha256sum -c --strict --quiet "$CHECKSUMS") || { log "a stored manifest does not match $CHECKSUMS: refusing to apply"; return 1; }
+  listed_files "$STAGING" | grep -qx "$INVENTORY" || { log "$CHECKSUMS does not list $INVENTORY: refusing to apply"; return 1; }
+  (cd "$STAGING" && sha256sum -c --strict --quiet "$CHECKSUMS") || { log "a stored file does not match $CHECKSUMS (the store is mid-update or tampered with): refusing to apply"; return 1; }
 }
 
 install_store() {
-  local next="$ADDON_DIR.next"
+  local next="$ADDON_DIR.next" f
   rm -rf "$next"
   install -d -m 0700 "$next"
-  cp -p "$STAGING"/* "$next/"
+  cp -p "$STAGING/$CHECKSUMS" "$next/"
+  while read -r f; do cp -p "$STAGING/$f" "$next/$f"; done < <(listed_files "$STAGING")
   rm -rf "$ADDON_DIR.prev"
   if [ -d "$ADDON_DIR" ]; then mv "$ADDON_DIR" "$ADDON_DIR.prev"; fi
   mv "$next" "$ADDON_DIR"
   rm -rf "$ADDON_DIR.prev"
 }
 
+# kubeadm's control-plane label. NodeRestriction forbids a kubelet to set it, so control-plane-bound
+# add-ons select on it and a worker can't attract them; each control-plane node sets it on itself,
+# with the admin credential, before anything is applied (the add-ons selecting on it come later).
 label_self() {
-  kc label node "$(hostname)" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
+  kc label node "$(hostname)" "$CONTROL_PLANE_LABEL=" --overwrite >/dev/null
 }
 
 apply_file() {
@@ -166,8 +190,8 @@ prune() {
       */*) IFS=/ read -r group version <<<"$api" ;;
       *) group="" version=$api ;;
     esac
-    type="$kind.$version"
-    if [ -n "$group" ]; then type="$type.$group"; fi
+    # kubectl reads Kind.version as resource.group: the core group needs the trailing dot.
+    type="$kind.$version.$group"
     where=$name
     if [ -n "$ns" ]; then where="$ns/$name"; fi
     log "pruning $type $where: no stored manifest holds it"
@@ -184,24 +208,38 @@ prune() {
 main() {
   log "run start (store $STORE_URI)"
   backoff "$API_ATTEMPTS" kc get --raw /readyz >/dev/null || { log "the local apiserver is not ready"; return 1; }
-  if ! acquire_lease; then return 0; fi
+  backoff 5 label_self || { log "could not label $(hostname) with $CONTROL_PLANE_LABEL"; return 1; }
+  local held=0
+  acquire_lease || held=$?
+  if [ "$held" -eq 1 ]; then return 0; fi
+  if [ "$held" -ne 0 ]; then return 1; fi
   trap release_lease EXIT
   backoff 8 fetch_store || { log "cannot read the add-on store $STORE_URI (check the control-plane role's s3:GetObject)"; return 1; }
   verify_store
   install_store
-  backoff 5 label_self || log "could not label $(hostname) as control plane (informational only)"
-  local f applied=0
-  for f in "$ADDON_DIR"/*.yaml; do
-    [ -e "$f" ] || continue
-    backoff 6 apply_file "$f" || { log "could not apply $(basename "$f")"; return 1; }
-    log "applied $(basename "$f") sha256 $(sha256sum "$f" | cut -d' ' -f1)"
-    applied=$((applied + 1))
-  done
+  # Each file on its own: one failing add-on neither blocks the others nor node joins (the token
+  # Secret goes first). Prune only after everything applied, so a renamed object's old copy stays
+  # until its replacement exists.
+  local f name failed=0 applied=0
   for f in "$ADDON_SECRET_DIR"/*.yaml; do
     [ -e "$f" ] || continue
-    backoff 6 apply_file "$f" || { log "could not apply secret manifest $(basename "$f")"; return 1; }
-    log "applied secret manifest $(basename "$f")"
+    if backoff 6 apply_file "$f"; then log "applied secret manifest $(basename "$f")"; else log "could not apply secret manifest $(basename "$f")"; failed=$((failed + 1)); fi
   done
+  while read -r name; do
+    case "$name" in *.yaml) ;; *) continue ;; esac
+    f="$ADDON_DIR/$name"
+    if backoff 6 apply_file "$f"; then
+      log "applied $name sha256 $(sha256sum "$f" | cut -d' ' -f1)"
+      applied=$((applied + 1))
+    else
+      log "could not apply $name"
+      failed=$((failed + 1))
+    fi
+  done < <(listed_files "$ADDON_DIR")
+  if [ "$failed" -gt 0 ]; then
+    log "run incomplete: $applied manifests applied, $failed failed; nothing pruned"
+    return 1
+  fi
   [ "$applied" -gt 0 ] || { log "the store holds no manifests: nothing applied, nothing pruned"; return 1; }
   prune
   log "run complete: $applied manifests applied"
@@ -228,11 +266,13 @@ STAGING="\${STAGING:-/var/lib/kubestead/addons-staging}"
 API_ATTEMPTS="\${API_ATTEMPTS:-12}"
 readonly FIELD_MANAGER="${FIELD_MANAGER}"
 readonly LEASE="${LEASE_NAME}"
-readonly LEASE_SECONDS=600
+# Longer than the unit's start timeout: a live run never loses the Lease.
+readonly LEASE_SECONDS=1800
 readonly ADDON_LABEL="${ADDON_LABEL}"
 readonly CHECKSUMS="${CHECKSUMS_FILE}"
 readonly INVENTORY="${INVENTORY_FILE}"
 readonly PRUNE_TYPES="${PRUNE_TYPES.join(" ")}"
+readonly CONTROL_PLANE_LABEL="${CONTROL_PLANE_LABEL}"
 HOLDER="$(hostname)"
 readonly HOLDER
 
@@ -261,7 +301,8 @@ export function renderApplierUnits(a: Pick<ApplierArgs, "intervalMinutes">): { s
         After: ["network-online.target", "kubelet.service"],
         Wants: "network-online.target",
       },
-      Service: { Type: "oneshot", ExecStart: APPLIER_PATH, TimeoutStartSec: "30min" },
+      // Shorter than the Lease (LEASE_SECONDS): a run is killed before its Lease could lapse.
+      Service: { Type: "oneshot", ExecStart: APPLIER_PATH, TimeoutStartSec: "25min" },
     }),
     timer: renderUnit({
       Unit: { Description: "kubestead: reconcile the cluster's add-ons" },

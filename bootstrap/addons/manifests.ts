@@ -186,9 +186,13 @@ export function storedManifests(addons: Addon[]): StoredManifest[] {
   });
 }
 
-/** `sha256sum -c` input: the applier refuses a store whose files don't match it. */
+/**
+ * `sha256sum -c` input over every manifest and the inventory: the applier applies only what it
+ * lists and refuses a store whose files don't match (e.g. one read while `pulumi up` writes it).
+ */
 export function renderChecksums(m: StoredManifest[]): string {
-  return m.map((x) => `${x.sha256}  ${x.file}\n`).join("");
+  const inventory = renderInventory(m);
+  return [...m.map((x) => `${x.sha256}  ${x.file}\n`), `${sha256Hex(inventory)}  ${INVENTORY_FILE}\n`].join("");
 }
 
 /** Every object the stored manifests hold: what prune keeps. Sorted, one ref a line. */

@@ -39,7 +39,9 @@ export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
     kind: "Secret",
     type: "bootstrap.kubernetes.io/token",
     metadata: { name: `bootstrap-token-${a.tokenId}`, namespace: KUBE_SYSTEM },
-    stringData: data,
+    // data, not stringData: server-side apply owns the fields it sends, and stringData is write-only
+    // (the apiserver folds it into data), so every re-apply would look like a conflict.
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")])),
   };
 }
 

@@ -1,5 +1,3 @@
-import { NODE_ROLE_LABEL, NODE_ROLE_VALUE } from "../node/files";
-
 /**
  * Plain Kubernetes object literals for the in-cluster add-ons. bootstrap/addons/manifests.ts
  * serialises them into the manifests the control plane stores and applies.
@@ -78,14 +76,16 @@ export function requireCidr(what: string, cidr: string): void {
 export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
 
 /**
- * NODE_ROLE_LABEL (bootstrap/node/files.ts) is under the project's own prefix because
- * NodeRestriction refuses a kubelet that sets node-role.kubernetes.io/* on itself; a label that only
- * an admin applies after registration would leave add-ons selecting on it unschedulable until some
- * later step lands it.
+ * Control-plane-bound add-ons (they hold powerful service-account tokens and, for now, use the
+ * node's role) select on kubeadm's node-role.kubernetes.io/control-plane label. NodeRestriction
+ * refuses it to every kubelet, so a worker — or anyone holding a bootstrap token — cannot attract
+ * them by labelling its own Node. Each control-plane node's add-on applier sets it on its node
+ * before applying anything (bootstrap/addons/applier.ts), so it exists before any pod selecting on
+ * it; the bring-up solver models it as that applier's label. The kubelet-set NODE_ROLE_LABEL
+ * (kubestead.io/node-role) is informational: any kubelet could claim it.
  */
-export { NODE_ROLE_LABEL };
-/** Control-plane-bound add-ons select on the registration label, never on a label applied later. */
-export const CONTROL_PLANE_SELECTOR = { [NODE_ROLE_LABEL]: NODE_ROLE_VALUE.controlplane };
+export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+export const CONTROL_PLANE_SELECTOR = { [CONTROL_PLANE_LABEL]: "" };
 
 /**
  * The dedicated system pool convention: a pool labelled kubestead.io/pool=system and tainted

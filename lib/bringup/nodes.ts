@@ -28,6 +28,7 @@ export function nodeGroupProblems(group: NodeGroupModel): string[] {
 export function registrationLabels(group: NodeGroupModel): NodeLabels {
   const labels: NodeLabels = {};
   for (const [k, v] of Object.entries(group.labels)) if (kubeletMaySetLabel(k)) labels[k] = v;
+  Object.assign(labels, group.adminLabels ?? {});
   // The hostname is the EC2 private DNS name, unknown before boot.
   labels["kubernetes.io/hostname"] = null;
   labels["kubernetes.io/os"] = "linux";
@@ -64,13 +65,13 @@ export function initialiseNode(node: NodeState): NodeState {
   return { ...node, labels, taints: node.taints.filter((t) => t.key !== UNINITIALIZED_TAINT) };
 }
 
-/** A CNI agent runs on it: the kubelet reports Ready and the not-ready taints go. */
-export function markReady(node: NodeState): NodeState {
-  return { ...node, taints: node.taints.filter((t) => t.key !== NOT_READY_TAINT) };
+/** A CNI agent runs on it: the kubelet reports Ready and the not-ready taints (and the CNI's own) go. */
+export function markReady(node: NodeState, cniTaints: string[] = []): NodeState {
+  return { ...node, taints: node.taints.filter((t) => t.key !== NOT_READY_TAINT && !cniTaints.includes(t.key)) };
 }
 
 /** The node as it stands given what runs. */
-export function nodeNow(node: NodeState, initialised: boolean, ready: boolean): NodeState {
+export function nodeNow(node: NodeState, initialised: boolean, ready: boolean, cniTaints: string[] = []): NodeState {
   const n = initialised ? initialiseNode(node) : node;
-  return ready ? markReady(n) : n;
+  return ready ? markReady(n, cniTaints) : n;
 }

@@ -15,8 +15,14 @@ export interface NodeGroupModel {
   count: number;
   /** kubelet --node-labels. */
   labels: Record<string, string>;
-  /** kubelet --register-with-taints. */
+  /** kubelet --register-with-taints (plus any taint the CNI sets until its agent runs; see Providers.cniTaints). */
   taints: Taint[];
+  /**
+   * Labels an admin credential applies to each node before any add-on exists (the control plane's
+   * add-on applier labels its own node first, with nothing but the local apiserver). Not limited by
+   * NodeRestriction, unlike `labels`.
+   */
+  adminLabels?: Record<string, string>;
   /** CPU architecture for the kubernetes.io/arch label (default amd64). */
   arch?: string;
 }
@@ -35,6 +41,8 @@ export type Capability = "cloudNodeInit" | "cni" | "clusterDns" | "services";
  * extra needs no manifest field reveals (the Cilium agent waits for CRDs its operator registers).
  */
 export type Providers = Record<Capability, string> & {
+  /** Taint keys the CNI agent removes from its node once it runs (besides node.kubernetes.io/not-ready). */
+  cniTaints?: string[];
   /** workloadId → workloadIds it needs running (anywhere) before it can run. */
   needs?: Record<string, string[]>;
 };

@@ -39,7 +39,7 @@ export function buildWorld(
 ): World {
   const initialised = runsAnywhere({ running }, providers.cloudNodeInit);
   const ready = new Set(base.filter((n) => runsOn({ running, kinds }, providers.cni, n.name)).map((n) => n.name));
-  const nodes = base.map((n) => nodeNow(n, initialised, ready.has(n.name)));
+  const nodes = base.map((n) => nodeNow(n, initialised, ready.has(n.name), providers.cniTaints));
   return { providers, kinds, running, nodes, initialised, ready };
 }
 

@@ -237,7 +237,7 @@ describe("the API's stable name", () => {
     const [lb] = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
     const record = ofType(plan, "aws:route53/record:Record").find((r) => r.inputs.name === "api.kubestead-prod.kubestead.internal")!;
     expect(record.inputs.type).toBe("A");
-    expect(record.inputs.aliases).toEqual([{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true }]);
+    expect(record.inputs.aliases).toEqual([{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: false }]);
     const [zone] = ofType(plan, "aws:route53/zone:Zone");
     expect(record.inputs.zoneId).toBe(zone.outputs.zoneId);
   });
@@ -361,7 +361,7 @@ describe("in-cluster add-ons", () => {
       .map((d) => d.toJS())
       .find((o) => o.kind === "DaemonSet");
     const spec = ds.spec.template.spec;
-    expect(spec.nodeSelector).toEqual({ "kubestead.io/node-role": "control-plane" });
+    expect(spec.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
     expect(spec.tolerations).toEqual(
       expect.arrayContaining([expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" })]),
     );

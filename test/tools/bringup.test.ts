@@ -8,7 +8,7 @@ import { providersByName, solveBringup } from "../../lib/bringup";
 import { parseClusterConfig } from "../../lib/config/parse";
 import { Plan } from "../../lib/plan/types";
 import { analysePlan, policyConfigFor } from "../../tools/analyse";
-import { nodeGroupsOf, parseLabels, parseTaints, solvePlanBringup, workloadsOf } from "../../tools/bringup";
+import { cniTaintKeys, nodeGroupsOf, parseLabels, parseTaints, solvePlanBringup, workloadsOf } from "../../tools/bringup";
 import { rawStackConfig, stackConfig } from "../../tools/offline/stackFile";
 import { renderNodes } from "../../tools/render/nodes";
 import { ofType, planStack, ROOT } from "../helpers/plannedStack";
@@ -28,6 +28,8 @@ test("node groups come from the rendered kubelet units: role label, pool labels 
   const groups = nodeGroupsOf(renderNodes(plan));
   const cp = groups.find((g) => g.role === "control-plane")!;
   expect(cp).toEqual(expect.objectContaining({ count: 3, labels: { "kubestead.io/node-role": "control-plane" } }));
+  // The add-on applier labels its own node before applying anything: read from the rendered script.
+  expect(cp.adminLabels).toEqual({ "node-role.kubernetes.io/control-plane": "" });
   expect(cp.taints).toEqual([{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]);
   const system = groups.find((g) => g.name === "kubestead-prod-system")!;
   expect(system.labels).toEqual({ "kubestead.io/node-role": "worker", "kubestead.io/pool": "system" });
@@ -103,30 +105,32 @@ test("the CCM's old dnsPolicy (ClusterFirstWithHostNet) brings back the circular
   expect(analysis.report).toContain("✗ The cluster cannot finish bringing itself up:");
 });
 
-test("a control-plane add-on selecting on a label only an admin applies later wants 0 pods, and is stuck", () => {
+test("control-plane add-ons need the applier's label: without it (a node that never labels itself) they want 0 pods, and are stuck", () => {
   const nodes = renderNodes(plan);
-  const workloads = workloadsOf(nodes).map((w) =>
-    w.object.kind === "DaemonSet" && w.object.metadata.name === "aws-cloud-controller-manager"
-      ? {
-          ...w,
-          object: {
-            ...w.object,
-            spec: {
-              ...(w.object.spec as object),
-              template: {
-                ...(w.object.spec as any).template,
-                spec: { ...(w.object.spec as any).template.spec, nodeSelector: { "node-role.kubernetes.io/control-plane": "" } },
-              },
-            },
-          },
-        }
-      : w,
-  );
-  const r = solveBringup({ nodes: nodeGroupsOf(nodes), workloads, providers: providersByName(workloads) });
+  const workloads = workloadsOf(nodes);
+  const groups = nodeGroupsOf(nodes).map((g) => ({ ...g, adminLabels: undefined }));
+  const r = solveBringup({ nodes: groups, workloads, providers: providersByName(workloads) });
   expect(r.converged).toBe(false);
   expect(r.stuck.find((s) => s.workload === "kube-system/DaemonSet/aws-cloud-controller-manager")?.reason).toMatch(
-    /node-role\.kubernetes\.io\/control-plane/,
+    /no node matches nodeSelector node-role\.kubernetes\.io\/control-plane=/,
   );
+});
+
+test("a worker registering with the control-plane label is refused by the model, as NodeRestriction refuses it", () => {
+  const r = solveWith((gs) =>
+    gs.map((g) => (g.role === "worker" ? { ...g, labels: { ...g.labels, "node-role.kubernetes.io/control-plane": "" } } : g)),
+  );
+  expect(r.problems.join("\n")).toMatch(/registers with label node-role\.kubernetes\.io\/control-plane, which NodeRestriction refuses/);
+});
+
+test("Cilium's agent-not-ready taint is modelled: the operator sets it, each node's agent lifts it", () => {
+  const workloads = workloadsOf(renderNodes(plan));
+  expect(cniTaintKeys(workloads)).toEqual(["node.cilium.io/agent-not-ready"]);
+  const r = solvePlanBringup(plan);
+  expect(r.converged).toBe(true);
+  // CoreDNS can start only where the agent already runs.
+  const round = (name: string) => r.order.find((s) => s.workload.endsWith(`/${name}`))!.round;
+  expect(round("coredns")).toBeGreaterThan(round("cilium"));
 });
 
 test("kubelet flag parsing", () => {

@@ -54,10 +54,15 @@ while [ $# -gt 0 ]; do
 done
 printf '%s\n' "$*" >>"$CALLS"
 case "$1" in
-  create) cat >>"$CALLS.lease"; [ -z "$LEASE_HELD" ] || exit 1 ;;
+  create)
+    cat >>"$CALLS.lease"
+    if [ -n "$LEASE_CREATE_ERROR" ]; then echo "$LEASE_CREATE_ERROR" >&2; exit 1; fi
+    if [ -n "$LEASE_HELD" ]; then echo 'Error from server (AlreadyExists): leases.coordination.k8s.io "kubestead-addons" already exists' >&2; exit 1; fi
+    ;;
   replace) cat >>"$CALLS.lease" ;;
   apply)
     if [ -n "$FAIL_FIRST_APPLY" ] && [ ! -e "$CALLS.failed" ]; then touch "$CALLS.failed"; echo "connection refused" >&2; exit 1; fi
+    if [ -n "$FAIL_FILE" ] && [ "$(basename "${"$"}{@: -1}")" = "$FAIL_FILE" ]; then echo "admission webhook denied" >&2; exit 1; fi
     ;;
   get)
     case "$*" in
@@ -89,7 +94,15 @@ interface Run {
   lease: string;
 }
 
-function runApplier(opts: { failFirstApply?: boolean; tamper?: boolean; leaseHeldSecondsAgo?: number; extraObjects?: string[] }): Run {
+function runApplier(opts: {
+  failFirstApply?: boolean;
+  failFile?: string;
+  tamper?: boolean;
+  unlisted?: boolean;
+  leaseHeldSecondsAgo?: number;
+  leaseCreateError?: string;
+  extraObjects?: string[];
+}): Run {
   const dir = mkdtempSync(join(tmpdir(), "kubestead-applier-"));
   try {
     const bin = join(dir, "bin");
@@ -101,6 +114,7 @@ function runApplier(opts: { failFirstApply?: boolean; tamper?: boolean; leaseHel
     writeFileSync(join(store, CHECKSUMS_FILE), renderChecksums(stored));
     writeFileSync(join(store, INVENTORY_FILE), renderInventory(stored));
     if (opts.tamper) writeFileSync(join(store, stored[1].file), `${stored[1].content}# tampered\n`);
+    if (opts.unlisted) writeFileSync(join(store, "99-not-listed.yaml"), "kind: ConfigMap\n");
     writeFileSync(join(dir, "secrets", "bootstrap-token.yaml"), "kind: Secret\n");
     // The cluster holds every stored object plus whatever the test adds.
     const inCluster = [...stored.flatMap((m) => m.objects), ...(opts.extraObjects ?? [])];
@@ -128,6 +142,8 @@ function runApplier(opts: { failFirstApply?: boolean; tamper?: boolean; leaseHel
         STORE: store,
         CLUSTER_OBJECTS: join(dir, "objects.txt"),
         FAIL_FIRST_APPLY: opts.failFirstApply ? "1" : "",
+        FAIL_FILE: opts.failFile ?? "",
+        LEASE_CREATE_ERROR: opts.leaseCreateError ?? "",
         LEASE_HELD: opts.leaseHeldSecondsAgo === undefined ? "" : "1",
         LEASE_RENEWED: renewed,
       },
@@ -159,15 +175,19 @@ describe("the add-on applier against a stand-in kubectl", () => {
     expect(r.stderr).toContain("run complete");
     expect(r.status).toBe(0);
     const files = applies(r).map((c) => c.replace(/^.* -f /, "").replace(/^.*\//, ""));
-    expect(files).toEqual([...stored.map((m) => m.file), "bootstrap-token.yaml"]);
+    // The token Secret first: a failing add-on must not keep nodes from joining.
+    expect(files).toEqual(["bootstrap-token.yaml", ...stored.map((m) => m.file)]);
     for (const c of applies(r)) expect(c).toContain(`apply --server-side --force-conflicts --field-manager=${FIELD_MANAGER} -f `);
     expect(r.stderr).toContain(`applied ${stored[0].file} sha256 ${stored[0].sha256}`);
   });
 
-  test("waits for the apiserver and takes the Lease before applying, releases it after", () => {
+  test("waits for the apiserver, labels its own node as control plane, takes the Lease, applies, releases it", () => {
     const r = runApplier({});
     const ready = r.calls.findIndex((c) => c.includes("get --raw /readyz"));
+    const label = r.calls.findIndex((c) => /^label node \S+ node-role\.kubernetes\.io\/control-plane= --overwrite$/.test(c));
     const lease = r.calls.findIndex((c) => c.startsWith("create -f -"));
+    expect(label).toBeGreaterThan(ready);
+    expect(lease).toBeGreaterThan(label);
     const firstApply = r.calls.findIndex((c) => c.startsWith("apply "));
     const release = r.calls.findIndex((c) => c.includes(`delete lease ${LEASE_NAME}`));
     expect(ready).toBeGreaterThanOrEqual(0);
@@ -187,26 +207,55 @@ describe("the add-on applier against a stand-in kubectl", () => {
   });
 
   test("prunes what carries the add-on label but no stored manifest holds, and nothing else", () => {
-    const stale = ["apps/v1|Deployment|kube-system|retired-addon", "rbac.authorization.k8s.io/v1|ClusterRole||retired-role"];
+    const stale = [
+      "apps/v1|Deployment|kube-system|retired-addon",
+      "rbac.authorization.k8s.io/v1|ClusterRole||retired-role",
+      "v1|ConfigMap|kube-system|retired-config",
+    ];
     const r = runApplier({ extraObjects: stale });
     expect(r.status).toBe(0);
     const listing = r.calls.find((c) => c.startsWith("get ") && c.includes("-l kubestead.io/addon"));
     expect(listing?.split(" ")[1].split(",")).toEqual(PRUNE_TYPES);
     const deletes = r.calls.filter((c) => c.startsWith("delete "));
     // A cluster-scoped object (empty namespace field) is pruned too, without -n.
+    // Core-group kinds get a trailing dot (kubectl reads ConfigMap.v1 as resource ConfigMap, group v1).
     expect(deletes).toEqual([
       "delete Deployment.v1.apps retired-addon -n kube-system --ignore-not-found --wait=false",
       "delete ClusterRole.v1.rbac.authorization.k8s.io retired-role --ignore-not-found --wait=false",
+      "delete ConfigMap.v1. retired-config -n kube-system --ignore-not-found --wait=false",
     ]);
-    expect(r.stderr).toContain("pruned 2 objects");
+    expect(r.stderr).toContain("pruned 3 objects");
   });
 
   test("a store whose files don't match SHA256SUMS is refused: nothing applied, nothing pruned", () => {
     const r = runApplier({ tamper: true, extraObjects: ["apps/v1|Deployment|kube-system|retired-addon"] });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("does not match SHA256SUMS: refusing to apply");
+    expect(r.stderr).toContain("does not match SHA256SUMS (the store is mid-update or tampered with): refusing to apply");
     expect(applies(r)).toEqual([]);
     expect(r.calls.filter((c) => c.startsWith("delete "))).toEqual([]);
+  });
+
+  test("one add-on failing to apply doesn't stop the others; nothing is pruned and the run fails for the timer to retry", () => {
+    const r = runApplier({ failFile: stored[3].file, extraObjects: ["apps/v1|Deployment|kube-system|retired-addon"] });
+    expect(r.status).toBe(1);
+    expect(applies(r).map((c) => c.replace(/^.*\//, ""))).toEqual(expect.arrayContaining([stored[4].file, stored[stored.length - 1].file]));
+    expect(r.stderr).toContain(`could not apply ${stored[3].file}`);
+    expect(r.stderr).toContain(`run incomplete: ${stored.length - 1} manifests applied, 1 failed; nothing pruned`);
+    expect(r.calls.filter((c) => c.startsWith("delete "))).toEqual([]);
+  });
+
+  test("a file in the store that SHA256SUMS doesn't list is never applied", () => {
+    const r = runApplier({ unlisted: true });
+    expect(r.status).toBe(0);
+    expect(applies(r).some((c) => c.includes("99-not-listed.yaml"))).toBe(false);
+    expect(applies(r)).toHaveLength(stored.length + 1);
+  });
+
+  test("an error creating the Lease (not 'already exists') fails the run instead of skipping it quietly", () => {
+    const r = runApplier({ leaseCreateError: "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot create the lease: Unable to connect");
+    expect(applies(r)).toEqual([]);
   });
 
   test("another node's fresh Lease makes this run a no-op; a stale one is taken over with its resourceVersion", () => {

@@ -125,8 +125,8 @@ describe("cloud-controller-manager", () => {
   const objs = cloudControllerManagerObjects(CCM);
   const pod = find(objs, "DaemonSet").spec.template.spec;
   test("runs only on control-plane nodes and tolerates what it must", () => {
-    // The label the kubelet registers with, not one an admin applies later (bring-up).
-    expect(pod.nodeSelector).toEqual({ "kubestead.io/node-role": "control-plane" });
+    // kubeadm's label, which no kubelet may set on itself (NodeRestriction): a worker can't attract it.
+    expect(pod.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
     // The node's resolver: cluster DNS can't exist before the CCM has initialised a node.
     expect(pod.dnsPolicy).toBe("Default");
     const tolerated = pod.tolerations.map((t: any) => `${t.key}:${t.effect}`);
@@ -190,9 +190,13 @@ describe("node bootstrap", () => {
     const s: any = bootstrapTokenSecret({ tokenId: "abcdef", tokenSecret: "0123456789abcdef" });
     expect(s.type).toBe("bootstrap.kubernetes.io/token");
     expect(s.metadata).toEqual({ name: "bootstrap-token-abcdef", namespace: "kube-system" });
-    expect(s.stringData["usage-bootstrap-authentication"]).toBe("true");
-    expect(s.stringData["auth-extra-groups"]).toBe(NODE_BOOTSTRAP_GROUP);
-    expect(s.stringData.expiration).toBeUndefined();
+    const data = (k: string) => (s.data[k] === undefined ? undefined : Buffer.from(s.data[k], "base64").toString("utf8"));
+    expect(s.stringData).toBeUndefined();
+    expect(data("token-id")).toBe("abcdef");
+    expect(data("token-secret")).toBe("0123456789abcdef");
+    expect(data("usage-bootstrap-authentication")).toBe("true");
+    expect(data("auth-extra-groups")).toBe(NODE_BOOTSTRAP_GROUP);
+    expect(data("expiration")).toBeUndefined();
   });
   test("RBAC lets our bootstrappers request and auto-approve client certs, nodes renew", () => {
     const roles = nodeBootstrapRbac().map((b: any) => `${b.subjects[0].name}->${b.roleRef.name}`);

@@ -60,8 +60,10 @@ test("manifests are byte-stable and hold no YAML anchors, no Secret and no key m
 test("SHA256SUMS and the inventory are what sha256sum -c and the prune step read", () => {
   const stored = storedManifests(all);
   const sums = renderChecksums(stored).trimEnd().split("\n");
-  expect(sums).toHaveLength(stored.length);
+  expect(sums).toHaveLength(stored.length + 1);
   expect(sums[0]).toBe(`${stored[0].sha256}  ${stored[0].file}`);
+  // The inventory is covered too: prune never runs against an inventory from another snapshot.
+  expect(sums[stored.length]).toMatch(/^[a-f0-9]{64} {2}inventory\.txt$/);
   const inventory = renderInventory(stored).trimEnd().split("\n");
   expect(inventory).toEqual([...inventory].sort());
   expect(inventory).toContain("apps/v1|DaemonSet|kube-system|aws-cloud-controller-manager");
