@@ -132,7 +132,10 @@ export function secretValues(path: string, content: string): string[] {
   if (doc?.kind === "Secret" && doc.type === "bootstrap.kubernetes.io/token") {
     // The token Secret the add-on applier applies: its secret half, and the whole token.
     const data = Object.fromEntries(
-      Object.entries((doc.data as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+      Object.entries((doc.data as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
+        k,
+        Buffer.from(v, "base64").toString("utf8"),
+      ]),
     );
     return [data["token-secret"], `${data["token-id"]}.${data["token-secret"]}`].filter((v) => !v.includes("undefined"));
   }
