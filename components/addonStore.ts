@@ -1,6 +1,7 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { CHECKSUMS_FILE, INVENTORY_FILE, renderChecksums, renderInventory, StoredManifest } from "../bootstrap/addons/manifests";
+import { CHECKSUMS_FILE, INVENTORY_FILE, renderChecksums, renderInventory, sha256Hex, StoredManifest } from "../bootstrap/addons/manifests";
+import { StoredNodeFile, storedNodeFileName } from "../bootstrap/storedFiles";
 import { ClusterConfig } from "../lib/config/types";
 import { roleTags } from "../lib/tags";
 
@@ -11,10 +12,13 @@ export interface AddonStoreArgs {
   manifests: pulumi.Output<StoredManifest[]>;
   /** Add-on names, known before any resource exists (one stored object each). */
   addonNames: string[];
+  /** Control-plane node files too large for user data, fetched and verified at boot (storedFiles.ts). */
+  nodeFiles: StoredNodeFile[];
 }
 
-/** Objects live under this prefix; the control-plane role reads nothing else in the bucket. */
+/** Add-on manifests live under this prefix, node files under NODE_FILE_PREFIX; nothing else is read. */
 export const ADDON_PREFIX = "addons/";
+export const NODE_FILE_PREFIX = "node/";
 
 /**
  * Where the cluster's add-on manifests live: a private, versioned, KMS-encrypted, TLS-only bucket
@@ -27,6 +31,8 @@ export class AddonStore extends pulumi.ComponentResource {
   public readonly bucketArn: pulumi.Output<string>;
   /** s3://<bucket>/addons/ */
   public readonly uri: pulumi.Output<string>;
+  /** s3://<bucket>/node/ */
+  public readonly nodeUri: pulumi.Output<string>;
   /** The stored objects: a node that applies from the store must boot after they exist. */
   public readonly objects: pulumi.Resource[];
 
@@ -118,6 +124,25 @@ export class AddonStore extends pulumi.ComponentResource {
       }),
     );
     objects.push(put("inventory", INVENTORY_FILE, args.manifests.apply(renderInventory), { role: "inventory" }));
+    for (const f of args.nodeFiles) {
+      const fileName = storedNodeFileName(f);
+      objects.push(
+        new s3.BucketObjectv2(
+          `${name}-node-${fileName}`,
+          {
+            bucket: bucket.id,
+            key: `${NODE_FILE_PREFIX}${fileName}`,
+            content: f.content,
+            contentType: "text/plain",
+            serverSideEncryption: "aws:kms",
+            kmsKeyId: args.kmsKeyArn,
+            metadata: { path: f.path, mode: f.mode, sha256: sha256Hex(f.content) },
+            tags,
+          },
+          { parent: this, dependsOn: [encryption] },
+        ),
+      );
+    }
     // Written last: until it is, a run sees the old checksums against new files and refuses them.
     objects.push(
       new s3.BucketObjectv2(
@@ -139,6 +164,7 @@ export class AddonStore extends pulumi.ComponentResource {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.uri = pulumi.interpolate`s3://${bucket.bucket}/${ADDON_PREFIX}`;
+    this.nodeUri = pulumi.interpolate`s3://${bucket.bucket}/${NODE_FILE_PREFIX}`;
     this.objects = objects;
     this.registerOutputs({ bucketName: this.bucketName, uri: this.uri });
   }

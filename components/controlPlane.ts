@@ -9,11 +9,10 @@ import { controlPlaneFiles, defaultKeyParameters } from "../bootstrap/controlPla
 import {
   ADDON_SECRET_DIR,
   APPLIER_ENV_PATH,
-  APPLIER_PATH,
   APPLIER_UNIT,
+  applierStoredFiles,
   renderApplierBootStep,
   renderApplierEnv,
-  renderApplierScript,
   renderApplierUnits,
 } from "../bootstrap/addons/applier";
 import { bootstrapTokenSecret } from "../bootstrap/addons/nodeBootstrap";
@@ -28,7 +27,8 @@ import { ClusterConfig } from "../lib/config/types";
 import { addonStorePolicy, controlPlanePolicy } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
 import { stringify } from "yaml";
-import { ADDON_PREFIX } from "./addonStore";
+import { renderStoredFilesStep } from "../bootstrap/storedFiles";
+import { ADDON_PREFIX, NODE_FILE_PREFIX } from "./addonStore";
 import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, IssuedCertificate, issueCertificate } from "./pki";
 
@@ -51,8 +51,9 @@ export interface ControlPlaneArgs {
   bootstrapToken: pulumi.Output<string>;
   bootstrapTokenId: pulumi.Output<string>;
   bootstrapTokenSecret: pulumi.Output<string>;
-  /** The add-on store the nodes apply from: its s3:// URI and bucket ARN. */
+  /** The add-on store the nodes apply from: its s3:// URI, its node-file URI and bucket ARN. */
   addonStoreUri: pulumi.Output<string>;
+  addonStoreNodeUri: pulumi.Output<string>;
   addonStoreBucketArn: pulumi.Output<string>;
   /** IAM policy documents of add-ons that run on these nodes with the node role, by add-on name. */
   addonPolicies?: Record<string, object>;
@@ -170,9 +171,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         args.serviceAccountPublicKeyPem,
         pulumi.all(Object.fromEntries(Object.entries(certs).map(([key, v]) => [key, v.certPem]))),
         pulumi.secret(encryptionKey.base64),
-        args.addonStoreUri,
+        pulumi.all([args.addonStoreUri, args.addonStoreNodeUri]),
       ])
-      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, storeUri]) => {
+      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, [storeUri, nodeUri]]) => {
         const cp = controlPlaneFiles({
           cluster: c.name,
           kubernetesVersion: k.version,
@@ -214,6 +215,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           roleFiles: [...cp.files, ...applierFiles(storeUri, c.region)],
           roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/bootstrap-token.yaml`, parameter: tokenSecretParameter, mode: "0600" }],
           beforeStart: [
+            renderStoredFilesStep(nodeUri, applierStoredFiles()),
             renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
           ],
           afterStart: [renderApplierBootStep()],
@@ -283,7 +285,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         role: identity.role.name,
         policy: pulumi
           .all([args.addonStoreBucketArn, args.kmsKeyArn])
-          .apply(([arn, kmsKeyArn]) => JSON.stringify(addonStorePolicy({ region: c.region, kmsKeyArn }, arn, ADDON_PREFIX))),
+          .apply(([arn, kmsKeyArn]) =>
+            JSON.stringify(addonStorePolicy({ region: c.region, kmsKeyArn }, arn, [ADDON_PREFIX, NODE_FILE_PREFIX])),
+          ),
       },
       { parent: this },
     );
@@ -347,11 +351,10 @@ export class ControlPlane extends pulumi.ComponentResource {
   }
 }
 
-/** The applier's script, environment and systemd units on a control-plane node. */
+/** The applier's environment and systemd units on a control-plane node (the script comes from the store). */
 function applierFiles(storeUri: string, region: string): { path: string; content: string; mode: string }[] {
   const units = renderApplierUnits({});
   return [
-    { path: APPLIER_PATH, content: renderApplierScript(), mode: "0755" },
     { path: APPLIER_ENV_PATH, content: renderApplierEnv({ storeUri, region, kubeconfig: CP_KUBECONFIG.admin }), mode: "0644" },
     { path: `/etc/systemd/system/${APPLIER_UNIT}.service`, content: units.service, mode: "0644" },
     { path: `/etc/systemd/system/${APPLIER_UNIT}.timer`, content: units.timer, mode: "0644" },

@@ -258,19 +258,20 @@ export function clusterKeyPolicy(partition: string, accountId: string, autoscali
 }
 
 /**
- * Control-plane nodes read the add-on manifests (and nothing else) from the add-on store: list the
- * prefix, get its objects, decrypt them with the cluster key through S3.
+ * Control-plane nodes read the add-on manifests and their stored node files (and nothing else) from
+ * the add-on store: list those prefixes, get their objects, decrypt them with the cluster key
+ * through S3.
  */
-export function addonStorePolicy(s: Pick<AccountScope, "region" | "kmsKeyArn">, bucketArn: string, prefix: string): PolicyDocument {
+export function addonStorePolicy(s: Pick<AccountScope, "region" | "kmsKeyArn">, bucketArn: string, prefixes: string[]): PolicyDocument {
   return doc(
     {
       Sid: "ListAddonManifests",
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: bucketArn,
-      Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+      Condition: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } },
     },
-    { Sid: "ReadAddonManifests", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucketArn}/${prefix}*` },
+    { Sid: "ReadAddonManifests", Effect: "Allow", Action: ["s3:GetObject"], Resource: prefixes.map((p) => `${bucketArn}/${p}*`) },
     {
       Sid: "DecryptAddonManifests",
       Effect: "Allow",

@@ -7,6 +7,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonStore } from "../components/addonStore";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
+import { applierStoredFiles } from "../bootstrap/addons/applier";
 import { addonNames, clusterAddons, storedManifests } from "../bootstrap/addons/manifests";
 import { BootstrapToken } from "../components/bootstrapToken";
 import { ControlPlane } from "../components/controlPlane";
@@ -79,6 +80,7 @@ export function buildCluster(c: ClusterConfig) {
     kmsKeyArn: key.keyArn,
     manifests,
     addonNames: addonNames(c.addons),
+    nodeFiles: applierStoredFiles(),
   });
   const controlPlane = new ControlPlane(`${c.name}-controlplane`, {
     config: c,
@@ -97,6 +99,7 @@ export function buildCluster(c: ClusterConfig) {
     bootstrapTokenId: bootstrapToken.id,
     bootstrapTokenSecret: bootstrapToken.secret,
     addonStoreUri: addonStore.uri,
+    addonStoreNodeUri: addonStore.nodeUri,
     addonStoreBucketArn: addonStore.bucketArn,
     // Add-ons that run on control-plane nodes with the node role get exactly their own permissions.
     addonPolicies: {

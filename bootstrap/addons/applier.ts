@@ -12,6 +12,7 @@
  * the Lease. Every kubectl call retries with exponential
  * backoff; what was applied and pruned is logged to the journal.
  */
+import type { StoredNodeFile } from "../storedFiles";
 import { renderUnit } from "../systemd";
 import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE } from "./manifests";
 import { CONTROL_PLANE_LABEL } from "./objects";
@@ -311,6 +312,14 @@ export function renderApplierUnits(a: Pick<ApplierArgs, "intervalMinutes">): { s
       Install: { WantedBy: "timers.target" },
     }),
   };
+}
+
+/**
+ * The applier reaches its node through the add-on store (bootstrap/storedFiles.ts), not user data:
+ * the control plane's user data is near EC2's 16 KiB limit.
+ */
+export function applierStoredFiles(): StoredNodeFile[] {
+  return [{ path: APPLIER_PATH, content: renderApplierScript(), mode: "0755" }];
 }
 
 /** Boot step (after the kubelet starts): the first run begins as soon as the timer is on. */

@@ -270,6 +270,24 @@ describe("the API's stable name", () => {
   });
 });
 
+describe("user data size", () => {
+  test("every launch template leaves at least 2 KiB of EC2's 16 KiB: large node files go through the add-on store", () => {
+    for (const lt of ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")) {
+      const bytes = Buffer.from(String(lt.inputs.userData), "base64").length;
+      expect({ name: lt.name, bytes: bytes <= 16 * 1024 - 2048 }).toEqual({ name: lt.name, bytes: true });
+    }
+  });
+  test("the control plane's applier comes from the store, pinned by sha256 in user data", () => {
+    const [lt] = withRole(plan, "aws:ec2/launchTemplate:LaunchTemplate", "controlplane");
+    const doc = decodeUserData(String(lt.inputs.userData));
+    const stored = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find((o) => String(o.inputs.key) === "node/addons-apply.sh")!;
+    const sha = createHash("sha256").update(String(stored.inputs.content)).digest("hex");
+    expect((stored.inputs.metadata as Record<string, string>).sha256).toBe(sha);
+    expect(doc).toContain(`install_stored 'addons-apply.sh' '${sha}' '/opt/kubestead/bin/addons-apply.sh' '0755'`);
+    expect(doc).not.toContain("kubestead add-on applier. Rendered by");
+  });
+});
+
 describe("every launch template", () => {
   test("requires IMDSv2, encrypts the root volume and gives no public IP", () => {
     const lts = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate");
@@ -337,7 +355,7 @@ describe("in-cluster add-ons", () => {
     ]);
     for (const o of objects) {
       expect(o.inputs.serverSideEncryption).toBe("aws:kms");
-      expect(String(o.inputs.key)).toMatch(/^addons\//);
+      expect(String(o.inputs.key)).toMatch(/^(addons|node)\//);
       const md = o.inputs.metadata as Record<string, string>;
       if (md.addon) expect(md.sha256).toBe(createHash("sha256").update(String(o.inputs.content)).digest("hex"));
     }
@@ -351,7 +369,10 @@ describe("in-cluster add-ons", () => {
     );
     expect(readers.map((p) => p.name)).toEqual(["kubestead-prod-controlplane-addon-store"]);
     const doc = JSON.parse(String(readers[0].inputs.policy));
-    expect(doc.Statement.find((x: any) => x.Sid === "ReadAddonManifests").Resource).toBe(`${store.outputs.arn}/addons/*`);
+    expect(doc.Statement.find((x: any) => x.Sid === "ReadAddonManifests").Resource).toEqual([
+      `${store.outputs.arn}/addons/*`,
+      `${store.outputs.arn}/node/*`,
+    ]);
   });
   test("the cloud-controller-manager runs only on control-plane nodes and tolerates their taints", () => {
     const ccm = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find(

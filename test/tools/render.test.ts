@@ -16,7 +16,7 @@ beforeAll(() => {
 
 test("writes the add-on manifests where the control plane keeps them, and they pass the applier's checksum check", () => {
   expect(result.status).toBe(0);
-  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 11 from the add-on store\)/);
+  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 12 from the add-on store\)/);
   const dir = path.join(out, "controlplane-0", "etc", "kubernetes", "addons");
   const files = fs.readdirSync(dir).sort();
   expect(files).toEqual(expect.arrayContaining(["00-node-bootstrap.yaml", "03-cilium.yaml", "SHA256SUMS", "inventory.txt"]));
@@ -24,6 +24,8 @@ test("writes the add-on manifests where the control plane keeps them, and they p
   const check = spawnSync("sha256sum", ["-c", "--strict", "SHA256SUMS"], { cwd: dir, encoding: "utf8" });
   expect(check.stdout).toContain("03-cilium.yaml: OK");
   expect(check.status).toBe(0);
+  // The applier itself, fetched from the store at boot.
+  expect(fs.statSync(path.join(out, "controlplane-0", "opt", "kubestead", "bin", "addons-apply.sh")).mode & 0o777).toBe(0o755);
   // Workers don't get them: only the control plane applies add-ons.
   expect(fs.existsSync(path.join(out, "general-0", "etc", "kubernetes", "addons"))).toBe(false);
 });

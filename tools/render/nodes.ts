@@ -7,7 +7,7 @@
 import { parse } from "yaml";
 import { ADDON_DIR } from "../../bootstrap/addons/applier";
 import { decodeUserData } from "../../bootstrap/cloudInit";
-import { ADDON_PREFIX } from "../../components/addonStore";
+import { ADDON_PREFIX, NODE_FILE_PREFIX } from "../../components/addonStore";
 import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
 import { launchTemplateOf } from "../../lib/plan/launchTemplate";
 import { Plan, PlanResource } from "../../lib/plan/types";
@@ -50,6 +50,11 @@ export function renderNodes(plan: Plan): RenderedNode[] {
         mode: "0600",
         source: "s3",
       });
+    }
+    // Node files the boot step fetches from the store, at the path their metadata names.
+    const meta = r.inputs.metadata as Record<string, string> | undefined;
+    if (r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && key.startsWith(NODE_FILE_PREFIX) && meta?.path) {
+      addonFiles.push({ path: meta.path, content: String(r.inputs.content), mode: meta.mode, source: "s3" });
     }
   }
   const nodes: RenderedNode[] = [];
