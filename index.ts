@@ -10,6 +10,8 @@ export const etcdEndpoints = cluster.etcd.clientEndpoints;
 export const etcdAsgNames = cluster.etcd.asgNames;
 export const backupBucket = cluster.backups.bucketName;
 export const certificateNotAfter = cluster.certificateExpiries;
+/** When the current bootstrap token expires: nodes stop joining then unless a `pulumi up` rotated it. */
+export const bootstrapTokenExpiration = cluster.bootstrapToken.expiration;
 export const apiEndpoint = cluster.lb.endpoint;
 export const controlPlaneAsgName = cluster.controlPlane.asgName;
 export const adminKubeconfig = cluster.controlPlane.adminKubeconfig;
@@ -18,6 +20,9 @@ export const workerAsgNames = cluster.workers.map((w) => w.asgName);
 export const apiServerName = cluster.lb.apiHost;
 /** Where the control plane reads its add-on manifests from. */
 export const addonStore = cluster.addonStore.uri;
+/** The public service-account issuer and its IAM OIDC provider: trust them in roles for your own pods (see README). */
+export const serviceAccountIssuer = cluster.issuer.issuerUrl;
+export const oidcProviderArn = cluster.issuer.providerArn;
 /** Each add-on the control plane applies: its release and the sha256 of its stored manifest. */
 export const addons = cluster.manifests.apply((ms) =>
   Object.fromEntries(ms.map((m) => [m.addon, { version: m.version, sha256: m.sha256 }])),

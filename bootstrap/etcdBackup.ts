@@ -163,7 +163,9 @@ export ETCDCTL_DIAL_TIMEOUT="\${ETCDCTL_DIAL_TIMEOUT:-5s}"
 export ETCDCTL_COMMAND_TIMEOUT="\${ETCDCTL_COMMAND_TIMEOUT:-30s}"
 
 ${BACKUP_BODY}
-aws s3 cp --only-show-errors --region "$REGION" ${sse} "$file" "$dest"
+# The bucket has an Object Lock default retention: S3 refuses a PUT (and every multipart part)
+# without a Content-MD5 or x-amz-checksum-* header, which older AWS CLIs do not send on their own.
+aws s3 cp --only-show-errors --region "$REGION" ${sse} --checksum-algorithm SHA256 "$file" "$dest"
 log "uploaded $dest"
 `;
 }

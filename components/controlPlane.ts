@@ -15,16 +15,16 @@ import {
   renderApplierEnv,
   renderApplierUnits,
 } from "../bootstrap/addons/applier";
+import { APISERVER_KUBELET_CLIENT_USER, CLUSTER_ADMINS_GROUP, SYSTEM_MASTERS } from "../bootstrap/addons/clusterAdmins";
 import { bootstrapTokenSecret } from "../bootstrap/addons/nodeBootstrap";
 import { renderControlPlaneKubeletCredentialStep } from "../bootstrap/controlPlane/kubeletCredential";
 import { KUBECONFIG as CP_KUBECONFIG } from "../bootstrap/controlPlane/paths";
 import { renderKubeconfig } from "../bootstrap/kubeconfig";
-import { bootstrapKubeconfigParameter } from "../bootstrap/node/files";
 import { kubernetesNodeBoot } from "../bootstrap/node/boot";
-import { renderBootstrapKubeconfig } from "../bootstrap/node/kubelet";
 import { hostAddress, mustParseCidr } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
 import { addonStorePolicy, controlPlanePolicy } from "../lib/iam";
+import { jwksUri } from "../lib/oidc";
 import { asgTags, roleTags } from "../lib/tags";
 import { stringify } from "yaml";
 import { renderStoredFilesStep } from "../bootstrap/storedFiles";
@@ -46,17 +46,23 @@ export interface ControlPlaneArgs {
   frontProxyCa: CertificateAuthority;
   serviceAccountKeyPem: pulumi.Output<string>;
   serviceAccountPublicKeyPem: pulumi.Output<string>;
+  /**
+   * The public service-account issuer (ServiceAccountIssuer.issuerUrl): new tokens carry it, and
+   * the in-cluster issuer (https://kubernetes.default.svc.<domain>) stays accepted.
+   */
+  serviceAccountIssuerUrl: pulumi.Input<string>;
   etcdEndpoints: pulumi.Output<string[]>;
-  /** Bootstrap token <id>.<secret> the kubelets join with (secret). */
-  bootstrapToken: pulumi.Output<string>;
+  /**
+   * The bootstrap token's halves (secret) and its RFC 3339 expiry, for the token Secret the
+   * applier applies. Control-plane kubelets never join with it (their credential is signed locally).
+   */
   bootstrapTokenId: pulumi.Output<string>;
   bootstrapTokenSecret: pulumi.Output<string>;
+  bootstrapTokenExpiration: pulumi.Output<string>;
   /** The add-on store the nodes apply from: its s3:// URI, its node-file URI and bucket ARN. */
   addonStoreUri: pulumi.Output<string>;
   addonStoreNodeUri: pulumi.Output<string>;
   addonStoreBucketArn: pulumi.Output<string>;
-  /** IAM policy documents of add-ons that run on these nodes with the node role, by add-on name. */
-  addonPolicies?: Record<string, object>;
   kmsKeyArn: pulumi.Input<string>;
   /** Service-linked role the auto scaling group launches with (ClusterKey.autoscalingRoleArn): the one the key policy admits. */
   autoscalingRoleArn: pulumi.Input<string>;
@@ -100,9 +106,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         ipAddresses: [serviceIp, "127.0.0.1"],
         usages: ["server_auth"],
       }),
+      // No group: the cluster-admins add-on binds this user to system:kubelet-api-admin.
       apiServerKubeletClient: issue("apiserver-kubelet-client", args.kubernetesCa, {
-        commonName: "kube-apiserver-kubelet-client",
-        organization: "system:masters",
+        commonName: APISERVER_KUBELET_CLIENT_USER,
         usages: ["client_auth"],
       }),
       apiServerEtcdClient: issue("apiserver-etcd-client", args.etcdCa, {
@@ -115,8 +121,30 @@ export class ControlPlane extends pulumi.ComponentResource {
         usages: ["client_auth"],
       }),
       scheduler: issue("scheduler", args.kubernetesCa, { commonName: "system:kube-scheduler", usages: ["client_auth"] }),
-      admin: issue("admin", args.kubernetesCa, { commonName: "kubernetes-admin", organization: "system:masters", usages: ["client_auth"] }),
+      // admin.conf on each node: revocable (a group bound by the cluster-admins add-on).
+      admin: issue("admin", args.kubernetesCa, {
+        commonName: "kubernetes-admin",
+        organization: CLUSTER_ADMINS_GROUP,
+        usages: ["client_auth"],
+      }),
+      // super-admin.conf, the break-glass: system:masters works before any binding exists (the
+      // add-on applier needs that at bring-up) and can't be revoked, so its key lives only in SSM
+      // under the control-plane path and on control-plane disks, and it is never exported.
+      superAdmin: issue("super-admin", args.kubernetesCa, {
+        commonName: "kubernetes-super-admin",
+        organization: SYSTEM_MASTERS,
+        usages: ["client_auth"],
+      }),
     };
+    // The exported adminKubeconfig's own certificate, short-lived and on no node: re-issuing it
+    // (once half its validity has passed, on the next `pulumi up`) changes no user data.
+    const exportedAdmin = issue("admin-kubeconfig", args.kubernetesCa, {
+      commonName: "kubestead-admin",
+      organization: CLUSTER_ADMINS_GROUP,
+      usages: ["client_auth"],
+      validityHours: c.pki.adminValidityHours,
+      earlyRenewalHours: Math.min(c.pki.earlyRenewalHours, Math.floor(c.pki.adminValidityHours / 2)),
+    });
 
     // Secrets encryption at rest: a 32-byte key generated here, kept only in state and SSM.
     const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, { parent: this });
@@ -132,30 +160,23 @@ export class ControlPlane extends pulumi.ComponentResource {
       controllerManager: certs.controllerManager.keyPem,
       scheduler: certs.scheduler.keyPem,
       admin: certs.admin.keyPem,
+      superAdmin: certs.superAdmin.keyPem,
       serviceAccount: args.serviceAccountKeyPem,
     };
     const keyParameters = Object.entries(keyValues).map(([key, value]) =>
       secureParameter(`${name}-${key}`, params[key as keyof typeof params], value, args.kmsKeyArn, secretTags, this),
     );
-    const bootstrapKubeconfig = secureParameter(
-      `${name}-bootstrap-kubeconfig`,
-      bootstrapKubeconfigParameter(c.name, "controlplane"),
-      args.bootstrapToken.apply((token) =>
-        renderBootstrapKubeconfig({ server: "https://127.0.0.1:6443", caPath: "/etc/kubernetes/pki/ca.crt", token }),
-      ),
-      args.kmsKeyArn,
-      secretTags,
-      this,
-    );
-
-    // The bootstrap token Secret the applier applies beside the stored (public) add-on manifests.
+    // The bootstrap token Secret the applier applies beside the stored (public) add-on manifests; it
+    // re-reads the parameter on every run, so a token rotated by pulumi up reaches the cluster.
     const tokenSecretParameter = `/kubestead/${c.name}/controlplane/bootstrap-token-secret.yaml`;
     const tokenSecret = secureParameter(
       `${name}-bootstrap-token-secret`,
       tokenSecretParameter,
       pulumi
-        .all([args.bootstrapTokenId, args.bootstrapTokenSecret])
-        .apply(([tokenId, tokenSecret]) => stringify(bootstrapTokenSecret({ tokenId, tokenSecret }), { lineWidth: 0 })),
+        .all([args.bootstrapTokenId, args.bootstrapTokenSecret, args.bootstrapTokenExpiration])
+        .apply(([tokenId, tokenSecret, expiration]) =>
+          stringify(bootstrapTokenSecret({ tokenId, tokenSecret, expiration }), { lineWidth: 0 }),
+        ),
       args.kmsKeyArn,
       secretTags,
       this,
@@ -171,9 +192,10 @@ export class ControlPlane extends pulumi.ComponentResource {
         args.serviceAccountPublicKeyPem,
         pulumi.all(Object.fromEntries(Object.entries(certs).map(([key, v]) => [key, v.certPem]))),
         pulumi.secret(encryptionKey.base64),
-        pulumi.all([args.addonStoreUri, args.addonStoreNodeUri]),
+        pulumi.all([args.addonStoreUri, args.addonStoreNodeUri, args.serviceAccountIssuerUrl]),
       ])
-      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, [storeUri, nodeUri]]) => {
+      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, [storeUri, nodeUri, publicIssuer]]) => {
+        const inClusterIssuer = `https://kubernetes.default.svc.${k.clusterDomain}`;
         const cp = controlPlaneFiles({
           cluster: c.name,
           kubernetesVersion: k.version,
@@ -181,7 +203,13 @@ export class ControlPlane extends pulumi.ComponentResource {
           serviceCidr: k.serviceCidr,
           podCidr: k.podCidr,
           nodeCidrMaskSize: k.nodeCidrMaskSize,
-          serviceAccountIssuer: `https://kubernetes.default.svc.${k.clusterDomain}`,
+          // Public first (pods' AWS roles trust it), in-cluster still accepted: tokens projected
+          // before the change stay valid until the kubelet renews them. API tokens keep the
+          // in-cluster audience.
+          serviceAccountIssuer: publicIssuer,
+          acceptedServiceAccountIssuers: [inClusterIssuer],
+          serviceAccountJwksUri: jwksUri(publicIssuer),
+          apiAudiences: [inClusterIssuer],
           audit: {
             maxAgeDays: c.controlPlane.auditLogMaxAgeDays,
             maxBackups: c.controlPlane.auditLogMaxBackups,
@@ -199,9 +227,13 @@ export class ControlPlane extends pulumi.ComponentResource {
             controllerManager: pems.controllerManager,
             scheduler: pems.scheduler,
             admin: pems.admin,
+            superAdmin: pems.superAdmin,
             serviceAccountPublic: saPub,
           },
           keyParameters: params,
+          podSecurity: c.controlPlane.podSecurity,
+          alwaysPullImages: c.controlPlane.alwaysPullImages,
+          oidc: c.controlPlane.oidc,
         });
         const boot = kubernetesNodeBoot({
           cluster: c.name,
@@ -212,8 +244,8 @@ export class ControlPlane extends pulumi.ComponentResource {
           caCertPem: ca,
           labels: {},
           taints: [],
-          roleFiles: [...cp.files, ...applierFiles(storeUri, c.region)],
-          roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/bootstrap-token.yaml`, parameter: tokenSecretParameter, mode: "0600" }],
+          roleFiles: [...cp.files, ...applierFiles(storeUri, c.region, { [TOKEN_SECRET_FILE]: tokenSecretParameter })],
+          roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/${TOKEN_SECRET_FILE}`, parameter: tokenSecretParameter, mode: "0600" }],
           beforeStart: [
             renderStoredFilesStep(nodeUri, applierStoredFiles()),
             renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
@@ -238,14 +270,19 @@ export class ControlPlane extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const userData = rendered.apply((r) =>
-      encodeUserData(
-        renderCloudConfig({
-          files: r.files,
-          secrets: r.secrets,
-          bootScriptPath: BOOT_SCRIPT_PATH,
-          packages: ["awscli", "ca-certificates", "curl", "jq", "openssl"],
-        }),
+    // Not a secret, though rendered beside the encryption key: that key goes only to SSM
+    // (secretContents), and renderCloudConfig refuses any key material. A public user data shows up
+    // in the plan JSON, so a PR's plan diff sees what control-plane nodes boot with.
+    const userData = pulumi.unsecret(
+      rendered.apply((r) =>
+        encodeUserData(
+          renderCloudConfig({
+            files: r.files,
+            secrets: r.secrets,
+            bootScriptPath: BOOT_SCRIPT_PATH,
+            packages: ["awscli", "ca-certificates", "curl", "jq", "openssl"],
+          }),
+        ),
       ),
     );
 
@@ -271,9 +308,11 @@ export class ControlPlane extends pulumi.ComponentResource {
         userData,
         rootVolumeGiB: c.controlPlane.rootVolumeGiB,
         kmsKeyArn: args.kmsKeyArn,
-        // Hop limit 2: the cluster autoscaler and EBS CSI controller run in pods on these nodes and
-        // use the node role; workers keep 1.
-        hopLimit: 2,
+        // Hop limit 1: no pod reaches IMDS, so none acts as this role; add-ons that call AWS assume
+        // their own roles by web identity (ServiceAccountIssuer). The cloud-controller-manager keeps
+        // this role's CCM statement: it must run before the pod network and before anything else,
+        // so it is a host-network pod, and host-network pods reach IMDS at hop limit 1.
+        hopLimit: 1,
         tags,
       },
       this,
@@ -290,10 +329,6 @@ export class ControlPlane extends pulumi.ComponentResource {
           ),
       },
       { parent: this },
-    );
-    const addonRolePolicies = Object.entries(args.addonPolicies ?? {}).map(
-      ([addon, policy]) =>
-        new iam.RolePolicy(`${name}-${addon}`, { role: identity.role.name, policy: JSON.stringify(policy) }, { parent: this }),
     );
     const asg = new autoscaling.Group(
       `${name}-nodes`,
@@ -316,21 +351,13 @@ export class ControlPlane extends pulumi.ComponentResource {
       {
         parent: this,
         // Nothing the boot reads may be missing when an instance starts (policy boot-prerequisites).
-        dependsOn: [
-          ...keyParameters,
-          bootstrapKubeconfig,
-          tokenSecret,
-          encryptionConfig,
-          addonStoreAccess,
-          ...addonRolePolicies,
-          ...identity.bootPrerequisites,
-        ],
+        dependsOn: [...keyParameters, tokenSecret, encryptionConfig, addonStoreAccess, ...identity.bootPrerequisites],
       },
     );
 
     this.asgName = asg.name;
     this.adminKubeconfig = pulumi.secret(
-      pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, certs.admin.certPem, certs.admin.keyPem]).apply(([dns, ca, cert, key]) =>
+      pulumi.all([args.apiDnsName, args.kubernetesCa.certPem, exportedAdmin.certPem, exportedAdmin.keyPem]).apply(([dns, ca, cert, key]) =>
         renderKubeconfig({
           cluster: c.name,
           // Dials the load balancer by its own name (reachable wherever the NLB is, e.g. outside the
@@ -338,24 +365,39 @@ export class ControlPlane extends pulumi.ComponentResource {
           server: `https://${dns}:6443`,
           tlsServerName: args.apiHost,
           caCertPem: ca,
-          user: "kubernetes-admin",
+          user: "kubestead-admin",
           clientCertPem: cert,
           clientKeyPem: key,
         }),
       ),
     );
     this.certificateExpiries = Object.fromEntries(
-      Object.entries(certs).map(([key, v]) => [key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), v.notAfter]),
+      Object.entries({ ...certs, adminKubeconfig: exportedAdmin }).map(([key, v]) => [
+        key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`),
+        v.notAfter,
+      ]),
     );
     this.registerOutputs({ asgName: this.asgName });
   }
 }
 
+/** The token Secret's file in ADDON_SECRET_DIR. */
+const TOKEN_SECRET_FILE = "bootstrap-token.yaml";
+
 /** The applier's environment and systemd units on a control-plane node (the script comes from the store). */
-function applierFiles(storeUri: string, region: string): { path: string; content: string; mode: string }[] {
+function applierFiles(
+  storeUri: string,
+  region: string,
+  secretParameters: Record<string, string>,
+): { path: string; content: string; mode: string }[] {
   const units = renderApplierUnits({});
   return [
-    { path: APPLIER_ENV_PATH, content: renderApplierEnv({ storeUri, region, kubeconfig: CP_KUBECONFIG.admin }), mode: "0644" },
+    {
+      path: APPLIER_ENV_PATH,
+      // super-admin.conf: the applier applies the cluster-admins binding admin.conf depends on.
+      content: renderApplierEnv({ storeUri, region, kubeconfig: CP_KUBECONFIG.superAdmin, secretParameters }),
+      mode: "0644",
+    },
     { path: `/etc/systemd/system/${APPLIER_UNIT}.service`, content: units.service, mode: "0644" },
     { path: `/etc/systemd/system/${APPLIER_UNIT}.timer`, content: units.timer, mode: "0644" },
   ];

@@ -1,12 +1,21 @@
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
+import { flowLogAssumeRolePolicy, flowLogDeliveryPolicy, flowLogGroupPrefix, flowLogKeyPolicy } from "../lib/logDelivery";
 import { clusterTag, roleTags } from "../lib/tags";
+import { LogBucket } from "./logBucket";
 
 export interface NetworkArgs {
   /** The validated cluster config: name, region, zones, network settings and tags. */
   config: ClusterConfig;
+  /** Account of the stack: the flow-log key, role and bucket admit only its own flow logs. */
+  accountId: pulumi.Input<string>;
+  /** AWS partition, e.g. "aws". */
+  partition: pulumi.Input<string>;
 }
 
 /**
@@ -42,6 +51,8 @@ export class Network extends pulumi.ComponentResource {
       this.publicSubnetIds = created.publicSubnetIds;
       this.privateSubnetCidrs = created.privateSubnetCidrs;
     }
+    // Adopted VPCs get flow logs too: the cluster's traffic is recorded wherever it runs.
+    if (c.network.flowLogs.enabled) createFlowLogs(this, name, c, this.vpcId, args);
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,
@@ -155,4 +166,85 @@ function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {
     publicSubnetIds: publics.map((s) => s.id),
     privateSubnetCidrs: privates.map((s) => s.cidrBlock),
   };
+}
+
+/**
+ * VPC flow logs of every interface in the VPC: to a CloudWatch log group encrypted with a key of
+ * its own and kept for the configured days (delivered through a role only the flow logs service
+ * of this account can assume), or to a private log bucket (cheaper per GB, queried with Athena).
+ */
+function createFlowLogs(parent: pulumi.Resource, name: string, c: ClusterConfig, vpcId: pulumi.Input<string>, args: NetworkArgs) {
+  const f = c.network.flowLogs;
+  const tags = roleTags(c, "network", `${c.name}-flow-logs`);
+  const flow = { vpcId, trafficType: f.trafficType, tags };
+  const retained = { parent, protect: c.protect, retainOnDelete: c.protect };
+  switch (f.destination) {
+    case "cloudwatch": {
+      const key = new kms.Key(
+        `${name}-flow-logs`,
+        {
+          description: `kubestead ${c.name}: VPC flow logs`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: pulumi
+            .all([args.partition, args.accountId])
+            .apply(([partition, accountId]) => JSON.stringify(flowLogKeyPolicy(partition, accountId, c.region, c.name))),
+          tags,
+        },
+        retained,
+      );
+      const group = new cloudwatch.LogGroup(
+        `${name}-flow-logs`,
+        { namePrefix: flowLogGroupPrefix(c.name), retentionInDays: f.retentionDays, kmsKeyId: key.arn, tags },
+        retained,
+      );
+      const role = new iam.Role(
+        `${name}-flow-logs`,
+        {
+          assumeRolePolicy: pulumi
+            .all([args.partition, args.accountId])
+            .apply(([partition, accountId]) => JSON.stringify(flowLogAssumeRolePolicy(partition, accountId, c.region))),
+          tags,
+        },
+        { parent },
+      );
+      const delivery = new iam.RolePolicy(
+        `${name}-flow-logs`,
+        { role: role.name, policy: group.arn.apply((arn) => JSON.stringify(flowLogDeliveryPolicy(arn))) },
+        { parent },
+      );
+      // The flow log checks the role when it is created: wait for its policy.
+      new ec2.FlowLog(
+        `${name}-flow-logs`,
+        { ...flow, logDestinationType: "cloud-watch-logs", logDestination: group.arn, iamRoleArn: role.arn },
+        { parent, dependsOn: [delivery] },
+      );
+      return;
+    }
+    case "s3": {
+      const bucket = new LogBucket(
+        `${name}-flow-logs`,
+        {
+          config: c,
+          ownerRole: "network",
+          purpose: "flow-logs",
+          retentionDays: f.retentionDays,
+          writer: pulumi
+            .all([args.partition, args.accountId])
+            .apply(([partition, accountId]) => ({ kind: "vpc-flow-logs" as const, partition, accountId, region: c.region })),
+        },
+        { parent },
+      );
+      new ec2.FlowLog(
+        `${name}-flow-logs`,
+        { ...flow, logDestinationType: "s3", logDestination: bucket.bucketArn },
+        { parent, dependsOn: [bucket] },
+      );
+      return;
+    }
+    default: {
+      const never: never = f.destination;
+      throw new Error(`unknown flow log destination ${String(never)}`);
+    }
+  }
 }

@@ -6,7 +6,9 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
-import { EC2_ASSUME_ROLE, PolicyDocument } from "../lib/iam";
+import { EC2_ASSUME_ROLE, PolicyDocument, nodeBaselinePolicy } from "../lib/iam";
+
+const TAG_ROLE = "kubestead.io/role";
 
 /** Debian's official bookworm AMI (account 136693071363), newest of its series. */
 export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
@@ -40,7 +42,7 @@ export function nodeIdentity(
   name: string,
   policy: pulumi.Input<PolicyDocument>,
   tags: Record<string, string>,
-  /** aws, aws-cn or aws-us-gov: managed policy ARNs differ per partition. */
+  /** aws, aws-cn or aws-us-gov (ARNs in the baseline policy differ per partition). */
   partition: pulumi.Input<string>,
   parent: pulumi.Resource,
 ): NodeIdentity {
@@ -53,17 +55,19 @@ export function nodeIdentity(
     },
     { parent },
   );
-  // Session Manager instead of SSH: no key pairs, no port 22.
-  const ssmCore = new iam.RolePolicyAttachment(
-    `${name}-ssm-core`,
+  // Session Manager and the denies every node role carries (lib/iam.ts nodeBaselinePolicy).
+  const nodeRole = tags[TAG_ROLE];
+  if (!nodeRole) throw new Error(`nodeIdentity ${name}: tags must name the node role (${TAG_ROLE})`);
+  const baseline = new iam.RolePolicy(
+    `${name}-baseline`,
     {
       role: role.name,
-      policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      policy: pulumi.output(partition).apply((p) => JSON.stringify(nodeBaselinePolicy(p, nodeRole))),
     },
     { parent },
   );
   const instanceProfile = new iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, { parent });
-  return { role, instanceProfile, bootPrerequisites: [role, rolePolicy, ssmCore, instanceProfile] };
+  return { role, instanceProfile, bootPrerequisites: [role, rolePolicy, baseline, instanceProfile] };
 }
 
 /** A secret a node fetches at boot: SecureString under the node role's path, encrypted with the cluster key. */

@@ -25,6 +25,9 @@ export interface LeafSpec {
   ipAddresses?: pulumi.Input<string>[];
   /** serverAuth for servers, clientAuth for clients, both for etcd peers. */
   usages: Usage[];
+  /** Validity and early renewal, hours, when not the PKI config's leaf values (short-lived credentials). */
+  validityHours?: number;
+  earlyRenewalHours?: number;
 }
 
 // ECDSA P-256 everywhere: short keys, fast handshakes, accepted by etcd, kube-apiserver (also for
@@ -59,8 +62,8 @@ export function issueCertificate(
       certRequestPem: csr.certRequestPem,
       caCertPem: ca.certPem,
       caPrivateKeyPem: ca.keyPem,
-      validityPeriodHours: pki.leafValidityHours,
-      earlyRenewalHours: pki.earlyRenewalHours,
+      validityPeriodHours: spec.validityHours ?? pki.leafValidityHours,
+      earlyRenewalHours: spec.earlyRenewalHours ?? pki.earlyRenewalHours,
       allowedUses: ["digital_signature", "key_encipherment", ...spec.usages],
     },
     { parent },

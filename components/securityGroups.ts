@@ -2,8 +2,8 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
-import { roleTags } from "../lib/tags";
-import { clusterRules, Peer } from "../lib/securityRules";
+import { clusterTag, roleTags } from "../lib/tags";
+import { clusterRules, egressRules, Peer } from "../lib/securityRules";
 
 export interface SecurityGroupsArgs {
   config: ClusterConfig;
@@ -12,8 +12,9 @@ export interface SecurityGroupsArgs {
 }
 
 /**
- * Every network path of the cluster in one place: which role may reach which port from where.
- * The rule table itself is pure (lib/securityRules.ts) and tested on its own.
+ * Every network path of the cluster in one place: which role may reach which port from where, and
+ * where each role may connect out to. The rule tables are pure (lib/securityRules.ts) and tested
+ * on their own.
  */
 export class SecurityGroups extends pulumi.ComponentResource {
   public readonly etcd: pulumi.Output<string>;
@@ -30,7 +31,9 @@ export class SecurityGroups extends pulumi.ComponentResource {
         {
           vpcId: args.vpcId,
           description,
-          tags: roleTags(c, role, `${c.name}-${role}`),
+          // Node groups carry the cluster tag: the cloud-controller-manager opens them to its load
+          // balancers, and its IAM policy only changes groups tagged owned (lib/iam.ts controlPlanePolicy).
+          tags: roleTags(c, role, `${c.name}-${role}`, role === "worker" || role === "controlplane" ? clusterTag(c.name, true) : {}),
         },
         { parent: this },
       );
@@ -41,15 +44,15 @@ export class SecurityGroups extends pulumi.ComponentResource {
       "api-lb": group("api-lb", "kubestead API load balancer"),
     };
 
+    const peer = (p: Peer) =>
+      "group" in p
+        ? { referencedSecurityGroupId: groups[p.group].id }
+        : p.cidr === "vpc"
+          ? { cidrIpv4: args.vpcCidr }
+          : { cidrIpv4: p.cidr };
     for (const rule of clusterRules(c)) {
       const target = groups[rule.group];
-      const from = rule.from;
-      const source =
-        "group" in from
-          ? { referencedSecurityGroupId: groups[from.group].id }
-          : from.cidr === "vpc"
-            ? { cidrIpv4: args.vpcCidr }
-            : { cidrIpv4: from.cidr };
+      const source = peer(rule.from);
       new vpc.SecurityGroupIngressRule(
         `${name}-${rule.name}`,
         {
@@ -64,14 +67,18 @@ export class SecurityGroups extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    for (const [role, g] of Object.entries(groups)) {
+    // Egress as data too (lib/securityRules.ts egressRules): etcd, the control plane and the API
+    // load balancer reach only what they need; workers keep all egress for their workloads.
+    for (const rule of egressRules()) {
       new vpc.SecurityGroupEgressRule(
-        `${name}-${role}-egress`,
+        `${name}-${rule.name}`,
         {
-          securityGroupId: g.id,
-          description: "all egress (package mirrors, AWS APIs, peers)",
-          ipProtocol: "-1",
-          cidrIpv4: "0.0.0.0/0",
+          securityGroupId: groups[rule.group].id,
+          description: rule.description,
+          ipProtocol: rule.protocol,
+          ...(rule.protocol === "-1" ? {} : { fromPort: rule.fromPort, toPort: rule.toPort }),
+          ...peer(rule.to),
+          tags: roleTags(c, rule.group),
         },
         { parent: this },
       );

@@ -132,3 +132,16 @@ export function planSubnets(vpcCidr: string, zones: string[], privatePrefix: num
 export function awsUsableAddresses(c: Cidr): number {
   return Math.max(0, blockSize(c.prefix) - 5);
 }
+
+/** Addresses the CIDRs cover together: overlapping ranges count once. */
+export function unionSize(cidrs: Cidr[]): number {
+  const ranges = cidrs.map((c) => [c.base, cidrEnd(c)] as const).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -1;
+  for (const [start, last] of ranges) {
+    if (last <= end) continue;
+    total += last - Math.max(start, end + 1) + 1;
+    end = last;
+  }
+  return total;
+}

@@ -71,6 +71,7 @@ const T = {
   kmsKey: "aws:kms/key:Key",
   lbs: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+  flowLog: "aws:ec2/flowLog:FlowLog",
 };
 
 type Obj = Record<string, unknown>;
@@ -299,6 +300,24 @@ function countLines(plan: Plan, c: Ctx): void {
   }
 }
 
+/**
+ * VPC flow logs are billed per GB delivered (CloudWatch Logs vended-log ingestion and storage, or
+ * S3 delivery), which depends on the cluster's traffic: no price here, a line that says so.
+ */
+function flowLogLines(plan: Plan, c: Ctx): void {
+  const flows = plan.resources.filter((r) => r.type === T.flowLog);
+  if (flows.length === 0) return;
+  const s3 = flows.filter((f) => f.inputs.logDestinationType === "s3").length;
+  push(
+    c,
+    `VPC flow logs (${flows.length - s3} to CloudWatch Logs, ${s3} to S3)`,
+    flows.length,
+    "flow log",
+    undefined,
+    "traffic-dependent: billed per GB of log data delivered and stored; not priced in lib/prices.ts",
+  );
+}
+
 export function estimateMonthlyCost(plan: Plan, region: string, assumptions: Partial<CostAssumptions> = {}): CostEstimate {
   const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, ...assumptions };
   const c: Ctx = { region, prices: regionPrices(region), a, lines: [] };
@@ -306,6 +325,7 @@ export function estimateMonthlyCost(plan: Plan, region: string, assumptions: Par
   volumeLines(plan, c);
   lbLines(plan, c);
   countLines(plan, c);
+  flowLogLines(plan, c);
   const total = round2(c.lines.reduce((s, l) => s + l.monthly, 0));
   const complete = c.lines.every((l) => l.unitPrice !== undefined);
   const notes = [

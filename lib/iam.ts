@@ -34,27 +34,54 @@ export interface AccountScope {
   kmsKeyArn: string;
 }
 
+/** The tag the cloud-controller-manager and the EBS CSI driver mark this cluster's resources with (lib/tags.ts clusterTag). */
+export const CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/";
+
 export function secretPathPrefix(cluster: string, role: string): string {
   return `/kubestead/${cluster}/${role}/`;
 }
 
-/** Read (and decrypt) the SecureStrings under /kubestead/<cluster>/<role>/ and nothing else. */
+/** ARN pattern of every parameter under /kubestead/<cluster>/<role>/. */
+export function ownParameterArns(s: Omit<AccountScope, "kmsKeyArn">, role: string): string {
+  return `arn:${s.partition}:ssm:${s.region}:${s.accountId}:parameter${secretPathPrefix(s.cluster, role)}*`;
+}
+
+/**
+ * Read (and decrypt) the SecureStrings under /kubestead/<cluster>/<role>/ and nothing else. Both
+ * layers hold on their own: GetParameter names the path, and the key only decrypts through SSM for
+ * a parameter on that path (SSM passes the parameter's ARN as the encryption context
+ * PARAMETER_ARN), so a grant of GetParameter elsewhere still yields only ciphertext.
+ */
 export function readOwnSecrets(s: AccountScope, role: string): Statement[] {
   return [
     {
       Sid: "ReadOwnSecrets",
       Effect: "Allow",
       Action: ["ssm:GetParameter", "ssm:GetParameters"],
-      Resource: `arn:${s.partition}:ssm:${s.region}:${s.accountId}:parameter${secretPathPrefix(s.cluster, role)}*`,
+      Resource: ownParameterArns(s, role),
     },
     {
       Sid: "DecryptWithClusterKey",
       Effect: "Allow",
       Action: ["kms:Decrypt"],
       Resource: s.kmsKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": `ssm.${s.region}.amazonaws.com` } },
+      Condition: {
+        StringEquals: { "kms:ViaService": `ssm.${s.region}.amazonaws.com` },
+        StringLike: { "kms:EncryptionContext:PARAMETER_ARN": ownParameterArns(s, role) },
+      },
     },
   ];
+}
+
+/**
+ * The encryption context S3 passes to KMS for objects under `prefixes` of a bucket. With an S3
+ * Bucket Key (both of our buckets enable it) the context is the bucket's ARN, not the object's
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-bucket-key.html), so the
+ * prefix cannot be told apart here: the s3:GetObject/PutObject statements scope the prefix, this
+ * keeps the key to this bucket. The object ARNs cover objects written without a bucket key.
+ */
+export function s3EncryptionContext(bucketArn: string, prefixes: string[]): Record<string, Record<string, string[]>> {
+  return { StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, ...prefixes.map((p) => `${bucketArn}/${p}*`)] } };
 }
 
 /**
@@ -133,7 +160,10 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
       Effect: "Allow",
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: s.kmsKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` } },
+      Condition: {
+        StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` },
+        ...s3EncryptionContext(backupBucketArn, [`${s.cluster}/`]),
+      },
     },
     reportOwnHealth(s, "etcd"),
   );
@@ -142,51 +172,35 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
 /**
  * Control-plane nodes: their secrets plus what the AWS cloud-controller-manager calls (it runs on
  * these nodes with the instance role). Actions from the provider-aws documentation of the
- * controller's permissions.
+ * controller's permissions, scoped the way kops scopes them for the same controller
+ * (pkg/model/iam/iam_builder.go, AddCCMPermissions), with this cluster's tag: it changes only what
+ * carries `kubernetes.io/cluster/<cluster>=owned` (its node groups' instances and security groups,
+ * and what it created itself: it tags every load balancer, listener, target group and security
+ * group it creates), and creates only what it tags so. No route actions (it runs with
+ * --configure-cloud-routes=false) and no volume actions (the EBS CSI driver has its own policy).
  */
 export function controlPlanePolicy(s: AccountScope): PolicyDocument {
+  const owned = { [`aws:ResourceTag/${CLUSTER_TAG_PREFIX}${s.cluster}`]: "owned" };
+  const taggedOnCreate = { [`aws:RequestTag/${CLUSTER_TAG_PREFIX}${s.cluster}`]: "owned" };
+  const ec2 = (kind: string) => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${kind}/*`;
   return doc(
     ...readOwnSecrets(s, "controlplane"),
     {
-      Sid: "CloudControllerManager",
+      Sid: "CloudControllerManagerRead",
       Effect: "Allow",
       Action: [
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribeLaunchConfigurations",
         "autoscaling:DescribeTags",
+        "ec2:DescribeAvailabilityZones",
         "ec2:DescribeInstances",
+        "ec2:DescribeInstanceTopology",
         "ec2:DescribeRegions",
         "ec2:DescribeRouteTables",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets",
         "ec2:DescribeVolumes",
-        "ec2:DescribeAvailabilityZones",
         "ec2:DescribeVpcs",
-        "ec2:DescribeInstanceTopology",
-        "ec2:CreateSecurityGroup",
-        "ec2:CreateTags",
-        "ec2:CreateRoute",
-        "ec2:DeleteRoute",
-        "ec2:DeleteSecurityGroup",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:ModifyInstanceAttribute",
-        "ec2:ModifyVolume",
-        "elasticloadbalancing:AddTags",
-        "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
-        "elasticloadbalancing:AttachLoadBalancerToSubnets",
-        "elasticloadbalancing:ConfigureHealthCheck",
-        "elasticloadbalancing:CreateListener",
-        "elasticloadbalancing:CreateLoadBalancer",
-        "elasticloadbalancing:CreateLoadBalancerListeners",
-        "elasticloadbalancing:CreateLoadBalancerPolicy",
-        "elasticloadbalancing:CreateTargetGroup",
-        "elasticloadbalancing:DeleteListener",
-        "elasticloadbalancing:DeleteLoadBalancer",
-        "elasticloadbalancing:DeleteLoadBalancerListeners",
-        "elasticloadbalancing:DeleteTargetGroup",
-        "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
-        "elasticloadbalancing:DeregisterTargets",
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
         "elasticloadbalancing:DescribeLoadBalancerPolicies",
@@ -194,6 +208,30 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
         "elasticloadbalancing:DescribeTargetGroupAttributes",
         "elasticloadbalancing:DescribeTargetGroups",
         "elasticloadbalancing:DescribeTargetHealth",
+        "kms:DescribeKey",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "CloudControllerManagerChangeOwned",
+      Effect: "Allow",
+      Action: [
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:DeleteSecurityGroup",
+        "ec2:ModifyInstanceAttribute",
+        "ec2:RevokeSecurityGroupIngress",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+        "elasticloadbalancing:AttachLoadBalancerToSubnets",
+        "elasticloadbalancing:ConfigureHealthCheck",
+        "elasticloadbalancing:CreateLoadBalancerListeners",
+        "elasticloadbalancing:CreateLoadBalancerPolicy",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteLoadBalancerListeners",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+        "elasticloadbalancing:DeregisterTargets",
         "elasticloadbalancing:DetachLoadBalancerFromSubnets",
         "elasticloadbalancing:ModifyListener",
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
@@ -203,10 +241,52 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
         "elasticloadbalancing:RegisterTargets",
         "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer",
         "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
-        "iam:CreateServiceLinkedRole",
-        "kms:DescribeKey",
       ],
       Resource: "*",
+      Condition: { StringEquals: owned },
+    },
+    {
+      Sid: "CloudControllerManagerCreateOwned",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateSecurityGroup",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateTargetGroup",
+      ],
+      Resource: "*",
+      Condition: { StringEquals: taggedOnCreate },
+    },
+    {
+      // CreateSecurityGroup is authorized against the VPC too, which has no request tags (kops
+      // grants it the same way).
+      Sid: "CloudControllerManagerSecurityGroupVpc",
+      Effect: "Allow",
+      Action: ["ec2:CreateSecurityGroup"],
+      Resource: ec2("vpc"),
+    },
+    {
+      Sid: "CloudControllerManagerTagOnCreate",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags"],
+      Resource: ec2("security-group"),
+      Condition: { StringEquals: { ...taggedOnCreate, "ec2:CreateAction": "CreateSecurityGroup" } },
+    },
+    {
+      // Re-tag its own groups, never taking or giving away the cluster tag.
+      Sid: "CloudControllerManagerRetagOwned",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+      Resource: ec2("security-group"),
+      Condition: { StringEquals: owned, Null: { [`aws:RequestTag/${CLUSTER_TAG_PREFIX}${s.cluster}`]: "true" } },
+    },
+    {
+      // The first load balancer of an account creates ELB's service-linked role; nothing else.
+      Sid: "LoadBalancerServiceLinkedRole",
+      Effect: "Allow",
+      Action: ["iam:CreateServiceLinkedRole"],
+      Resource: "*",
+      Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
     },
     reportOwnHealth(s, "controlplane"),
   );
@@ -221,6 +301,87 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
 export function workerPolicy(s: AccountScope): PolicyDocument {
   return doc(...readOwnSecrets(s, "worker"), reportOwnHealth(s, "worker"));
 }
+
+/**
+ * What every node role carries besides its own policy: Session Manager, and the denies no other
+ * statement can override.
+ *
+ * Session Manager instead of SSH (no key pairs, no port 22), granted inline rather than through
+ * AmazonSSMManagedInstanceCore: that policy also allows ssm:GetParameter(s) on every parameter of
+ * the account (lib/iamEval/managedPolicies.ts has its v2 document; test/lib/iamEval shows a worker
+ * reading the control plane's CA key path through it), plus Run Command, State Manager and
+ * inventory, none of which a node here uses. An inline minimum also stays what this repository
+ * says it is: AWS revises managed policies in place, and explicit denies added next to it would
+ * have to anticipate each new version.
+ *
+ * The denies: no node role deletes or rewrites history in any bucket (backups are never deleted
+ * by a node: the bucket's lifecycle rule expires them), and no role but etcd's detaches, deletes,
+ * snapshots, resizes or retags anything of etcd's (its volumes, instances and network interfaces
+ * carry kubestead.io/role=etcd): an etcd volume in the wrong hands is every secret of the cluster.
+ */
+export function nodeBaselinePolicy(partition: string, role: string): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      Sid: "SessionManager",
+      Effect: "Allow",
+      Action: [
+        "ssm:UpdateInstanceInformation",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage",
+        "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages",
+        "ec2messages:SendReply",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "NeverDeleteObjectsOrBucketSettings",
+      Effect: "Deny",
+      Action: BUCKET_DESTRUCTIVE_ACTIONS,
+      Resource: "*",
+    },
+  ];
+  if (role !== "etcd") {
+    statements.push({
+      Sid: "NeverTouchEtcdData",
+      Effect: "Deny",
+      Action: ETCD_DATA_ACTIONS,
+      Resource: ["volume", "snapshot", "instance", "network-interface"].map((kind) => `arn:${partition}:ec2:*:*:${kind}/*`),
+      Condition: { StringEquals: { "aws:ResourceTag/kubestead.io/role": "etcd" } },
+    });
+  }
+  return doc(...statements);
+}
+
+/** Actions that delete objects or versions, or loosen a bucket's protection (versioning, lifecycle, policy, lock). */
+export const BUCKET_DESTRUCTIVE_ACTIONS = [
+  "s3:BypassGovernanceRetention",
+  "s3:DeleteBucket",
+  "s3:DeleteBucketPolicy",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutBucketPolicy",
+  "s3:PutBucketVersioning",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutObjectRetention",
+];
+
+/** What reads, moves or destroys an etcd member's data: only etcd's own role may (etcdPolicy attaches; nothing else is granted). */
+export const ETCD_DATA_ACTIONS = [
+  "ec2:AttachVolume",
+  "ec2:CreateSnapshot",
+  "ec2:CreateTags",
+  "ec2:DeleteTags",
+  "ec2:DeleteVolume",
+  "ec2:DetachVolume",
+  "ec2:ModifyVolume",
+];
 
 /**
  * The cluster key's policy. The account root statement is the default key policy (IAM policies in
@@ -277,7 +438,7 @@ export function addonStorePolicy(s: Pick<AccountScope, "region" | "kmsKeyArn">, 
       Effect: "Allow",
       Action: ["kms:Decrypt"],
       Resource: s.kmsKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` } },
+      Condition: { StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` }, ...s3EncryptionContext(bucketArn, prefixes) },
     },
   );
 }

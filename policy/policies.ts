@@ -5,7 +5,7 @@
  *
  * How resources are recognised (the components must produce exactly this):
  * - Role by tag: every AWS resource has `tags` with `kubestead.io/role` = etcd | controlplane |
- *   worker | api-lb | network | backup; worker ASGs also `kubestead.io/pool`, etcd ASGs, launch
+ *   worker | api-lb | network | backup | logs; worker ASGs also `kubestead.io/pool`, etcd ASGs, launch
  *   templates and volumes also `kubestead.io/member` = <i>. ASG `tags` is a list of
  *   `{ key, value, propagateAtLaunch }`; every other resource has a `tags` map.
  * - aws:autoscaling/group:Group: one per etcd member (maxSize 1), one for the control plane, one
@@ -27,8 +27,22 @@
  * - Ingress: aws:vpc/securityGroupIngressRule, aws:ec2/securityGroupRule (type ingress) and
  *   aws:ec2/securityGroup inline `ingress`; VPC ranges from aws:ec2/vpc:Vpc `cidrBlock`.
  * - Backups: aws:s3/bucket:Bucket role backup; BucketVersioning / BucketServerSideEncryptionConfiguration
- *   / BucketLifecycleConfiguration whose `bucket` is the bucket's `id` (or `bucket`).
- * - Certificates: tls SelfSignedCert / LocallySignedCert outputs `validityEndTime`.
+ *   / BucketLifecycleConfiguration / BucketObjectLockConfiguration / BucketLogging whose `bucket` is
+ *   the bucket's `id` (or `bucket`); BucketLogging `targetBucket` names the log bucket (role logs),
+ *   whose BucketPolicy `policy` is JSON.
+ * - Flow logs: aws:ec2/flowLog:FlowLog `vpcId` is a Vpc's `id` (or an adopted VPC's ID, as security
+ *   groups' `vpcId`); `logDestination` is an aws:cloudwatch/logGroup:LogGroup `arn`.
+ * - Egress: aws:vpc/securityGroupEgressRule, aws:ec2/securityGroupRule (type egress) and
+ *   aws:ec2/securityGroup inline `egress`; a separate rule's `securityGroupId` is its group's `id`.
+ * - Certificates: tls SelfSignedCert / LocallySignedCert outputs `validityEndTime`, and
+ *   `validityPeriodHours` / `earlyRenewalHours` (a certificate living shorter than the window is
+ *   judged by its own early-renewal window). tls CertRequest `subject` { commonName, organization },
+ *   its key the tls PrivateKey in `propertyDependencies.privateKeyPem`, whose consumers are the
+ *   resources with a property dependency on it; kubeconfigs are strings holding
+ *   `client-certificate-data` in any resource's props.
+ * - Admission: a role controlplane LaunchTemplate's `userData` writes
+ *   /etc/kubernetes/manifests/kube-apiserver.yaml and the admission config its
+ *   --admission-control-config-file names.
  * - Boot prerequisites: an ASG's launch template is among its dependencies; its `userData` is
  *   base64 (gzipped or not) cloud-config whose write_files hold /etc/kubestead/secrets.tsv;
  *   `iamInstanceProfile.arn` names an aws:iam/instanceProfile:InstanceProfile whose `role` is an
@@ -60,9 +74,19 @@ import { Graph, T, makeGraph, roleOf, withRole } from "./rules/graph";
 import { imdsProblems } from "./rules/nodeMetadata";
 import { PRIVATE_ROLES, publicIpProblems } from "./rules/nodePublicIp";
 import { rootVolumeProblems } from "./rules/nodeVolumes";
+import { IAM_T, nodeRoleBoundaryProblems } from "./rules/nodeRoleBoundaries";
 import { apiserverIngressProblems, etcdPortProblems, ingressRules } from "./rules/securityGroups";
 import { isUnknown } from "./rules/unknown";
 import { workerPoolProblems } from "./rules/workerPools";
+import { alwaysPullImagesProblems, podSecurityProblems } from "./rules/admission";
+import { ADMIN_T, adminCredentialProblems } from "./rules/adminCredentials";
+import { apiCidrShareProblems, DEFAULT_MAX_SHARE } from "./rules/apiCidrs";
+import { BOOTSTRAP_TOKEN_COMPONENT, bootstrapTokenProblems } from "./rules/bootstrapToken";
+import { backupAccessLogProblems, backupObjectLockProblems } from "./rules/backupHardening";
+import { clusterVpcs, flowLogProblems } from "./rules/flowLogs";
+import { EGRESS_TYPES, restrictedEgressProblems } from "./rules/egress";
+import { hopLimitProblems } from "./rules/imdsHopLimit";
+import { irsaRoleProblems, oidcProviders } from "./rules/irsaRoles";
 
 type Props = Record<string, unknown>;
 
@@ -141,6 +165,26 @@ export const policyConfigSchema: Record<string, PolicyConfigSchema> = {
     properties: {
       failWithinDays: { type: "integer", minimum: 0, default: 30, description: "Fail when a certificate expires within this many days." },
       warnWithinDays: { type: "integer", minimum: 0, default: 90, description: "Warn (certificate-expiry-warning) within this many days." },
+    },
+  },
+  "pod-security-admission": {
+    properties: {
+      allowedExemptNamespaces: {
+        type: "array",
+        items: { type: "string" },
+        default: ["kube-system"],
+        description: "Namespaces Pod Security Admission may exempt (kube-system: the add-ons run there with host access).",
+      },
+    },
+  },
+  "api-cidrs-bounded": {
+    properties: {
+      maxAllowedShare: {
+        type: "number",
+        minimum: 0,
+        default: DEFAULT_MAX_SHARE,
+        description: "Largest share of the IPv4 (and of the IPv6) space that may reach TCP 6443, all rules together.",
+      },
     },
   },
   "certificate-expiry-warning": {
@@ -232,7 +276,8 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
     const window = warning ? { withinDays: cfg.warnWithinDays, notWithinDays: cfg.failWithinDays } : { withinDays: cfg.failWithinDays };
     const at = now();
     return certs.flatMap((c) => {
-      const m = certExpiryProblem({ name: c.name, validityEndTime: c.props.validityEndTime }, at, window);
+      const { validityEndTime, validityPeriodHours, earlyRenewalHours } = c.props;
+      const m = certExpiryProblem({ name: c.name, validityEndTime, validityPeriodHours, earlyRenewalHours }, at, window);
       return m ? [{ urn: c.urn, message: m }] : [];
     });
   };
@@ -332,6 +377,123 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
     ),
     stackPolicy("certificate-expiry-warning", "Certificates expiring within warnWithinDays days are flagged for renewal.", (g, args) =>
       certFindings(g, args, "certificate-expiry-warning", true),
+    ),
+    stackPolicy(
+      "admin-credential-revocable",
+      "Only the control plane's break-glass certificate is in system:masters, and no kubeconfig in the stack embeds one.",
+      (g, args) => {
+        if (g.resources.every((r) => r.type !== ADMIN_T.certRequest)) args.notApplicable("no tls certificate requests");
+        return adminCredentialProblems(g);
+      },
+    ),
+    {
+      name: "pod-security-admission",
+      description: "Control-plane nodes boot an apiserver whose Pod Security Admission enforces at least baseline outside kube-system.",
+      enforcementLevel: "advisory",
+      configSchema: policyConfigSchema["pod-security-admission"],
+      validateResource: validateResourceOfType(token(T.launchTemplate), (props, args, report) => {
+        const p = plainProps(props);
+        if (roleOf(p) !== "controlplane") args.notApplicable("not a control-plane launch template");
+        const { allowedExemptNamespaces } = configOf<{ allowedExemptNamespaces: string[] }>("pod-security-admission", args);
+        for (const m of podSecurityProblems(p.userData, allowedExemptNamespaces)) report(m);
+      }),
+    },
+    {
+      name: "always-pull-images",
+      description: "Control-plane nodes boot an apiserver with the AlwaysPullImages admission plugin (CIS 1.2.11).",
+      enforcementLevel: "advisory",
+      validateResource: validateResourceOfType(token(T.launchTemplate), (props, args, report) => {
+        const p = plainProps(props);
+        if (roleOf(p) !== "controlplane") args.notApplicable("not a control-plane launch template");
+        for (const m of alwaysPullImagesProblems(p.userData)) report(m);
+      }),
+    },
+    stackPolicy(
+      "api-cidrs-bounded",
+      "All ingress to the apiserver port together covers at most maxAllowedShare of the address space.",
+      (g, args) => {
+        const sources = g.resources.filter((r) => INGRESS_TYPES.includes(r.type));
+        if (sources.length === 0) args.notApplicable("no security groups or ingress rules");
+        return apiCidrShareProblems(sources, configOf<{ maxAllowedShare: number }>("api-cidrs-bounded", args).maxAllowedShare);
+      },
+    ),
+    resourcePolicy(
+      "imds-hop-limit",
+      "Launch templates and instances keep IMDS one hop away, so pods cannot act as the node's role.",
+      NODE_TYPES,
+      (p) => hopLimitProblems(p),
+    ),
+    stackPolicy(
+      "irsa-roles-scoped",
+      "Every role trusting the cluster's OIDC provider is limited to one service account and the STS audience.",
+      (g, args) => {
+        if (oidcProviders(g).length === 0) args.notApplicable("no IAM OIDC provider in the stack");
+        return irsaRoleProblems(g);
+      },
+    ),
+    stackPolicy(
+      "node-role-boundaries",
+      "By IAM evaluation of the plan: each node role reads only its own secrets, and no role can destroy or read etcd volumes or backups.",
+      (g, args) => {
+        if (g.resources.every((r) => r.type !== IAM_T.role)) args.notApplicable("no IAM roles");
+        return nodeRoleBoundaryProblems(g);
+      },
+    ),
+    stackPolicy(
+      "backup-bucket-object-lock",
+      "The etcd backup bucket locks every snapshot version with an S3 Object Lock default retention no lifecycle rule undercuts.",
+      (g, args) => {
+        if (withRole(g, T.bucket, "backup").length === 0) args.notApplicable("no backup bucket (kubestead.io/role=backup)");
+        return backupObjectLockProblems(g);
+      },
+    ),
+    stackPolicy(
+      "backup-bucket-access-logs",
+      "The etcd backup bucket logs every request to a separate bucket S3 server access logging can deliver to.",
+      (g, args) => {
+        if (withRole(g, T.bucket, "backup").length === 0) args.notApplicable("no backup bucket (kubestead.io/role=backup)");
+        return backupAccessLogProblems(g);
+      },
+    ),
+    stackPolicy(
+      "vpc-flow-logs",
+      "Every VPC the cluster runs in has flow logs, to a KMS-encrypted log group with a retention.",
+      (g, args) => {
+        if (clusterVpcs(g).length === 0) args.notApplicable("no VPC and no security group in the stack");
+        return flowLogProblems(g);
+      },
+    ),
+    stackPolicy(
+      "egress-restricted",
+      "etcd, control-plane and API load balancer security groups allow no all-traffic egress and reach the internet only on TCP 443.",
+      (g, args) => {
+        if (g.resources.every((r) => !EGRESS_TYPES.includes(r.type))) args.notApplicable("no security groups or egress rules");
+        return restrictedEgressProblems(g);
+      },
+    ),
+    stackPolicy(
+      "bootstrap-token-secret",
+      "The bootstrap token's random resources keep their results secret and carry an expiry.",
+      (_g, args) => {
+        const tokens = args.resources.filter((r) => r.type === BOOTSTRAP_TOKEN_COMPONENT);
+        if (tokens.length === 0) args.notApplicable("no BootstrapToken component in the stack");
+        return bootstrapTokenProblems(
+          tokens.map((t) => ({
+            urn: t.urn,
+            name: t.name,
+            parts: args.resources
+              .filter((r) => r.parent?.urn === t.urn && r.type.startsWith("random:"))
+              .map((r) => ({
+                urn: r.urn,
+                name: r.name,
+                type: r.type,
+                additionalSecretOutputs: r.opts?.additionalSecretOutputs ?? [],
+                keepers: plainProps(r.props).keepers,
+              })),
+          })),
+          now(),
+        );
+      },
     ),
   ];
 }

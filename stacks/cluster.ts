@@ -13,8 +13,7 @@ import { BootstrapToken } from "../components/bootstrapToken";
 import { ControlPlane } from "../components/controlPlane";
 import { WorkerIdentity } from "../components/workerIdentity";
 import { WorkerPool } from "../components/workerPool";
-import { clusterAutoscalerPolicy } from "../bootstrap/addons/clusterAutoscaler";
-import { ebsCsiPolicy } from "../bootstrap/addons/ebsCsi";
+import { addonPodRoles } from "../bootstrap/addons/podRoles";
 import { BackupBucket } from "../components/backupBucket";
 import { ClusterKey } from "../components/clusterKey";
 import { EtcdCluster } from "../components/etcdCluster";
@@ -22,8 +21,11 @@ import { Network } from "../components/network";
 import { debianAmi } from "../components/nodeCommon";
 import { ClusterPki } from "../components/pki";
 import { SecurityGroups } from "../components/securityGroups";
+import { ServiceAccountIssuer } from "../components/serviceAccountIssuer";
+import { programNow } from "../lib/clock";
 import { ConfigError } from "../lib/config/problems";
 import { ClusterConfig } from "../lib/config/types";
+import { podRoleName, roleArn } from "../lib/oidc";
 import { loadClusterConfig } from "./config";
 
 export function readConfigOrExit(): ClusterConfig {
@@ -37,13 +39,14 @@ export function readConfigOrExit(): ClusterConfig {
 }
 
 export function buildCluster(c: ClusterConfig) {
-  const network = new Network(`${c.name}-network`, { config: c });
   const identity = getCallerIdentityOutput();
-  const partition = getPartitionOutput().partition;
+  const awsPartition = getPartitionOutput();
+  const partition = awsPartition.partition;
+  const network = new Network(`${c.name}-network`, { config: c, accountId: identity.accountId, partition });
   const key = new ClusterKey(`${c.name}-key`, { config: c, accountId: identity.accountId, partition });
   const pki = new ClusterPki(`${c.name}-pki`, { cluster: c.name, pki: c.pki });
   const groups = new SecurityGroups(`${c.name}-sg`, { config: c, vpcId: network.vpcId, vpcCidr: network.vpcCidr });
-  const backups = new BackupBucket(`${c.name}-backups`, { config: c, kmsKeyArn: key.keyArn });
+  const backups = new BackupBucket(`${c.name}-backups`, { config: c, kmsKeyArn: key.keyArn, accountId: identity.accountId });
   const amiId = debianAmi(network);
 
   const etcd = new EtcdCluster(`${c.name}-etcd`, {
@@ -68,11 +71,32 @@ export function buildCluster(c: ClusterConfig) {
     securityGroupId: groups.apiLoadBalancer,
     privateZoneId: etcd.privateZoneId,
   });
-  const bootstrapToken = new BootstrapToken(`${c.name}-bootstrap-token`);
-  // The add-on manifests, rendered here and stored for the control plane to apply.
-  const manifests = network.vpcCidr.apply((vpcCidr) =>
+  // Rotates by itself: the first `pulumi up` after its window makes a new one (lib/bootstrapTokenWindow.ts).
+  const bootstrapToken = new BootstrapToken(`${c.name}-bootstrap-token`, { maxAgeDays: c.pki.bootstrapTokenMaxAgeDays, now: programNow() });
+  // Pods that call AWS assume their own roles by web identity; nodes' IMDS is out of their reach.
+  const podRoles = addonPodRoles(c.name, c.addons);
+  const issuer = new ServiceAccountIssuer(`${c.name}-sa-issuer`, {
+    config: c,
+    accountId: identity.accountId,
+    partition,
+    dnsSuffix: awsPartition.dnsSuffix,
+    serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
+    podRoles,
+  });
+  // The add-on manifests, rendered here and stored for the control plane to apply. Role ARNs are
+  // computed from their derived names, not taken from the roles: the manifests stay known in preview.
+  const manifests = pulumi.all([network.vpcCidr, identity.accountId, partition]).apply(([vpcCidr, accountId, part]) =>
     storedManifests(
-      clusterAddons({ cluster: c.name, region: c.region, kubernetes: c.kubernetes, addons: c.addons, apiServerHost: lb.apiHost, vpcCidr }),
+      clusterAddons({
+        cluster: c.name,
+        region: c.region,
+        kubernetes: c.kubernetes,
+        addons: c.addons,
+        apiServerHost: lb.apiHost,
+        vpcCidr,
+        podRoleArns: Object.fromEntries(podRoles.map((r) => [r.addon, roleArn(part, accountId, podRoleName(c.name, c.region, r.addon))])),
+        clusterAdminsBinding: c.controlPlane.clusterAdminsBinding,
+      }),
     ),
   );
   const addonStore = new AddonStore(`${c.name}-addons`, {
@@ -94,18 +118,14 @@ export function buildCluster(c: ClusterConfig) {
     frontProxyCa: pki.frontProxyCa,
     serviceAccountKeyPem: pki.serviceAccountKeyPem,
     serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
+    serviceAccountIssuerUrl: issuer.issuerUrl,
     etcdEndpoints: etcd.clientEndpoints,
-    bootstrapToken: bootstrapToken.token,
     bootstrapTokenId: bootstrapToken.id,
     bootstrapTokenSecret: bootstrapToken.secret,
+    bootstrapTokenExpiration: bootstrapToken.expiration,
     addonStoreUri: addonStore.uri,
     addonStoreNodeUri: addonStore.nodeUri,
     addonStoreBucketArn: addonStore.bucketArn,
-    // Add-ons that run on control-plane nodes with the node role get exactly their own permissions.
-    addonPolicies: {
-      ...(c.addons.clusterAutoscaler ? { "cluster-autoscaler": clusterAutoscalerPolicy(c.name) } : {}),
-      ...(c.addons.ebsCsiDriver ? { "ebs-csi-driver": ebsCsiPolicy() } : {}),
-    },
     kmsKeyArn: key.keyArn,
     autoscalingRoleArn: key.autoscalingRoleArn,
     amiId,
@@ -141,6 +161,7 @@ export function buildCluster(c: ClusterConfig) {
     lb,
     controlPlane,
     bootstrapToken,
+    issuer,
     addonStore,
     manifests,
     workers,

@@ -6,8 +6,9 @@
  * control-plane nodes applies at a time (a stale Lease is taken over with optimistic concurrency);
  * label this node as control plane (kubeadm's node-role label, which no kubelet may set on itself:
  * control-plane add-ons select on it); download the stored manifests from S3 and verify them
- * against SHA256SUMS; apply the node-local secret manifests (the bootstrap token, fetched from SSM
- * at boot), then every listed manifest, with server-side apply under one field manager; when all
+ * against SHA256SUMS; re-read the node-local secret manifests from SSM (the bootstrap token, which
+ * `pulumi up` rotates) and apply them, then delete token Secrets that are no longer the current
+ * one; apply every listed manifest, with server-side apply under one field manager; when all
  * applied, delete objects labelled as add-ons that the stored inventory no longer holds; release
  * the Lease. Every kubectl call retries with exponential
  * backoff; what was applied and pruned is logged to the journal.
@@ -15,6 +16,7 @@
 import type { StoredNodeFile } from "../storedFiles";
 import { renderUnit } from "../systemd";
 import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE } from "./manifests";
+import { BOOTSTRAP_TOKEN_LABEL } from "./nodeBootstrap";
 import { CONTROL_PLANE_LABEL } from "./objects";
 
 /** Where the applier keeps the verified manifests on the node (also what `render` writes). */
@@ -57,6 +59,11 @@ export interface ApplierArgs {
   kubeconfig: string;
   /** Minutes between runs (default 5). */
   intervalMinutes?: number;
+  /**
+   * Secret manifests re-read from SSM at the start of every run: file name in ADDON_SECRET_DIR →
+   * SSM parameter. Without it the files fetched at boot are applied, and old tokens are not deleted.
+   */
+  secretParameters?: Record<string, string>;
 }
 
 const STORE_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([A-Za-z0-9._-]+\/)*$/;
@@ -206,6 +213,46 @@ prune() {
   log "pruned $count objects"
 }
 
+# Secret manifests from SSM, each written whole or not at all: the bootstrap token rotates with
+# pulumi up, and a file fetched at boot would keep applying the old one. 0 when all were read.
+refresh_secrets() {
+  local pair file parameter tmp
+  for pair in $SECRET_PARAMETERS; do
+    IFS='=' read -r file parameter <<<"$pair"
+    tmp=$(mktemp "$ADDON_SECRET_DIR/.refresh.XXXXXX")
+    if aws ssm get-parameter --with-decryption --region "$AWS_REGION" --name "$parameter" \
+      --query Parameter.Value --output text >"$tmp" && [ -s "$tmp" ]; then
+      mv -f "$tmp" "$ADDON_SECRET_DIR/$file"
+    else
+      rm -f "$tmp"
+      log "cannot read $parameter (check the control-plane role's ssm:GetParameter and kms:Decrypt)"
+      return 1
+    fi
+  done
+}
+
+# Bootstrap token Secrets carrying the label, one name per line.
+labelled_tokens() {
+  kc get secrets -n kube-system -l "$TOKEN_LABEL=true" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'
+}
+
+# prune_tokens CURRENT: delete every labelled token Secret not named in CURRENT (one name a line):
+# a token rotated away by pulumi up. Only after the current ones were read from SSM and applied in
+# this run, so two nodes can't take turns deleting each other's token; never with no current token.
+prune_tokens() {
+  local current=$1 tokens name count=0
+  [ -n "$current" ] || return 0
+  tokens=$(backoff 5 labelled_tokens) || return 1
+  while read -r name; do
+    [ -n "$name" ] || continue
+    if grep -qxF "$name" <<<"$current"; then continue; fi
+    log "deleting bootstrap token Secret $name: no longer the current token"
+    backoff 5 kc delete secret "$name" -n kube-system --ignore-not-found --wait=false >/dev/null || return 1
+    count=$((count + 1))
+  done <<<"$tokens"
+  log "deleted $count old bootstrap token Secrets"
+}
+
 main() {
   log "run start (store $STORE_URI)"
   backoff "$API_ATTEMPTS" kc get --raw /readyz >/dev/null || { log "the local apiserver is not ready"; return 1; }
@@ -221,11 +268,30 @@ main() {
   # Each file on its own: one failing add-on neither blocks the others nor node joins (the token
   # Secret goes first). Prune only after everything applied, so a renamed object's old copy stays
   # until its replacement exists.
-  local f name failed=0 applied=0
+  local f name names failed=0 applied=0 fresh=0 current=""
+  if [ -n "$SECRET_PARAMETERS" ] && backoff 5 refresh_secrets; then fresh=1; fi
   for f in "$ADDON_SECRET_DIR"/*.yaml; do
     [ -e "$f" ] || continue
     if backoff 6 apply_file "$f"; then log "applied secret manifest $(basename "$f")"; else log "could not apply secret manifest $(basename "$f")"; failed=$((failed + 1)); fi
   done
+  # Old bootstrap tokens go once the current one is in the cluster (the tokencleaner would delete
+  # them only at their expiry).
+  if [ "$fresh" -eq 1 ] && [ "$failed" -eq 0 ]; then
+    for f in "$ADDON_SECRET_DIR"/*.yaml; do
+      [ -e "$f" ] || continue
+      if names=$(backoff 5 kc get -f "$f" -o name); then
+        current+=$(sed -n 's#^secret/##p' <<<"$names")$'\n'
+      else
+        failed=$((failed + 1))
+      fi
+    done
+    if [ "$failed" -eq 0 ] && ! prune_tokens "$current"; then
+      log "could not delete old bootstrap token Secrets"
+      failed=$((failed + 1))
+    fi
+  else
+    log "old bootstrap token Secrets kept: the secret manifests were not all read from SSM and applied in this run"
+  fi
   while read -r name; do
     case "$name" in *.yaml) ;; *) continue ;; esac
     f="$ADDON_DIR/$name"
@@ -263,6 +329,7 @@ export PATH="\${PATH:+\$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:
 : "\${STORE_URI:?} \${AWS_REGION:?} \${KUBECONFIG_PATH:?}"
 ADDON_DIR="\${ADDON_DIR:-${ADDON_DIR}}"
 ADDON_SECRET_DIR="\${ADDON_SECRET_DIR:-${ADDON_SECRET_DIR}}"
+SECRET_PARAMETERS="\${SECRET_PARAMETERS:-}"
 STAGING="\${STAGING:-/var/lib/kubestead/addons-staging}"
 API_ATTEMPTS="\${API_ATTEMPTS:-12}"
 readonly FIELD_MANAGER="${FIELD_MANAGER}"
@@ -274,6 +341,7 @@ readonly CHECKSUMS="${CHECKSUMS_FILE}"
 readonly INVENTORY="${INVENTORY_FILE}"
 readonly PRUNE_TYPES="${PRUNE_TYPES.join(" ")}"
 readonly CONTROL_PLANE_LABEL="${CONTROL_PLANE_LABEL}"
+readonly TOKEN_LABEL="${BOOTSTRAP_TOKEN_LABEL}"
 HOLDER="$(hostname)"
 readonly HOLDER
 
@@ -288,7 +356,18 @@ export function renderApplierEnv(a: ApplierArgs): string {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
     throw new Error(`add-on applier region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
   }
-  return [`STORE_URI=${a.storeUri}`, `AWS_REGION=${a.region}`, `KUBECONFIG_PATH=${a.kubeconfig}`, ""].join("\n");
+  const secretParameters = Object.entries(a.secretParameters ?? {}).sort(([x], [y]) => x.localeCompare(y));
+  for (const [file, parameter] of secretParameters) {
+    // Sourced by bash and split on spaces: both sides must stay plain words.
+    if (!/^[a-z0-9][a-z0-9.-]*\.yaml$/.test(file) || !/^\/[A-Za-z0-9_.\/-]+$/.test(parameter)) {
+      throw new Error(
+        `add-on applier secret parameter ${JSON.stringify(file)} → ${JSON.stringify(parameter)}: the file must be a plain *.yaml name and the parameter an SSM path`,
+      );
+    }
+  }
+  const env = [`STORE_URI=${a.storeUri}`, `AWS_REGION=${a.region}`, `KUBECONFIG_PATH=${a.kubeconfig}`];
+  if (secretParameters.length > 0) env.push(`SECRET_PARAMETERS="${secretParameters.map(([f, p]) => `${f}=${p}`).join(" ")}"`);
+  return [...env, ""].join("\n");
 }
 
 export function renderApplierUnits(a: Pick<ApplierArgs, "intervalMinutes">): { service: string; timer: string } {

@@ -2,9 +2,9 @@
  * Cluster Autoscaler (image registry.k8s.io/autoscaling/cluster-autoscaler). It finds the worker
  * ASGs by tag, so the lead tags each pool's ASG with clusterAutoscalerAsgTags(cluster).
  *
- * Credentials: it runs on control-plane nodes and uses their instance role, which carries
- * clusterAutoscalerPolicy(cluster). Its pods are not on the host network, so the control-plane
- * launch template needs an IMDS hop limit of 2 (workers keep 1: their pods get no credentials).
+ * Credentials: its own IAM role (clusterAutoscalerPolicy(cluster)), assumed by web identity with
+ * its service account's token (awsCredentials.ts); no node's IMDS is within a pod's reach (hop
+ * limit 1), so it never acts as a node role.
  * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
  *
  * Rendered here as typed objects (after upstream's AWS example manifests) rather than installed
@@ -21,12 +21,15 @@ import {
   requireVersion,
   serviceAccount,
 } from "./objects";
+import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
 
 export interface ClusterAutoscalerArgs {
   /** Autoscaler release matching the Kubernetes minor, without the v, e.g. "1.35.0". */
   version: string;
   clusterName: string;
   region: string;
+  /** ARN of its pod role (lib/oidc.ts podRoleName), trusted for kube-system/cluster-autoscaler only. */
+  roleArn: string;
 }
 
 export const AUTOSCALER_ENABLED_TAG = "k8s.io/cluster-autoscaler/enabled";
@@ -39,6 +42,8 @@ export function clusterAutoscalerAsgTags(cluster: string): Record<string, string
 }
 
 const NAME = "cluster-autoscaler";
+/** Its service account, the `sub` its pod role trusts. */
+export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = NAME;
 const LABELS = { "app.kubernetes.io/name": NAME };
 const RBAC = "rbac.authorization.k8s.io/v1";
 /** Written by --write-status-configmap (on by default) in --namespace. */
@@ -68,6 +73,7 @@ export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] 
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
     throw new Error(`cluster-autoscaler region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
   }
+  requireRoleArn("cluster-autoscaler", a.roleArn);
   const subject = [serviceAccount(NAME)];
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: LABELS } },
@@ -127,17 +133,25 @@ export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] 
           spec: {
             serviceAccountName: NAME,
             priorityClassName: "system-cluster-critical",
-            // The control-plane instance role is its credential (see the top of this file).
+            // On control-plane nodes: never on a node it may scale away. Its credential is its pod role.
             nodeSelector: CONTROL_PLANE_SELECTOR,
             tolerations: [CONTROL_PLANE_TOLERATION],
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+            // fsGroup: the projected web identity token is readable by the non-root user.
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65534,
+              runAsGroup: 65534,
+              fsGroup: 65534,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
             containers: [
               {
                 name: NAME,
                 // Distroless with its own CA bundle: no host certificate mount, unlike upstream's example.
                 image: `registry.k8s.io/autoscaling/cluster-autoscaler:v${a.version}`,
                 command: clusterAutoscalerCommand(a),
-                env: [{ name: "AWS_REGION", value: a.region }],
+                env: webIdentityEnv(a.roleArn, a.region),
+                volumeMounts: [webIdentityMount()],
                 ports: [{ name: "http", containerPort: 8085, protocol: "TCP" }],
                 livenessProbe: { httpGet: { path: "/health-check", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
                 resources: { requests: { cpu: "100m", memory: "600Mi" }, limits: { memory: "600Mi" } },
@@ -148,6 +162,7 @@ export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] 
                 },
               },
             ],
+            volumes: [webIdentityVolume()],
           },
         },
       },

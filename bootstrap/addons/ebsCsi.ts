@@ -1,8 +1,10 @@
 /**
  * AWS EBS CSI driver (image public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver; the CSI sidecars
- * from registry.k8s.io/sig-storage). The controller runs on control-plane nodes and uses their
- * instance role, which carries ebsCsiPolicy() (IMDS hop limit 2 there, as for the autoscaler).
- * Volumes it creates are tagged ebs.csi.aws.com/cluster=true and the policy only deletes those.
+ * from registry.k8s.io/sig-storage). The controller runs on control-plane nodes with its own IAM
+ * role (ebsCsiPolicy(cluster)), assumed by web identity with its service account's token
+ * (awsCredentials.ts); the node plugin calls no AWS API (it reads its instance from its Node).
+ * Volumes it creates are tagged ebs.csi.aws.com/cluster=true and kubernetes.io/cluster/<cluster>=owned,
+ * and the policy only touches those.
  * https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/install.md
  *
  * Rendered here as typed objects (after upstream's chart) rather than installed from that chart:
@@ -20,6 +22,8 @@ import {
   requireVersion,
   serviceAccount,
 } from "./objects";
+import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
+import { ETCD_DATA_ACTIONS } from "../../lib/iam";
 
 /**
  * CSI sidecars, pinned to the releases upstream's chart ships with driver 1.47 (its defaults are
@@ -40,11 +44,15 @@ export interface EbsCsiArgs {
   /** Volumes are tagged kubernetes.io/cluster/<clusterName>=owned. */
   clusterName: string;
   region: string;
+  /** ARN of the controller's pod role (lib/oidc.ts podRoleName), trusted for kube-system/ebs-csi-controller-sa only. */
+  controllerRoleArn: string;
 }
 
 export const EBS_CSI_DRIVER = "ebs.csi.aws.com";
 const CONTROLLER = "ebs-csi-controller";
 const CONTROLLER_SA = "ebs-csi-controller-sa";
+/** The controller's service account, the `sub` its pod role trusts. */
+export const EBS_CSI_CONTROLLER_SERVICE_ACCOUNT = CONTROLLER_SA;
 const NODE = "ebs-csi-node";
 const NODE_SA = "ebs-csi-node-sa";
 const RBAC = "rbac.authorization.k8s.io/v1";
@@ -148,7 +156,7 @@ function controllerObjects(a: EbsCsiArgs): K8sObject[] {
           spec: {
             serviceAccountName: CONTROLLER_SA,
             priorityClassName: "system-cluster-critical",
-            // The control-plane instance role is its credential (see the top of this file).
+            // On control-plane nodes, beside the rest of the control plane. Its credential is its pod role.
             nodeSelector: CONTROL_PLANE_SELECTOR,
             tolerations: [CONTROL_PLANE_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }],
             affinity: {
@@ -173,9 +181,10 @@ function controllerObjects(a: EbsCsiArgs): K8sObject[] {
                 env: [
                   { name: "CSI_ENDPOINT", value: `unix://${CONTROLLER_SOCKET_DIR}csi.sock` },
                   { name: "CSI_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
-                  { name: "AWS_REGION", value: a.region },
+                  // Only the plugin calls AWS; the sidecars talk to it and to the API server.
+                  ...webIdentityEnv(a.controllerRoleArn, a.region),
                 ],
-                volumeMounts: [{ name: "socket-dir", mountPath: CONTROLLER_SOCKET_DIR }],
+                volumeMounts: [{ name: "socket-dir", mountPath: CONTROLLER_SOCKET_DIR }, webIdentityMount()],
                 // Served by the liveness-probe sidecar (same network namespace).
                 ports: [{ name: "healthz", containerPort: 9808, protocol: "TCP" }],
                 livenessProbe: HEALTHZ_PROBE,
@@ -202,7 +211,7 @@ function controllerObjects(a: EbsCsiArgs): K8sObject[] {
                 securityContext: HARDENED,
               },
             ],
-            volumes: [{ name: "socket-dir", emptyDir: {} }],
+            volumes: [{ name: "socket-dir", emptyDir: {} }, webIdentityVolume()],
           },
         },
       },
@@ -335,6 +344,7 @@ export function ebsCsiObjects(a: EbsCsiArgs): K8sObject[] {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
     throw new Error(`aws-ebs-csi-driver region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
   }
+  requireRoleArn("aws-ebs-csi-driver controller", a.controllerRoleArn);
   return [
     {
       apiVersion: "storage.k8s.io/v1",
@@ -362,11 +372,21 @@ export function ebsCsiObjects(a: EbsCsiArgs): K8sObject[] {
 
 const VOLUME = "arn:aws:ec2:*:*:volume/*";
 const SNAPSHOT = "arn:aws:ec2:*:*:snapshot/*";
+const INSTANCE = "arn:aws:ec2:*:*:instance/*";
 
-/** IAM policy: read broadly, create only tagged volumes and snapshots, delete only those. */
-export function ebsCsiPolicy(): Record<string, unknown> {
-  const tagged = (key: string, value = "true") => ({ StringLike: { [`aws:RequestTag/${key}`]: value } });
-  const ownedBy = (key: string, value = "true") => ({ StringLike: { [`ec2:ResourceTag/${key}`]: value } });
+/**
+ * The controller's IAM policy, after upstream's example (docs/example-iam-policy.json) but held to
+ * this cluster: it attaches, detaches, resizes, snapshots and deletes only volumes and snapshots
+ * its own driver made (tagged ebs.csi.aws.com/cluster=true and, through --k8s-tag-cluster-id,
+ * kubernetes.io/cluster/<cluster>=owned), attaches only to this cluster's nodes (their groups tag
+ * them owned; etcd's do not), and creates volumes only with both tags. The explicit deny keeps
+ * etcd's volumes, instances and interfaces out of reach whatever a later statement allows.
+ */
+export function ebsCsiPolicy(cluster: string): Record<string, unknown> {
+  requireClusterName(cluster);
+  const clusterTag = `kubernetes.io/cluster/${cluster}`;
+  const ours = { StringEquals: { "aws:ResourceTag/ebs.csi.aws.com/cluster": "true", [`aws:ResourceTag/${clusterTag}`]: "owned" } };
+  const taggedOurs = { StringEquals: { "aws:RequestTag/ebs.csi.aws.com/cluster": "true", [`aws:RequestTag/${clusterTag}`]: "owned" } };
   return {
     Version: "2012-10-17",
     Statement: [
@@ -385,27 +405,29 @@ export function ebsCsiPolicy(): Record<string, unknown> {
         Resource: "*",
       },
       {
-        Sid: "AttachDetach",
+        Sid: "AttachDetachOwnVolumes",
         Effect: "Allow",
         Action: ["ec2:AttachVolume", "ec2:DetachVolume"],
-        Resource: [VOLUME, "arn:aws:ec2:*:*:instance/*"],
-      },
-      { Sid: "ModifyAndSnapshotVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshot", "ec2:ModifyVolume"], Resource: VOLUME },
-      { Sid: "CreateFromSnapshot", Effect: "Allow", Action: ["ec2:CreateVolume"], Resource: SNAPSHOT },
-      {
-        Sid: "CreateTaggedVolumes",
-        Effect: "Allow",
-        Action: ["ec2:CreateVolume"],
         Resource: VOLUME,
-        Condition: tagged("ebs.csi.aws.com/cluster"),
+        Condition: ours,
       },
       {
-        Sid: "CreateTaggedSnapshots",
+        Sid: "AttachDetachOnClusterNodes",
         Effect: "Allow",
-        Action: ["ec2:CreateSnapshot"],
-        Resource: SNAPSHOT,
-        Condition: tagged("ebs.csi.aws.com/cluster"),
+        Action: ["ec2:AttachVolume", "ec2:DetachVolume"],
+        Resource: INSTANCE,
+        Condition: { StringEquals: { [`aws:ResourceTag/${clusterTag}`]: "owned" } },
       },
+      {
+        Sid: "ModifyAndSnapshotOwnVolumes",
+        Effect: "Allow",
+        Action: ["ec2:CreateSnapshot", "ec2:ModifyVolume"],
+        Resource: VOLUME,
+        Condition: ours,
+      },
+      { Sid: "CreateFromOwnSnapshots", Effect: "Allow", Action: ["ec2:CreateVolume"], Resource: SNAPSHOT, Condition: ours },
+      { Sid: "CreateTaggedVolumes", Effect: "Allow", Action: ["ec2:CreateVolume"], Resource: VOLUME, Condition: taggedOurs },
+      { Sid: "CreateTaggedSnapshots", Effect: "Allow", Action: ["ec2:CreateSnapshot"], Resource: SNAPSHOT, Condition: taggedOurs },
       {
         Sid: "TagOnCreate",
         Effect: "Allow",
@@ -413,20 +435,15 @@ export function ebsCsiPolicy(): Record<string, unknown> {
         Resource: [VOLUME, SNAPSHOT],
         Condition: { StringEquals: { "ec2:CreateAction": ["CreateVolume", "CreateSnapshot"] } },
       },
-      { Sid: "Untag", Effect: "Allow", Action: ["ec2:DeleteTags"], Resource: [VOLUME, SNAPSHOT] },
+      { Sid: "UntagOwn", Effect: "Allow", Action: ["ec2:DeleteTags"], Resource: [VOLUME, SNAPSHOT], Condition: ours },
+      { Sid: "DeleteOwnVolumes", Effect: "Allow", Action: ["ec2:DeleteVolume"], Resource: VOLUME, Condition: ours },
+      { Sid: "DeleteOwnSnapshots", Effect: "Allow", Action: ["ec2:DeleteSnapshot"], Resource: SNAPSHOT, Condition: ours },
       {
-        Sid: "DeleteOwnVolumes",
-        Effect: "Allow",
-        Action: ["ec2:DeleteVolume"],
-        Resource: VOLUME,
-        Condition: ownedBy("ebs.csi.aws.com/cluster"),
-      },
-      {
-        Sid: "DeleteOwnSnapshots",
-        Effect: "Allow",
-        Action: ["ec2:DeleteSnapshot"],
-        Resource: SNAPSHOT,
-        Condition: ownedBy("ebs.csi.aws.com/cluster"),
+        Sid: "NeverTouchEtcdData",
+        Effect: "Deny",
+        Action: ETCD_DATA_ACTIONS,
+        Resource: "*",
+        Condition: { StringEquals: { "aws:ResourceTag/kubestead.io/role": "etcd" } },
       },
     ],
   };

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { ciliumObjects } from "./cilium";
 import { cloudControllerManagerObjects } from "./cloudControllerManager";
+import { clusterAdminsObjects } from "./clusterAdmins";
 import { clusterAutoscalerObjects } from "./clusterAutoscaler";
 import { corednsObjects } from "./coredns";
 import { csrApproverObjects } from "./csrApprover";
@@ -40,12 +41,20 @@ export interface AddonSetArgs {
   /** The API's stable name (api.<cluster domain>): what pods that start before Services reach. */
   apiServerHost: string;
   vpcCidr: string;
+  /**
+   * IAM role ARN per add-on that calls AWS (podRoles.ts addonPodRoles), e.g.
+   * { "cluster-autoscaler": "arn:aws:iam::123456789012:role/…" }; its pods assume it by web identity.
+   */
+  podRoleArns: Record<string, string>;
+  /** Render the kubeadm:cluster-admins binding (controlPlane.clusterAdminsBinding; default true). */
+  clusterAdminsBinding?: boolean;
 }
 
 /** The names clusterAddons() renders for this config, known before any resource exists. */
 export function addonNames(x: AddonsConfig): string[] {
   return [
     "node-bootstrap",
+    "cluster-admins",
     "cloud-controller-manager",
     "kube-proxy",
     "cilium",
@@ -66,6 +75,11 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
   const x = a.addons;
   const list: Addon[] = [
     { name: "node-bootstrap", version: k.version, objects: nodeBootstrapRbac() },
+    {
+      name: "cluster-admins",
+      version: k.version,
+      objects: clusterAdminsObjects({ clusterAdminsBinding: a.clusterAdminsBinding }),
+    },
     {
       name: "cloud-controller-manager",
       version: x.cloudControllerManagerVersion,
@@ -112,13 +126,23 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
     list.push({
       name: "cluster-autoscaler",
       version: x.clusterAutoscalerVersion,
-      objects: clusterAutoscalerObjects({ version: x.clusterAutoscalerVersion, clusterName: a.cluster, region: a.region }),
+      objects: clusterAutoscalerObjects({
+        version: x.clusterAutoscalerVersion,
+        clusterName: a.cluster,
+        region: a.region,
+        roleArn: a.podRoleArns["cluster-autoscaler"],
+      }),
     });
   if (x.ebsCsiDriver)
     list.push({
       name: "ebs-csi-driver",
       version: x.ebsCsiDriverVersion,
-      objects: ebsCsiObjects({ version: x.ebsCsiDriverVersion, clusterName: a.cluster, region: a.region }),
+      objects: ebsCsiObjects({
+        version: x.ebsCsiDriverVersion,
+        clusterName: a.cluster,
+        region: a.region,
+        controllerRoleArn: a.podRoleArns["ebs-csi-driver"],
+      }),
     });
   return list;
 }

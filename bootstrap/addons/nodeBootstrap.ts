@@ -10,12 +10,21 @@ import { binding, group, K8sObject, KUBE_SYSTEM } from "./objects";
 /** Extra group every kubestead bootstrap token carries; bindings name it, not all bootstrappers. */
 export const NODE_BOOTSTRAP_GROUP = "system:bootstrappers:kubestead:nodes";
 
+/**
+ * Label on every token Secret kubestead makes: the add-on applier deletes the labelled token
+ * Secrets other than the one it applies (an older token, rotated away by `pulumi up`).
+ */
+export const BOOTSTRAP_TOKEN_LABEL = "kubestead.io/bootstrap-token";
+
 export interface BootstrapTokenArgs {
   /** [a-z0-9]{6} */
   tokenId: string;
   /** [a-z0-9]{16}; a credential: the caller marks the resulting object secret. */
   tokenSecret: string;
-  /** RFC 3339 expiry; absent = none (ASGs add nodes at any time; rotate the token instead). */
+  /**
+   * RFC 3339 expiry (lib/bootstrapTokenWindow.ts): kube-controller-manager's tokencleaner deletes
+   * the Secret after it, and the apiserver refuses the token. Absent = none.
+   */
   expiration?: string;
 }
 
@@ -33,12 +42,16 @@ export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
     "auth-extra-groups": NODE_BOOTSTRAP_GROUP,
     description: "kubestead node TLS bootstrap",
   };
-  if (a.expiration !== undefined) data.expiration = a.expiration;
+  if (a.expiration !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(a.expiration) || Number.isNaN(Date.parse(a.expiration)))
+      throw new Error(`bootstrap token expiration must be RFC 3339 UTC like 2027-01-31T00:00:00Z (got ${JSON.stringify(a.expiration)})`);
+    data.expiration = a.expiration;
+  }
   return {
     apiVersion: "v1",
     kind: "Secret",
     type: "bootstrap.kubernetes.io/token",
-    metadata: { name: `bootstrap-token-${a.tokenId}`, namespace: KUBE_SYSTEM },
+    metadata: { name: `bootstrap-token-${a.tokenId}`, namespace: KUBE_SYSTEM, labels: { [BOOTSTRAP_TOKEN_LABEL]: "true" } },
     // data, not stringData: server-side apply owns the fields it sends, and stringData is write-only
     // (the apiserver folds it into data), so every re-apply would look like a conflict.
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")])),

@@ -76,8 +76,8 @@ export function requireCidr(what: string, cidr: string): void {
 export const CONTROL_PLANE_TOLERATION = { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" };
 
 /**
- * Control-plane-bound add-ons (they hold powerful service-account tokens and, for now, use the
- * node's role) select on kubeadm's node-role.kubernetes.io/control-plane label. NodeRestriction
+ * Control-plane-bound add-ons (they hold powerful service-account tokens, some of them AWS roles by
+ * web identity) select on kubeadm's node-role.kubernetes.io/control-plane label. NodeRestriction
  * refuses it to every kubelet, so a worker — or anyone holding a bootstrap token — cannot attract
  * them by labelling its own Node. Each control-plane node's add-on applier sets it on its node
  * before applying anything (bootstrap/addons/applier.ts), so it exists before any pod selecting on

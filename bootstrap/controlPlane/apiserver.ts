@@ -17,7 +17,10 @@ import { AUDIT_LOG_PATH, CERT, CONFIG, HOST_DIRS, KEY, PKI_DIR, PORTS } from "./
 import { CA_BUNDLE_MOUNTS, HostMount, staticPod, TLS_FLAGS } from "./staticPod";
 import type { ApiServerSpec } from "./types";
 
-/** Admission plugins on top of the defaults (NamespaceLifecycle, ServiceAccount, PodSecurity, ...). */
+/**
+ * Admission plugins on top of the defaults (NamespaceLifecycle, ServiceAccount, PodSecurity, ...;
+ * PodSecurity's cluster defaults are in admissionConfig.ts).
+ */
 export const ADMISSION_PLUGINS = [
   // Kubelets may only modify their own Node and pods bound to them (CIS 1.2.14).
   "NodeRestriction",
@@ -26,7 +29,19 @@ export const ADMISSION_PLUGINS = [
   "DenyServiceExternalIPs",
   // Bounds event floods; configured in admissionConfig.ts (CIS 1.2.9).
   "EventRateLimit",
+  // Sets every container's imagePullPolicy to Always, so each start checks the registry with the
+  // pod's own pull credentials and no pod runs a private image another namespace pulled onto the
+  // node (CIS 1.2.11). The cost: while a registry (registry.k8s.io, quay.io, ghcr.io,
+  // public.ecr.aws) or the NAT path is down, containers cannot (re)start even with the image
+  // cached, add-ons included. controlPlane.alwaysPullImages=false turns it off (CIS 1.2.11 then
+  // fails, deliberately: lib/cis/exceptions.ts).
+  "AlwaysPullImages",
 ];
+
+/** The plugins to enable: ADMISSION_PLUGINS, without AlwaysPullImages when it is turned off. */
+export function admissionPlugins(alwaysPullImages = true): string[] {
+  return ADMISSION_PLUGINS.filter((p) => alwaysPullImages || p !== "AlwaysPullImages");
+}
 
 /** Flags that must never come from extraArgs, with the reason given back to the user. */
 const REFUSED_EXTRA_ARGS: Record<string, string> = {
@@ -37,7 +52,7 @@ const REFUSED_EXTRA_ARGS: Record<string, string> = {
   "insecure-port": "the insecure port was removed from kube-apiserver (1.24); all access goes through 6443 with TLS",
 };
 
-export function apiServerFlags(a: ApiServerSpec): Record<string, string> {
+export function apiServerFlags(a: ApiServerSpec): Record<string, string | string[]> {
   if (!Array.isArray(a.etcdServers) || a.etcdServers.length === 0 || a.etcdServers.some((u) => !/^https:\/\/[^\s,]+$/.test(u))) {
     throw new Error(
       `etcdServers must be a non-empty list of https:// client URLs (got ${JSON.stringify(a.etcdServers)}): pass the etcd members' client URLs, e.g. https://10.0.1.10:2379`,
@@ -48,7 +63,7 @@ export function apiServerFlags(a: ApiServerSpec): Record<string, string> {
     "allow-privileged": "true", // CNI agents, kube-proxy and CSI node plugins run privileged
     "authentication-config": CONFIG.authentication,
     "authorization-mode": "Node,RBAC",
-    "enable-admission-plugins": ADMISSION_PLUGINS.join(","),
+    "enable-admission-plugins": admissionPlugins(a.alwaysPullImages ?? true).join(","),
     "admission-control-config-file": CONFIG.admission,
     "enable-bootstrap-token-auth": "true", // worker kubelets join with bootstrap tokens
     profiling: "false",
@@ -86,7 +101,17 @@ export function apiServerFlags(a: ApiServerSpec): Record<string, string> {
     "proxy-client-key-file": KEY.frontProxyClient,
     // Service accounts: tokens are checked against etcd (revoked SA ⇒ token dead, CIS 1.2.21) and
     // bound tokens are not silently extended to a year (CIS 1.2.30).
-    "service-account-issuer": a.serviceAccountIssuer,
+    // The first issuer signs new tokens; later ones are still accepted, so tokens issued before an
+    // issuer change stay valid until the kubelet renews them.
+    "service-account-issuer": a.acceptedServiceAccountIssuers?.length
+      ? [a.serviceAccountIssuer, ...a.acceptedServiceAccountIssuers]
+      : a.serviceAccountIssuer,
+    // The discovery document the apiserver serves points at the published JWKS (lib/oidc.ts).
+    ...(a.serviceAccountJwksUri ? { "service-account-jwks-uri": a.serviceAccountJwksUri } : {}),
+    // Explicit, so the audience of in-cluster API tokens does not follow the first issuer: tokens for
+    // STS (audience sts.amazonaws.com) are refused by the API, and API tokens issued before the
+    // issuer changed keep their audience.
+    ...(a.apiAudiences ? { "api-audiences": a.apiAudiences.join(",") } : {}),
     "service-account-key-file": CERT.serviceAccountPublic,
     "service-account-signing-key-file": KEY.serviceAccount,
     "service-account-lookup": "true",

@@ -18,6 +18,7 @@
  * https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-authenticator-configuration
  */
 import { stringify } from "yaml";
+import type { OidcConfig } from "../../lib/config/types";
 
 /** Paths an unauthenticated client may call: the probes and the load balancer's health check. */
 export const ANONYMOUS_PATHS = ["/healthz", "/livez", "/readyz"];
@@ -46,16 +47,33 @@ export function kubernetesMinor(version: string): number {
   return Number(m[1]);
 }
 
-export function authenticationConfig(kubernetesVersion: string): object {
+/**
+ * One `jwt` authenticator for human access through an OpenID Connect issuer: the apiserver fetches
+ * the issuer's discovery document and keys over HTTPS (the control-plane nodes need egress to it),
+ * accepts ID tokens whose `aud` is the client ID, and maps the claims to a username and groups,
+ * each with a prefix so no token can name a built-in identity (system:masters, system:nodes, …).
+ * RBAC then grants the prefixed groups what they need; a user removed at the IdP loses access when
+ * their token expires, which is what makes this the revocable path for people.
+ * https://kubernetes.io/docs/reference/access-authn-authz/authentication/#using-authentication-configuration
+ */
+export function jwtAuthenticator(o: OidcConfig): object {
+  // The apiserver requires a prefix whenever a claim is set ("" = none), so both are always written.
+  const claimMappings: Record<string, object> = { username: { claim: o.usernameClaim, prefix: o.usernamePrefix } };
+  if (o.groupsClaim !== undefined) claimMappings.groups = { claim: o.groupsClaim, prefix: o.groupsPrefix };
+  return { issuer: { url: o.issuerUrl, audiences: [o.clientId] }, claimMappings };
+}
+
+export function authenticationConfig(kubernetesVersion: string, oidc?: OidcConfig): object {
   return {
     apiVersion: authenticationConfigApiVersion(kubernetesVersion),
     kind: "AuthenticationConfiguration",
-    // No JWT issuers: users authenticate with client certificates (admin.conf) or tokens.
-    jwt: [],
+    // Without an issuer, users authenticate with client certificates (the exported kubeconfig,
+    // admin.conf, the break-glass super-admin.conf) or service-account tokens.
+    jwt: oidc ? [jwtAuthenticator(oidc)] : [],
     anonymous: { enabled: true, conditions: ANONYMOUS_PATHS.map((path) => ({ path })) },
   };
 }
 
-export function renderAuthenticationConfig(kubernetesVersion: string): string {
-  return stringify(authenticationConfig(kubernetesVersion), { lineWidth: 0 });
+export function renderAuthenticationConfig(kubernetesVersion: string, oidc?: OidcConfig): string {
+  return stringify(authenticationConfig(kubernetesVersion, oidc), { lineWidth: 0 });
 }

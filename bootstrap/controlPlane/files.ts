@@ -65,7 +65,11 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     etcdServers: spec.etcdServers,
     serviceCidr: spec.serviceCidr,
     serviceAccountIssuer: spec.serviceAccountIssuer,
+    acceptedServiceAccountIssuers: spec.acceptedServiceAccountIssuers,
+    serviceAccountJwksUri: spec.serviceAccountJwksUri,
+    apiAudiences: spec.apiAudiences,
     audit: spec.audit,
+    alwaysPullImages: spec.alwaysPullImages,
     extraArgs: extra.apiServer,
   });
   const controllerManager = renderControllerManagerManifest({
@@ -87,8 +91,8 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     { path: MANIFEST.controllerManager, content: yaml(controllerManager), mode: "0600" },
     { path: MANIFEST.scheduler, content: yaml(scheduler), mode: "0600" },
     { path: CONFIG.auditPolicy, content: renderAuditPolicy(), mode: "0600" },
-    { path: CONFIG.authentication, content: renderAuthenticationConfig(spec.kubernetesVersion), mode: "0600" },
-    { path: CONFIG.admission, content: renderAdmissionConfig(), mode: "0600" },
+    { path: CONFIG.authentication, content: renderAuthenticationConfig(spec.kubernetesVersion, spec.oidc), mode: "0600" },
+    { path: CONFIG.admission, content: renderAdmissionConfig(spec.podSecurity), mode: "0600" },
     { path: CONFIG.scheduler, content: renderSchedulerConfig(), mode: "0600" },
     {
       path: KUBECONFIG.controllerManager,
@@ -97,6 +101,12 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     },
     { path: KUBECONFIG.scheduler, content: localKubeconfig("system:kube-scheduler", CERT.scheduler, KEY.scheduler), mode: "0600" },
     { path: KUBECONFIG.admin, content: localKubeconfig("kubernetes-admin", CERT.admin, KEY.admin), mode: "0600" },
+    // kubeadm ≥ 1.29's split: admin.conf is revocable (a group binding), super-admin.conf is not.
+    {
+      path: KUBECONFIG.superAdmin,
+      content: localKubeconfig("kubernetes-super-admin", CERT.superAdmin, KEY.superAdmin),
+      mode: "0600",
+    },
     ...(Object.keys(CERT) as (keyof typeof CERT)[]).map((k) => ({ path: CERT[k], content: ensureNewline(spec.certs[k]), mode: "0644" })),
   ].sort(byPath);
 

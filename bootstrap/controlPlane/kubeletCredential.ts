@@ -28,9 +28,13 @@ if [ ! -s /etc/kubernetes/kubelet.conf ]; then
   printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' > ${dir}/kubelet-client.ext
   openssl x509 -req -in ${dir}/kubelet-client.csr -CA ${CERT.ca} -CAkey ${KEY.ca} -CAcreateserial \
     -days ${args.validityDays} -sha256 -extfile ${dir}/kubelet-client.ext -out ${dir}/kubelet-client.crt
-  cat ${dir}/kubelet-client.crt ${dir}/kubelet-client.key > ${dir}/kubelet-client-current.pem
-  chmod 0600 ${dir}/kubelet-client-current.pem
-  rm -f ${dir}/kubelet-client.csr ${dir}/kubelet-client.ext
+  # The kubelet's certificate store rotates through a link: kubelet-client-current.pem must point at a
+  # kubelet-client-<time>.pem, or renewing it fails and the node loses its credential at expiry
+  # (control-plane kubelets have no bootstrap token to fall back on).
+  pem=${dir}/kubelet-client-$(date -u +%Y-%m-%d-%H-%M-%S).pem
+  (umask 077 && cat ${dir}/kubelet-client.crt ${dir}/kubelet-client.key > "$pem")
+  ln -sfn "$pem" ${dir}/kubelet-client-current.pem
+  rm -f ${dir}/kubelet-client.csr ${dir}/kubelet-client.ext ${dir}/kubelet-client.crt ${dir}/kubelet-client.key
   umask 077
   cat > /etc/kubernetes/kubelet.conf <<KUBECONFIG
 apiVersion: v1

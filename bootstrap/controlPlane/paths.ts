@@ -24,7 +24,10 @@ export const CONFIG = {
 } as const;
 
 export const KUBECONFIG = {
+  /** kubeadm:cluster-admins (bound to cluster-admin by the cluster-admins add-on): for operators on the node. */
   admin: `${KUBERNETES_DIR}/admin.conf`,
+  /** system:masters, the break-glass: the add-on applier's, works before any RBAC binding exists. */
+  superAdmin: `${KUBERNETES_DIR}/super-admin.conf`,
   controllerManager: `${KUBERNETES_DIR}/controller-manager.conf`,
   scheduler: `${KUBERNETES_DIR}/scheduler.conf`,
 } as const;
@@ -45,6 +48,7 @@ export const CERT = {
   controllerManager: `${PKI_DIR}/controller-manager.crt`,
   scheduler: `${PKI_DIR}/scheduler.crt`,
   admin: `${PKI_DIR}/admin.crt`,
+  superAdmin: `${PKI_DIR}/super-admin.crt`,
   /** Service-account token verification key (public, PEM "PUBLIC KEY"). */
   serviceAccountPublic: `${PKI_DIR}/sa.pub`,
 } as const;
@@ -59,6 +63,7 @@ export const KEY = {
   controllerManager: `${PKI_DIR}/controller-manager.key`,
   scheduler: `${PKI_DIR}/scheduler.key`,
   admin: `${PKI_DIR}/admin.key`,
+  superAdmin: `${PKI_DIR}/super-admin.key`,
   serviceAccount: `${PKI_DIR}/sa.key`,
 } as const;
 

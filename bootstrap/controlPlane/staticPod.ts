@@ -19,7 +19,8 @@ export interface HostMount {
 export interface StaticPodArgs {
   component: "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
   kubernetesVersion: string;
-  flags: Record<string, string>;
+  /** A list renders the flag once per value, in order (for repeatable flags like --service-account-issuer). */
+  flags: Record<string, string | string[]>;
   extraArgs?: ExtraArgs;
   mounts: HostMount[];
   port: number;
@@ -40,9 +41,12 @@ export function image(component: StaticPodArgs["component"], version: string): s
   return `registry.k8s.io/${component}:v${version}`;
 }
 
-/** Merges extraArgs over flags and renders `--k=v`, sorted by name so output is byte-stable. */
-export function renderFlags(flags: Record<string, string>, extraArgs: ExtraArgs = {}): string[] {
-  const merged: Record<string, string> = { ...flags };
+/**
+ * Merges extraArgs over flags and renders `--k=v`, sorted by name so output is byte-stable; a list
+ * value renders `--k=v` per item, in its order (an extraArgs entry replaces the whole list).
+ */
+export function renderFlags(flags: Record<string, string | string[]>, extraArgs: ExtraArgs = {}): string[] {
+  const merged: Record<string, string | string[]> = { ...flags };
   for (const [k, v] of Object.entries(extraArgs)) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(k)) {
       throw new Error(
@@ -53,7 +57,7 @@ export function renderFlags(flags: Record<string, string>, extraArgs: ExtraArgs 
   }
   return Object.keys(merged)
     .sort()
-    .map((k) => `--${k}=${merged[k]}`);
+    .flatMap((k) => [merged[k]].flat().map((v) => `--${k}=${v}`));
 }
 
 function probe(path: string, port: number, timing: Record<string, number>): object {

@@ -2,6 +2,7 @@
  * Inputs of the control-plane renderers. Plain values only: the caller resolves Pulumi Outputs
  * (certificates, the encryption key) with `pulumi.all(...).apply(...)` before rendering.
  */
+import type { OidcConfig, PodSecurityConfig } from "../../lib/config/types";
 
 /** Audit log retention (CIS 1.2.17–1.2.19 want ≥ 30 days, ≥ 10 files, ≥ 100 MiB). */
 export interface AuditRetention {
@@ -25,7 +26,15 @@ export interface ApiServerSpec {
   serviceCidr: string;
   /** --service-account-issuer, an https URL, e.g. https://kubernetes.default.svc.cluster.local. */
   serviceAccountIssuer: string;
+  /** More --service-account-issuer values, after the first: tokens they issued stay valid (new ones carry the first). */
+  acceptedServiceAccountIssuers?: string[];
+  /** --service-account-jwks-uri: where the discovery document says the keys are (https); unset = the apiserver's own. */
+  serviceAccountJwksUri?: string;
+  /** --api-audiences; unset = the first issuer (kube-apiserver's default). */
+  apiAudiences?: string[];
   audit: AuditRetention;
+  /** The AlwaysPullImages admission plugin (default true). */
+  alwaysPullImages?: boolean;
   /** Overrides/extends the flags (e.g. { "v": "2" }); "anonymous-auth" is refused (see apiserver.ts). */
   extraArgs?: ExtraArgs;
 }
@@ -72,8 +81,10 @@ export interface ControlPlaneCerts {
   controllerManager: string;
   /** Client cert, CN system:kube-scheduler. */
   scheduler: string;
-  /** Client cert for on-node admin use, O kubeadm:cluster-admins or system:masters. */
+  /** Client cert of admin.conf, for operators on the node: O kubeadm:cluster-admins. */
   admin: string;
+  /** Client cert of super-admin.conf, the break-glass the add-on applier uses: O system:masters. */
+  superAdmin: string;
   /** Service-account public key, PEM "PUBLIC KEY" (ECDSA P-256). */
   serviceAccountPublic: string;
 }
@@ -88,6 +99,7 @@ export interface ControlPlaneKeyParameters {
   controllerManager: string;
   scheduler: string;
   admin: string;
+  superAdmin: string;
   serviceAccount: string;
 }
 
@@ -100,12 +112,25 @@ export interface ControlPlaneSpec {
   serviceCidr: string;
   podCidr: string;
   nodeCidrMaskSize: number;
+  /** The issuer new service-account tokens carry (https URL), e.g. the public issuer (lib/oidc.ts). */
   serviceAccountIssuer: string;
+  /** Issuers whose earlier tokens stay valid, e.g. the in-cluster issuer before the public one. */
+  acceptedServiceAccountIssuers?: string[];
+  /** Where the JWKS is published (https), when not by the apiserver itself. */
+  serviceAccountJwksUri?: string;
+  /** Audiences a token must carry to be used against the API; unset = the first issuer. */
+  apiAudiences?: string[];
   audit: AuditRetention;
   /** Secrets encryption keys, newest first; at least one. */
   encryptionKeys: EncryptionKey[];
   certs: ControlPlaneCerts;
   keyParameters: ControlPlaneKeyParameters;
+  /** Pod Security Admission defaults (default: enforce baseline, warn/audit restricted, kube-system exempt). */
+  podSecurity?: PodSecurityConfig;
+  /** The AlwaysPullImages admission plugin (default true). */
+  alwaysPullImages?: boolean;
+  /** An OIDC issuer for human access (a jwt authenticator); absent = none. */
+  oidc?: OidcConfig;
   terminatedPodGcThreshold?: number;
   extraArgs?: { apiServer?: ExtraArgs; controllerManager?: ExtraArgs; scheduler?: ExtraArgs };
 }

@@ -21,6 +21,7 @@ const CERT_FIELDS: (keyof ControlPlaneCerts)[] = [
   "controllerManager",
   "scheduler",
   "admin",
+  "superAdmin",
 ];
 const KEY_FIELDS: (keyof ControlPlaneKeyParameters)[] = [
   "ca",
@@ -31,6 +32,7 @@ const KEY_FIELDS: (keyof ControlPlaneKeyParameters)[] = [
   "controllerManager",
   "scheduler",
   "admin",
+  "superAdmin",
   "serviceAccount",
 ];
 
@@ -75,6 +77,27 @@ export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlP
   if (!/^https:\/\/\S+$/.test(s.serviceAccountIssuer ?? "")) {
     add("serviceAccountIssuer", "must be an https:// URL", s.serviceAccountIssuer, "e.g. https://kubernetes.default.svc.cluster.local");
   }
+  (s.acceptedServiceAccountIssuers ?? []).forEach((u, i) => {
+    if (!/^https:\/\/\S+$/.test(u ?? "") || u === s.serviceAccountIssuer)
+      add(
+        `acceptedServiceAccountIssuers[${i}]`,
+        "must be an https:// URL other than serviceAccountIssuer",
+        u,
+        "list the issuers whose earlier tokens must stay valid, e.g. https://kubernetes.default.svc.cluster.local",
+      );
+  });
+  // kube-apiserver refuses a non-https JWKS URI, and OIDC forbids a query or fragment in the issuer.
+  if (s.serviceAccountJwksUri !== undefined && !/^https:\/\/[^\s?#]+$/.test(s.serviceAccountJwksUri)) {
+    add("serviceAccountJwksUri", "must be an https:// URL", s.serviceAccountJwksUri, "e.g. https://<issuer host>/openid/v1/jwks");
+  }
+  if (s.apiAudiences !== undefined && (s.apiAudiences.length === 0 || s.apiAudiences.some((a) => !a || /[\s,]/.test(a)))) {
+    add(
+      "apiAudiences",
+      "must list non-empty audiences without spaces or commas",
+      s.apiAudiences,
+      "e.g. [https://kubernetes.default.svc.cluster.local]",
+    );
+  }
   for (const [k, min] of [
     ["maxAgeDays", 1],
     ["maxBackups", 1],
@@ -113,6 +136,17 @@ export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlP
     if (typeof p !== "string" || !/^\/[A-Za-z0-9_.\-/]+$/.test(p)) {
       add(`keyParameters.${f}`, "must be an SSM parameter name starting with /", p, `e.g. /kubestead/${s.cluster}/controlplane/<file>.key`);
     }
+  }
+  // kube-apiserver refuses to start with a jwt issuer that is also one of its service-account
+  // issuers ("URL must not overlap with disallowed issuers").
+  const saIssuers = [s.serviceAccountIssuer, ...(s.acceptedServiceAccountIssuers ?? [])];
+  if (s.oidc && saIssuers.includes(s.oidc.issuerUrl)) {
+    add(
+      "oidc.issuerUrl",
+      "must not be a service-account issuer of this cluster",
+      s.oidc.issuerUrl,
+      "use your identity provider's issuer, e.g. https://login.example.com",
+    );
   }
   if (s.terminatedPodGcThreshold !== undefined && (!Number.isInteger(s.terminatedPodGcThreshold) || s.terminatedPodGcThreshold < 1)) {
     add("terminatedPodGcThreshold", "must be a positive integer", s.terminatedPodGcThreshold, "e.g. 1000");

@@ -6,7 +6,8 @@
 import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootScript";
 import type { KubernetesConfig, Taint } from "../../lib/config/types";
 import type { NodeFile, SecretFile } from "../types";
-import { KubeNodeRole, nodeFiles } from "./files";
+import { renderBootstrapCleanupStep } from "./bootstrapCleanup";
+import { joinsWithBootstrapToken, KubeNodeRole, nodeFiles } from "./files";
 import { renderNodeInstallStep, renderNodeStartStep } from "./install";
 import { renderSystemApplyStep } from "./system";
 
@@ -55,6 +56,8 @@ export function kubernetesNodeBoot(a: KubernetesNodeBootArgs): { files: NodeFile
     }),
     ...(a.beforeStart ?? []),
     renderNodeStartStep(),
+    // A node that joined with the bootstrap token deletes it once the kubelet has its certificate.
+    ...(joinsWithBootstrapToken(a.role) ? [renderBootstrapCleanupStep()] : []),
     ...(a.afterStart ?? []),
   ];
   const files = [

@@ -56,6 +56,15 @@ export function bootstrapKubeconfigParameter(cluster: string, role: KubeNodeRole
   return `/kubestead/${cluster}/${role}/bootstrap-kubelet.conf`;
 }
 
+/**
+ * Whether a role's kubelet joins with the bootstrap token. Control-plane kubelets never do: the
+ * boot script signs their client certificate locally (controlPlane/kubeletCredential.ts), so the
+ * token, which can ask for a certificate under any node name, never reaches those nodes.
+ */
+export function joinsWithBootstrapToken(role: KubeNodeRole): boolean {
+  return role === "worker";
+}
+
 export function nodeFiles(spec: NodeSpec): { files: NodeFile[]; secrets: SecretFile[] } {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(spec.cluster)) {
     throw new Error(
@@ -99,14 +108,17 @@ export function nodeFiles(spec: NodeSpec): { files: NodeFile[]; secrets: SecretF
         nodeLabels: { ...spec.nodeLabels, [NODE_ROLE_LABEL]: NODE_ROLE_VALUE[spec.role] },
         nodeTaints: taints,
         extraArgs: spec.kubeletExtraArgs,
+        bootstrapKubeconfig: joinsWithBootstrapToken(spec.role),
       }),
       // CIS 4.1.1: kubelet service file 600.
       mode: "0600",
     },
   ];
-  const secrets: SecretFile[] = [
-    // Its content is renderBootstrapKubeconfig(...) output, stored by the caller under this name.
-    { path: BOOTSTRAP_KUBECONFIG_PATH, parameter: bootstrapKubeconfigParameter(spec.cluster, spec.role), mode: "0600" },
-  ];
+  const secrets: SecretFile[] = joinsWithBootstrapToken(spec.role)
+    ? [
+        // Its content is renderBootstrapKubeconfig(...) output, stored by the caller under this name.
+        { path: BOOTSTRAP_KUBECONFIG_PATH, parameter: bootstrapKubeconfigParameter(spec.cluster, spec.role), mode: "0600" },
+      ]
+    : [];
   return { files, secrets };
 }

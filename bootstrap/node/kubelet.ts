@@ -161,6 +161,11 @@ export interface KubeletServiceArgs {
   nodeTaints: Taint[];
   /** More flags, keys without "--"; for settings that have no config-file field. */
   extraArgs?: Record<string, string>;
+  /**
+   * Join with the bootstrap kubeconfig (TLS bootstrapping; default true). false for control-plane
+   * nodes, whose kubelet.conf is signed locally before the kubelet starts: they never hold the token.
+   */
+  bootstrapKubeconfig?: boolean;
 }
 
 /** Flags refused in extraArgs: removed from the kubelet, or a CIS 4.2 failure. */
@@ -187,7 +192,9 @@ export function kubeletFlags(a: KubeletServiceArgs): string[] {
   const flags = [
     `--config=${KUBELET_CONFIG_PATH}`,
     `--kubeconfig=${KUBELET_KUBECONFIG_PATH}`,
-    `--bootstrap-kubeconfig=${BOOTSTRAP_KUBECONFIG_PATH}`,
+    // The kubelet reads the bootstrap kubeconfig only while kubelet.conf holds no valid client
+    // certificate, so the boot script deletes it once the node has joined (bootstrapCleanup.ts).
+    ...(a.bootstrapKubeconfig === false ? [] : [`--bootstrap-kubeconfig=${BOOTSTRAP_KUBECONFIG_PATH}`]),
     // The AWS cloud-controller-manager initialises the node (addresses, providerID, zone labels).
     "--cloud-provider=external",
   ];

@@ -45,13 +45,13 @@ export const CIS_EXCEPTIONS: CisException[] = [
       "with that config (the apiserver refuses to start), so the v1.12 audit, which looks for the flag, reports it.",
     compensating: anonymousLimitedToHealth,
   },
-  {
-    id: "1.2.11",
-    reason:
-      "AlwaysPullImages is not enabled. It forces a registry pull on every container start, so a registry or NAT " +
-      "outage during a zone failure (exactly when pods are being rescheduled) stops replacement pods from starting. " +
-      "Its benefit, stopping one tenant from running another tenant's private image already on a node, does not " +
-      "apply to a single-tenant cluster. Enable it with extraArgs.apiServer['enable-admission-plugins'] if the " +
-      "cluster becomes multi-tenant.",
-  },
 ];
+
+/**
+ * Not an exception: 1.2.11 (AlwaysPullImages) is on by default and passes. A stack that sets
+ * kubestead:controlPlane.alwaysPullImages=false fails 1.2.11 on purpose, so the trade it made (new
+ * containers keep starting from cached images during a registry or NAT outage, at the cost of any
+ * pod on a node being able to run a private image another namespace pulled there) stays visible in
+ * every CIS report rather than being excused here.
+ */
+export const ALWAYS_PULL_IMAGES_CHECK = "1.2.11";

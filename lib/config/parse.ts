@@ -2,8 +2,21 @@
  * Raw stack config → validated ClusterConfig, or a ConfigError listing every problem.
  * Pure: `stacks/config.ts` reads pulumi.Config and calls this; tests call it directly.
  */
-import { awsUsableAddresses, contains, containsIp, formatCidr, hostAddress, isIpv4, overlaps, parseCidr, planSubnets } from "../cidr";
+import {
+  awsUsableAddresses,
+  Cidr,
+  contains,
+  containsIp,
+  formatCidr,
+  hostAddress,
+  isIpv4,
+  overlaps,
+  parseCidr,
+  planSubnets,
+  unionSize,
+} from "../cidr";
 import { checksumKeysFor, knownEtcdVersion, SUPPORTED_KUBERNETES_MINORS } from "../releases";
+import { DESTRUCTIVE_CHANGE_IDS } from "../plan/diff";
 import { DEFAULTS } from "./defaults";
 import { ConfigError, Problem } from "./problems";
 import { Raw, Reader } from "./reader";
@@ -14,8 +27,10 @@ import {
   ControlPlaneConfig,
   EtcdConfig,
   ExistingNetwork,
+  FlowLogsConfig,
   KubernetesConfig,
   NetworkConfig,
+  OidcConfig,
   PkiConfig,
   Taint,
   TaintEffect,
@@ -40,6 +55,7 @@ export const TOP_LEVEL_KEYS = [
   "enforcement",
   "tags",
   "checksums",
+  "acknowledge",
 ] as const;
 
 export interface RawStackConfig {
@@ -77,7 +93,8 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   }
 
   const zones = readZones(r, v, region);
-  const network = readNetwork(r, r.object(v.network, "network"), zones);
+  // Flow logs default on where policies are mandatory (prod); the raw value is enough for a default.
+  const network = readNetwork(r, r.object(v.network, "network"), zones, v.enforcement === "mandatory");
   const kubernetes = readKubernetes(r, r.object(v.kubernetes, "kubernetes"));
   const etcd = readEtcd(r, r.object(v.etcd, "etcd"), zones);
   const controlPlane = readControlPlane(r, r.object(v.controlPlane, "controlPlane"), zones, raw.stack);
@@ -89,6 +106,16 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   const enforcement = r.oneOf(v, "enforcement", "", "advisory", ["advisory", "mandatory"] as const);
   const tags = r.stringMap(v, "tags", "");
   const checksums = r.stringMap(v, "checksums", "");
+  const acknowledge = r.stringList(v, "acknowledge", "", []);
+  acknowledge.forEach((id, i) => {
+    if (!(DESTRUCTIVE_CHANGE_IDS as readonly string[]).includes(id))
+      r.problem(
+        `acknowledge[${i}]`,
+        "must name a destructive change `npm run plan -- --base` reports",
+        id,
+        `use one of: ${DESTRUCTIVE_CHANGE_IDS.join(", ")}`,
+      );
+  });
 
   crossChecks(r, { network, kubernetes, workers, controlPlane, maxNodes, zones });
   const resolvedChecksums = resolveChecksums(r, kubernetes, checksums);
@@ -111,6 +138,7 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
     enforcement,
     tags,
     checksums: resolvedChecksums,
+    acknowledge,
   };
 }
 
@@ -135,8 +163,8 @@ function readZones(r: Reader, v: Raw, region: string): string[] {
   return zones;
 }
 
-function readNetwork(r: Reader, n: Raw, zones: string[]): NetworkConfig {
-  r.unknownKeys(n, "network", ["vpcCidr", "natGateways", "privateSubnetPrefix", "publicSubnetPrefix", "existing"]);
+function readNetwork(r: Reader, n: Raw, zones: string[], mandatory: boolean): NetworkConfig {
+  r.unknownKeys(n, "network", ["vpcCidr", "natGateways", "privateSubnetPrefix", "publicSubnetPrefix", "existing", "flowLogs"]);
   const vpcCidr = r.string(n, "vpcCidr", "network", DEFAULTS.vpcCidr);
   const natGateways = r.oneOf(n, "natGateways", "network", "perAz", ["single", "perAz"] as const);
   const privateSubnetPrefix = r.int(n, "privateSubnetPrefix", "network", 19, 16, 28);
@@ -187,7 +215,32 @@ function readNetwork(r: Reader, n: Raw, zones: string[]): NetworkConfig {
     }
     existing = { vpcId, publicSubnetIds, privateSubnetIds };
   }
-  return { vpcCidr, natGateways, privateSubnetPrefix, publicSubnetPrefix, existing };
+  const flowLogs = readFlowLogs(r, r.object(n.flowLogs, "network.flowLogs"), mandatory);
+  return { vpcCidr, natGateways, privateSubnetPrefix, publicSubnetPrefix, existing, flowLogs };
+}
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+function readFlowLogs(r: Reader, f: Raw, mandatory: boolean): FlowLogsConfig {
+  const p = "network.flowLogs";
+  r.unknownKeys(f, p, ["enabled", "destination", "retentionDays", "trafficType"]);
+  const enabled = r.bool(f, "enabled", p, mandatory);
+  const destination = r.oneOf(f, "destination", p, "cloudwatch", ["cloudwatch", "s3"] as const);
+  const retentionDays = r.int(f, "retentionDays", p, 90, 1, 3653);
+  const trafficType = r.oneOf(f, "trafficType", p, "ALL", ["ALL", "ACCEPT", "REJECT"] as const);
+  if (destination === "cloudwatch" && !CLOUDWATCH_RETENTION_DAYS.includes(retentionDays)) {
+    const next = CLOUDWATCH_RETENTION_DAYS.find((d) => d >= retentionDays) ?? 3653;
+    r.problem(
+      `${p}.retentionDays`,
+      `must be a retention CloudWatch Logs accepts (${CLOUDWATCH_RETENTION_DAYS.join(", ")})`,
+      retentionDays,
+      `use ${next}, or set ${NAMESPACE}:${p}.destination to s3`,
+    );
+  }
+  return { enabled, destination, retentionDays, trafficType };
 }
 
 function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
@@ -343,10 +396,32 @@ function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
   const volumeIops = r.int(e, "volumeIops", p, 3000, 3000, 16000);
   const snapshotCount = r.int(e, "snapshotCount", p, 10000, 100, 1000000);
   const b = r.object(e.backup, `${p}.backup`);
-  r.unknownKeys(b, `${p}.backup`, ["intervalMinutes", "retentionDays"]);
+  r.unknownKeys(b, `${p}.backup`, ["intervalMinutes", "retentionDays", "objectLockMode", "objectLockDays", "accessLogRetentionDays"]);
   const intervalMinutes = r.int(b, "intervalMinutes", `${p}.backup`, 60, 5, 1440);
   const retentionDays = r.int(b, "retentionDays", `${p}.backup`, 14, 1, 3650);
-  return { members, version, sha256, instanceType, volumeSizeGiB, volumeIops, snapshotCount, backup: { intervalMinutes, retentionDays } };
+  const objectLockMode = r.oneOf(b, "objectLockMode", `${p}.backup`, "governance", ["governance", "compliance"] as const);
+  const objectLockDays = r.int(b, "objectLockDays", `${p}.backup`, retentionDays, 1, 3650);
+  if (objectLockDays > retentionDays) {
+    // The lifecycle rule expires snapshots after retentionDays; S3 would keep retrying to delete
+    // versions still under lock, and the retention setting would not mean what it says.
+    r.problem(
+      `${p}.backup.objectLockDays`,
+      `must not exceed ${NAMESPACE}:${p}.backup.retentionDays (${retentionDays}): snapshots would expire while still locked`,
+      objectLockDays,
+      `lower objectLockDays to at most ${retentionDays}, or raise retentionDays`,
+    );
+  }
+  const accessLogRetentionDays = r.int(b, "accessLogRetentionDays", `${p}.backup`, 365, 1, 3650);
+  return {
+    members,
+    version,
+    sha256,
+    instanceType,
+    volumeSizeGiB,
+    volumeIops,
+    snapshotCount,
+    backup: { intervalMinutes, retentionDays, objectLockMode, objectLockDays, accessLogRetentionDays },
+  };
 }
 
 const INSTANCE_TYPE = {
@@ -365,6 +440,10 @@ function readControlPlane(r: Reader, c: Raw, zones: string[], stack: string): Co
     "auditLogMaxAgeDays",
     "auditLogMaxBackups",
     "auditLogMaxSizeMiB",
+    "podSecurity",
+    "alwaysPullImages",
+    "oidc",
+    "clusterAdminsBinding",
   ]);
   const nodes = r.int(c, "nodes", p, 3, 1, 9);
   if (stack === "prod" && nodes < 3) {
@@ -376,7 +455,7 @@ function readControlPlane(r: Reader, c: Raw, zones: string[], stack: string): Co
   const instanceType = r.string(c, "instanceType", p, "m7i.large", INSTANCE_TYPE);
   const rootVolumeGiB = r.int(c, "rootVolumeGiB", p, 50, 20, 1024);
   const lb = r.object(c.apiLoadBalancer, `${p}.apiLoadBalancer`);
-  r.unknownKeys(lb, `${p}.apiLoadBalancer`, ["scheme", "allowedCidrs"]);
+  r.unknownKeys(lb, `${p}.apiLoadBalancer`, ["scheme", "allowedCidrs", "maxAllowedShare"]);
   const scheme = r.oneOf(lb, "scheme", `${p}.apiLoadBalancer`, "internal", ["internal", "internet-facing"] as const);
   const allowedCidrs = r.stringList(lb, "allowedCidrs", `${p}.apiLoadBalancer`, []);
   for (const cidr of allowedCidrs) {
@@ -398,11 +477,134 @@ function readControlPlane(r: Reader, c: Raw, zones: string[], stack: string): Co
       "list the client CIDRs that need the API",
     );
   }
-  const apiLoadBalancer: ApiLoadBalancerConfig = { scheme, allowedCidrs };
+  const maxAllowedShare = readAllowedShare(r, lb, allowedCidrs);
+  const apiLoadBalancer: ApiLoadBalancerConfig = { scheme, allowedCidrs, maxAllowedShare };
   const auditLogMaxAgeDays = r.int(c, "auditLogMaxAgeDays", p, 30, 1, 3650);
   const auditLogMaxBackups = r.int(c, "auditLogMaxBackups", p, 10, 1, 1000);
   const auditLogMaxSizeMiB = r.int(c, "auditLogMaxSizeMiB", p, 100, 1, 10000);
-  return { nodes, instanceType, rootVolumeGiB, apiLoadBalancer, auditLogMaxAgeDays, auditLogMaxBackups, auditLogMaxSizeMiB };
+  return {
+    nodes,
+    instanceType,
+    rootVolumeGiB,
+    apiLoadBalancer,
+    auditLogMaxAgeDays,
+    auditLogMaxBackups,
+    auditLogMaxSizeMiB,
+    ...readControlPlaneAccess(r, c),
+  };
+}
+
+/**
+ * Default 1/256 of the IPv4 space: one /8, so a private network such as 10.0.0.0/8 (what prod
+ * lists) passes, while anything wider — for a public endpoint, tens of millions of internet
+ * addresses, or "the internet in two halves" (0.0.0.0/1 + 128.0.0.0/1) — is refused. Overlapping
+ * CIDRs count once. A team that really needs more raises the share, visibly, in the stack file.
+ */
+export const DEFAULT_MAX_ALLOWED_SHARE = 1 / 256;
+
+/** "1/256" for a unit fraction, else a decimal: how a share reads in messages. */
+export function formatShare(share: number): string {
+  const inverse = 1 / share;
+  return Number.isInteger(inverse) ? `1/${inverse}` : String(share);
+}
+
+function readAllowedShare(r: Reader, lb: Raw, allowedCidrs: string[]): number {
+  const p = "controlPlane.apiLoadBalancer";
+  const raw = lb.maxAllowedShare;
+  let share = DEFAULT_MAX_ALLOWED_SHARE;
+  if (raw !== undefined && raw !== null) {
+    const m = typeof raw === "string" ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw) : null;
+    const n = typeof raw === "number" ? raw : m ? Number(m[1]) / Number(m[2]) : typeof raw === "string" ? Number(raw) : NaN;
+    if (!(n > 0 && n <= 1)) {
+      r.problem(
+        `${p}.maxAllowedShare`,
+        "must be a share of the IPv4 address space above 0 and at most 1",
+        raw,
+        `write it as a fraction such as "1/256" (a /8) or "1/4096" (a /12)`,
+      );
+    } else share = n;
+  }
+  const cidrs = allowedCidrs.map(parseCidr).filter((x): x is Cidr => x !== undefined);
+  const covered = unionSize(cidrs) / 2 ** 32;
+  if (covered > share) {
+    r.problem(
+      `${p}.allowedCidrs`,
+      `must together cover at most ${formatShare(share)} of the IPv4 address space (${NAMESPACE}:${p}.maxAllowedShare); they cover ${Number((covered * 100).toPrecision(3))}%`,
+      allowedCidrs,
+      `list only the networks that need the API, or raise ${NAMESPACE}:${p}.maxAllowedShare`,
+    );
+  }
+  return share;
+}
+
+const PSA_LEVELS = ["privileged", "baseline", "restricted"] as const;
+
+/** Who may reach the API and what the apiserver admits: PSA, AlwaysPullImages, OIDC, the cluster-admins binding. */
+function readControlPlaneAccess(
+  r: Reader,
+  c: Raw,
+): Pick<ControlPlaneConfig, "podSecurity" | "alwaysPullImages" | "oidc" | "clusterAdminsBinding"> {
+  const ps = r.object(c.podSecurity, "controlPlane.podSecurity");
+  const pp = "controlPlane.podSecurity";
+  r.unknownKeys(ps, pp, ["enforce", "warn", "audit", "exemptNamespaces"]);
+  const exemptNamespaces = r.stringList(ps, "exemptNamespaces", pp, ["kube-system"]);
+  for (const ns of exemptNamespaces) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns))
+      r.problem(`${pp}.exemptNamespaces`, "must hold namespace names", ns, "use lowercase DNS labels, e.g. kube-system");
+  }
+  if (!exemptNamespaces.includes("kube-system")) {
+    r.problem(
+      `${pp}.exemptNamespaces`,
+      "must include kube-system: the add-ons run there with host networking, host paths and privileged containers, which baseline rejects",
+      exemptNamespaces,
+      "add kube-system to the list",
+    );
+  }
+  const podSecurity = {
+    enforce: r.oneOf(ps, "enforce", pp, "baseline", PSA_LEVELS),
+    warn: r.oneOf(ps, "warn", pp, "restricted", PSA_LEVELS),
+    audit: r.oneOf(ps, "audit", pp, "restricted", PSA_LEVELS),
+    exemptNamespaces,
+  };
+  const alwaysPullImages = r.bool(c, "alwaysPullImages", "controlPlane", true);
+  const clusterAdminsBinding = r.bool(c, "clusterAdminsBinding", "controlPlane", true);
+  return { podSecurity, alwaysPullImages, oidc: readOidc(r, c.oidc), clusterAdminsBinding };
+}
+
+function readOidc(r: Reader, raw: unknown): OidcConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const p = "controlPlane.oidc";
+  const o = r.object(raw, p);
+  r.unknownKeys(o, p, ["issuerUrl", "clientId", "usernameClaim", "usernamePrefix", "groupsClaim", "groupsPrefix"]);
+  const issuerUrl = r.string(o, "issuerUrl", p, undefined, {
+    re: /^https:\/\/[^\s?#]+$/,
+    rule: "must be an https:// URL without query or fragment",
+    fix: "use the issuer exactly as its tokens' iss claim spells it, e.g. https://login.example.com",
+  });
+  const clientId = r.string(o, "clientId", p);
+  const claim = { re: /^[A-Za-z0-9_.:\/-]+$/, rule: "must be a JWT claim name", fix: "use e.g. sub, email or groups" };
+  const usernameClaim = r.string(o, "usernameClaim", p, "sub", claim);
+  const groupsClaim = o.groupsClaim === undefined ? undefined : r.string(o, "groupsClaim", p, undefined, claim);
+  const prefix = (field: string): string => {
+    const v = typeof o[field] === "string" ? (o[field] as string) : r.string(o, field, p, "oidc:");
+    if (v.startsWith("system:")) {
+      r.problem(
+        `${p}.${field}`,
+        "must not start with system: (names there are Kubernetes' own: system:masters, system:nodes, ...)",
+        v,
+        'use a prefix of your own, e.g. "oidc:"',
+      );
+    }
+    return v;
+  };
+  return {
+    issuerUrl,
+    clientId,
+    usernameClaim,
+    usernamePrefix: prefix("usernamePrefix"),
+    groupsClaim,
+    groupsPrefix: prefix("groupsPrefix"),
+  };
 }
 
 function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig[] {
@@ -502,6 +704,14 @@ function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig
         r.problem(`${p}.zones`, `must be among kubestead:zones (${zones.join(", ")})`, z, "pick zones from kubestead:zones");
     const minHealthyPercentage = r.int(w, "minHealthyPercentage", p, 90, 0, 100);
     const metadataHopLimit = r.int(w, "metadataHopLimit", p, 1, 1, 64);
+    if (metadataHopLimit > 1 && metadataHopLimit <= 64) {
+      r.problem(
+        `${p}.metadataHopLimit`,
+        "must be 1: above 1, every pod on the pool's nodes reaches IMDS and acts as the worker node role",
+        metadataHopLimit,
+        "remove it; pods that need AWS get their own IAM role through the cluster's service-account issuer (README: Pods and AWS credentials)",
+      );
+    }
     return {
       name,
       minSize,
@@ -537,10 +747,12 @@ function readTaints(r: Reader, raw: unknown, p: string): Taint[] {
 
 function readPki(r: Reader, k: Raw): PkiConfig {
   const p = "pki";
-  r.unknownKeys(k, p, ["caValidityHours", "leafValidityHours", "earlyRenewalHours"]);
+  r.unknownKeys(k, p, ["caValidityHours", "leafValidityHours", "earlyRenewalHours", "bootstrapTokenMaxAgeDays", "adminValidityHours"]);
   const caValidityHours = r.int(k, "caValidityHours", p, 87600, 720, 262800);
   const leafValidityHours = r.int(k, "leafValidityHours", p, 8760, 24, 87600);
   const earlyRenewalHours = r.int(k, "earlyRenewalHours", p, 720, 0, 8760);
+  // At most 90 days: a token lives up to twice this (its window, then one more as grace).
+  const bootstrapTokenMaxAgeDays = r.int(k, "bootstrapTokenMaxAgeDays", p, 30, 1, 90);
   if (leafValidityHours > caValidityHours) {
     r.problem(
       `${p}.leafValidityHours`,
@@ -557,7 +769,18 @@ function readPki(r: Reader, k: Raw): PkiConfig {
       "renew e.g. 720 hours (30 days) before expiry",
     );
   }
-  return { caValidityHours, leafValidityHours, earlyRenewalHours };
+  // A week: a leaked exported kubeconfig works for days, not a year, while a team that runs
+  // `pulumi up` weekly (re-issued after half the validity) never finds it expired.
+  const adminValidityHours = r.int(k, "adminValidityHours", p, 168, 2, 8760);
+  if (adminValidityHours > leafValidityHours) {
+    r.problem(
+      `${p}.adminValidityHours`,
+      `must not exceed leafValidityHours (${leafValidityHours})`,
+      adminValidityHours,
+      "keep the exported admin credential short-lived, e.g. 168 hours (7 days)",
+    );
+  }
+  return { caValidityHours, leafValidityHours, earlyRenewalHours, bootstrapTokenMaxAgeDays, adminValidityHours };
 }
 
 function readAddons(r: Reader, a: Raw, kubernetesVersion: string): AddonsConfig {

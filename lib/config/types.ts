@@ -12,6 +12,10 @@ export type LoadBalancerScheme = "internal" | "internet-facing";
 export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 export type ProxyMode = "iptables" | "ipvs";
 export type Enforcement = "advisory" | "mandatory";
+/** S3 Object Lock retention mode of the etcd backups (AWS's GOVERNANCE / COMPLIANCE). */
+export type ObjectLockMode = "governance" | "compliance";
+export type FlowLogDestination = "cloudwatch" | "s3";
+export type FlowLogTraffic = "ALL" | "ACCEPT" | "REJECT";
 
 export interface Taint {
   key: string;
@@ -38,6 +42,18 @@ export interface NetworkConfig {
   /** Prefix length of each public subnet (default 24). */
   publicSubnetPrefix: number;
   existing?: ExistingNetwork;
+  flowLogs: FlowLogsConfig;
+}
+
+export interface FlowLogsConfig {
+  /** VPC flow logs on the cluster's VPC, created or adopted (default: on when enforcement is mandatory). */
+  enabled: boolean;
+  /** `cloudwatch` (a KMS-encrypted log group, default) or `s3` (a private SSE-S3 log bucket: cheaper per GB). */
+  destination: FlowLogDestination;
+  /** Days flow log records are kept (default 90); for CloudWatch one of the retention values it accepts. */
+  retentionDays: number;
+  /** Which flows are recorded (default ALL). */
+  trafficType: FlowLogTraffic;
 }
 
 export interface KubernetesConfig {
@@ -70,6 +86,12 @@ export interface EtcdBackupConfig {
   intervalMinutes: number;
   /** Days an object version is kept in the backup bucket (default 14). */
   retentionDays: number;
+  /** S3 Object Lock default retention mode (default governance; compliance: not even the account root can delete early). */
+  objectLockMode: ObjectLockMode;
+  /** Days each snapshot is locked (default retentionDays; at most retentionDays, so expiry never precedes the lock). */
+  objectLockDays: number;
+  /** Days the backup bucket's server access logs are kept (default 365). */
+  accessLogRetentionDays: number;
 }
 
 export interface EtcdConfig {
@@ -93,6 +115,41 @@ export interface ApiLoadBalancerConfig {
   scheme: LoadBalancerScheme;
   /** CIDRs allowed to reach TCP 6443 on the load balancer. Required when internet-facing. */
   allowedCidrs: string[];
+  /**
+   * Largest share of the IPv4 address space allowedCidrs may cover together, 0 < share ≤ 1
+   * (default 1/256: one /8, e.g. all of 10.0.0.0/8).
+   */
+  maxAllowedShare: number;
+}
+
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/** Cluster-wide Pod Security Admission defaults (namespaces may still set their own labels). */
+export interface PodSecurityConfig {
+  /** Pods violating this level are rejected (default baseline). */
+  enforce: PodSecurityLevel;
+  /** Violations of this level are returned to the client as warnings (default restricted). */
+  warn: PodSecurityLevel;
+  /** Violations of this level are annotated in the audit log (default restricted). */
+  audit: PodSecurityLevel;
+  /** Namespaces PSA does not check; must include kube-system, where the add-ons run (default [kube-system]). */
+  exemptNamespaces: string[];
+}
+
+/** An OpenID Connect issuer humans authenticate with (a `jwt` authenticator of the apiserver). */
+export interface OidcConfig {
+  /** https URL of the issuer; must equal the tokens' `iss` and serve /.well-known/openid-configuration. */
+  issuerUrl: string;
+  /** The audience tokens must carry (the OIDC client ID kubectl logs in with). */
+  clientId: string;
+  /** Claim used as the username (default sub). */
+  usernameClaim: string;
+  /** Prepended to every username (default "oidc:"), so no token can claim a built-in name. */
+  usernamePrefix: string;
+  /** Claim holding the groups; absent = no groups from tokens. */
+  groupsClaim?: string;
+  /** Prepended to every group (default "oidc:"). */
+  groupsPrefix: string;
 }
 
 export interface ControlPlaneConfig {
@@ -104,6 +161,18 @@ export interface ControlPlaneConfig {
   auditLogMaxAgeDays: number;
   auditLogMaxBackups: number;
   auditLogMaxSizeMiB: number;
+  /** Pod Security Admission defaults in the apiserver's AdmissionConfiguration. */
+  podSecurity: PodSecurityConfig;
+  /** The AlwaysPullImages admission plugin (CIS 1.2.11; default true). */
+  alwaysPullImages: boolean;
+  /** Human access through an OIDC issuer; absent = none. */
+  oidc?: OidcConfig;
+  /**
+   * The ClusterRoleBinding kubeadm:cluster-admins → cluster-admin the control plane applies
+   * (default true). false revokes every kubeadm:cluster-admins certificate, the exported
+   * adminKubeconfig included; the break-glass super-admin.conf on control-plane nodes keeps working.
+   */
+  clusterAdminsBinding: boolean;
 }
 
 export interface SpotConfig {
@@ -140,6 +209,17 @@ export interface PkiConfig {
   leafValidityHours: number;
   /** Renew leaf certificates this many hours before expiry (default 720 = 30 days). */
   earlyRenewalHours: number;
+  /**
+   * Validity of the exported adminKubeconfig's client certificate, hours (default 168 = 7 days);
+   * `pulumi up` re-issues it once half of that has passed.
+   */
+  adminValidityHours: number;
+  /**
+   * Days a kubelet bootstrap token is handed out before `pulumi up` replaces it (default 30: the
+   * deploy cadence earlyRenewalHours already assumes). Each token expires one more such period
+   * after its own, so a cluster keeps joining nodes between deploys.
+   */
+  bootstrapTokenMaxAgeDays: number;
 }
 
 export interface AddonsConfig {
@@ -188,4 +268,9 @@ export interface ClusterConfig {
   tags: Record<string, string>;
   /** sha256 of every node artifact (kubelet, containerd, runc, cni-plugins), by artifact key. */
   checksums: Record<string, string>;
+  /**
+   * Destructive changes (lib/plan/diff.ts ids) this stack's next update may make: with mandatory
+   * enforcement, `npm run plan -- --base` refuses any other. Remove the entry after the update.
+   */
+  acknowledge: string[];
 }

@@ -9,8 +9,8 @@ import { asList, asNumber, asRecord, isUnknown } from "./unknown";
 
 const KMS_ALGORITHMS = new Set(["aws:kms", "aws:kms:dsse"]);
 
-/** Bucket-level config resources (versioning, SSE, lifecycle) whose `bucket` is `bucket`. */
-function configsOf(g: Graph, bucket: GraphResource, type: string): { found: GraphResource[]; unknown: boolean } {
+/** Bucket-level config resources (versioning, SSE, lifecycle, …) whose `bucket` is `bucket`. */
+export function configsOf(g: Graph, bucket: GraphResource, type: string): { found: GraphResource[]; unknown: boolean } {
   let unknown = false;
   const found = g.resources.filter((r) => {
     if (r.type !== type) return false;

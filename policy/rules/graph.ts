@@ -43,6 +43,12 @@ export const T = {
   bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
   bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketObjectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+  bucketLogging: "aws:s3/bucketLogging:BucketLogging",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  flowLog: "aws:ec2/flowLog:FlowLog",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
   selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
   locallySignedCert: "tls:index/locallySignedCert:LocallySignedCert",
 } as const;

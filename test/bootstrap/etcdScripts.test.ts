@@ -73,7 +73,7 @@ describe("renderEtcdBackupScript", () => {
     expect(script).toContain('etcdctl snapshot save "$file"');
     expect(script).toContain('"$tool" snapshot status "$file" -w json');
     expect(script).toContain('dest="s3://$BUCKET/$CLUSTER/$name"');
-    expect(script).toContain('aws s3 cp --only-show-errors --region "$REGION" --sse aws:kms "$file" "$dest"');
+    expect(script).toContain('aws s3 cp --only-show-errors --region "$REGION" --sse aws:kms --checksum-algorithm SHA256 "$file" "$dest"');
     expect(script).toMatchSnapshot();
   });
 
@@ -202,7 +202,7 @@ describe("the backup script, run with stub etcdctl and aws", () => {
     expect(r.status).toBe(0);
     expect(r.calls).toMatch(/snapshot status .*-etcd-1\.db -w json/);
     expect(r.calls).toMatch(
-      /^aws s3 cp --only-show-errors --region eu-west-1 --sse aws:kms \S+\/\d{8}T\d{6}Z-etcd-1\.db s3:\/\/prod-etcd-backups\/prod\/\d{8}T\d{6}Z-etcd-1\.db$/m,
+      /^aws s3 cp --only-show-errors --region eu-west-1 --sse aws:kms --checksum-algorithm SHA256 \S+\/\d{8}T\d{6}Z-etcd-1\.db s3:\/\/prod-etcd-backups\/prod\/\d{8}T\d{6}Z-etcd-1\.db$/m,
     );
     // The staging dir is removed after the upload.
     expect(readdirSync(dir).filter((f) => f.startsWith("etcd-backup."))).toEqual([]);

@@ -77,7 +77,7 @@ describe("auto scaling and the cluster key", () => {
   });
   test("the key policy keeps the account's IAM delegation and admits that role as AWS documents", () => {
     const [role] = ofType(plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
-    const [key] = ofType(plan, "aws:kms/key:Key");
+    const [key] = withRole(plan, "aws:kms/key:Key", "pki"); // the cluster key (flow logs have their own)
     const policy = JSON.parse(String(key.inputs.policy));
     const sid = (s: string) => policy.Statement.find((x: { Sid: string }) => x.Sid === s);
     expect(sid("EnableIamPolicies").Principal.AWS).toMatch(/^arn:aws:iam::\d{12}:root$/);

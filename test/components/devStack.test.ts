@@ -34,6 +34,7 @@ test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI 
     .filter(Boolean);
   expect(addons).toEqual([
     "node-bootstrap",
+    "cluster-admins",
     "cloud-controller-manager",
     "kube-proxy",
     "cilium",
@@ -43,11 +44,12 @@ test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI 
   ]);
 });
 
-test("the policy pack on the dev graph: only advisory findings (a 1-node control plane, unprotected volumes)", () => {
+test("the policy pack on the dev graph: only advisory findings (a 1-node control plane, unprotected volumes, no flow logs)", () => {
   const { runPolicies } = require("../../policy/runner");
   const cfg = JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../policy/dev.json"), "utf8"));
   const report = runPolicies(plan, cfg, { preview: false });
   expect(report.mandatoryCount).toBe(0);
   const policies = new Set(report.violations.map((v: { policy: string }) => v.policy));
-  expect(policies).toEqual(new Set(["control-plane-ha", "etcd-volume-protection"]));
+  // Flow logs default to off where enforcement is advisory (network.flowLogs.enabled).
+  expect(policies).toEqual(new Set(["control-plane-ha", "etcd-volume-protection", "vpc-flow-logs"]));
 });

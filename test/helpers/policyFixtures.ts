@@ -9,8 +9,14 @@
 import { gzipSync } from "node:zlib";
 import { BOOT_SCRIPT_PATH } from "../../bootstrap/bootScript";
 import { renderCloudConfig } from "../../bootstrap/cloudInit";
+import { renderAdmissionConfig } from "../../bootstrap/controlPlane/admissionConfig";
+import { renderApiServerManifest } from "../../bootstrap/controlPlane/apiserver";
+import { CONFIG, MANIFEST } from "../../bootstrap/controlPlane/paths";
+import type { PodSecurityConfig } from "../../lib/config/types";
 import type { Plan, PlanResource, PlanResourceOptions } from "../../lib/plan/types";
+import { EC2_ASSUME_ROLE, PolicyDocument, controlPlanePolicy, etcdPolicy, nodeBaselinePolicy, workerPolicy } from "../../lib/iam";
 import { Graph, makeGraph } from "../../policy/rules/graph";
+import { stringify } from "yaml";
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const NOW = new Date("2026-03-01T00:00:00Z");
@@ -46,6 +52,10 @@ interface Spec {
   /** Names of resources depended on through no property (the dependsOn option). */
   dependsOn?: string[];
   options?: Partial<PlanResourceOptions>;
+  /** Name of the parent resource (default: the stack). */
+  parent?: string;
+  /** A component resource: no provider, no ID. */
+  component?: boolean;
 }
 
 const clone = <X>(x: X): X => JSON.parse(JSON.stringify(x)) as X;
@@ -94,10 +104,10 @@ function build(specs: Spec[]): PlanResource[] {
         urn: urnFor(s.name),
         type: s.type,
         name: s.name,
-        custom: true,
-        id,
-        parent: STACK_URN,
-        provider: `${PROVIDER_URN}::prov-1`,
+        custom: !s.component,
+        id: s.component ? undefined : id,
+        parent: s.parent ? urnFor(s.parent) : STACK_URN,
+        provider: s.component ? undefined : `${PROVIDER_URN}::prov-1`,
         dependencies: [...new Set([...Object.values(propertyDependencies).flat(), ...(s.dependsOn ?? []).map(urnFor)])],
         propertyDependencies,
         inputs: clone(s.inputs),
@@ -127,13 +137,13 @@ const arn = (kind: string, name: string) => `arn:aws:elasticloadbalancing:us-eas
 export const TG_ARN = arn("targetgroup", `${CLUSTER}-api/0123`);
 export const LB_ARN = arn("loadbalancer", `net/${CLUSTER}-api/4567`);
 
-/** Node roles with an IAM identity (role, inline policy, SSM core attachment, instance profile). */
+/** Node roles with an IAM identity (role, its policy, the baseline policy, instance profile). */
 const IDENTITIES = ["etcd", "controlplane", "worker"] as const;
 type NodeRole = (typeof IDENTITIES)[number];
 export const identityNames = (role: NodeRole) => ({
   role: `${CLUSTER}-${role}-role`,
   policy: `${CLUSTER}-${role}-policy`,
-  ssmCore: `${CLUSTER}-${role}-ssm-core`,
+  baseline: `${CLUSTER}-${role}-baseline`,
   profile: `${CLUSTER}-${role}-profile`,
 });
 const profileArn = (role: NodeRole) => `arn:aws:iam::111122223333:instance-profile/${identityNames(role).profile}`;
@@ -158,13 +168,23 @@ const BOOT_READS: Record<string, string[]> = {
 export const API_ENDPOINT = [`${CLUSTER}-api-6443`, `${CLUSTER}-api-name`];
 
 /** Cloud-config user data as the components send it: gzipped, base64, with the secrets manifest. */
-export function bootUserData(parameters: string[]): string {
+export function bootUserData(parameters: string[], files: { path: string; content: string }[] = []): string {
   const doc = renderCloudConfig({
-    files: [{ path: BOOT_SCRIPT_PATH, mode: "0755", content: "#!/usr/bin/env bash\n" }],
+    files: [{ path: BOOT_SCRIPT_PATH, mode: "0755", content: "#!/usr/bin/env bash\n" }, ...files.map((f) => ({ ...f, mode: "0600" }))],
     secrets: parameters.map((parameter, i) => ({ parameter, path: `/etc/kubestead/fixture/${i}.pem`, mode: "0600" })),
     bootScriptPath: BOOT_SCRIPT_PATH,
   });
   return gzipSync(doc).toString("base64");
+}
+
+/** The cluster key and the backup bucket every identity's policy names. */
+export const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/k1";
+export const BACKUP_BUCKET_ARN = `arn:aws:s3:::${CLUSTER}-etcd-backups`;
+const SCOPE = { partition: "aws", region: "us-east-1", accountId: "111122223333", cluster: CLUSTER, kmsKeyArn: KEY_ARN };
+/** Each node role's own policy document, as the components render it (lib/iam.ts). */
+export function rolePolicyDocument(role: NodeRole): PolicyDocument {
+  if (role === "etcd") return etcdPolicy(SCOPE, BACKUP_BUCKET_ARN);
+  return role === "controlplane" ? controlPlanePolicy(SCOPE) : workerPolicy(SCOPE);
 }
 
 function identity(role: NodeRole): Spec[] {
@@ -174,19 +194,19 @@ function identity(role: NodeRole): Spec[] {
     {
       type: "aws:iam/role:Role",
       name: n.role,
-      inputs: { assumeRolePolicy: "{}", tags: tags(role) },
+      inputs: { assumeRolePolicy: EC2_ASSUME_ROLE, tags: tags(role) },
       computed: { id: n.role, name: n.role, arn: roleArn },
     },
     {
       type: "aws:iam/rolePolicy:RolePolicy",
       name: n.policy,
-      inputs: { role: n.role, policy: "{}" },
+      inputs: { role: n.role, policy: JSON.stringify(rolePolicyDocument(role)) },
       deps: { role: [n.role] },
     },
     {
-      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-      name: n.ssmCore,
-      inputs: { role: n.role, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: n.baseline,
+      inputs: { role: n.role, policy: JSON.stringify(nodeBaselinePolicy("aws", role)) },
       deps: { role: [n.role] },
     },
     {
@@ -204,7 +224,7 @@ function parameter(name: string): Spec {
   return {
     type: "aws:ssm/parameter:Parameter",
     name,
-    inputs: { name: BOOT_PARAMETERS[name], type: "SecureString", value: "secret", tags: tags(role) },
+    inputs: { name: BOOT_PARAMETERS[name], type: "SecureString", value: "secret", keyId: KEY_ARN, tags: tags(role) },
     computed: { arn: `arn:aws:ssm:us-east-1:111122223333:parameter${BOOT_PARAMETERS[name]}` },
   };
 }
@@ -212,7 +232,7 @@ function parameter(name: string): Spec {
 /** What a group must depend on: its template's parameters, its identity, and for workers the API endpoint. */
 function bootPrerequisites(lt: string, role: NodeRole): string[] {
   const n = identityNames(role);
-  return [...BOOT_READS[lt], n.policy, n.ssmCore, n.profile, ...(role === "worker" ? API_ENDPOINT : [])];
+  return [...BOOT_READS[lt], n.policy, n.baseline, n.profile, ...(role === "worker" ? API_ENDPOINT : [])];
 }
 
 function launchTemplate(name: string, t: Record<string, string>, sg: string, role: NodeRole): Spec {
@@ -234,7 +254,10 @@ function launchTemplate(name: string, t: Record<string, string>, sg: string, rol
       tags: t,
       tagSpecifications: [{ resourceType: "instance", tags: t }],
       iamInstanceProfile: { arn: profileArn(role) },
-      userData: bootUserData(BOOT_READS[name].map((p) => BOOT_PARAMETERS[p])),
+      userData: bootUserData(
+        BOOT_READS[name].map((p) => BOOT_PARAMETERS[p]),
+        role === "controlplane" ? controlPlaneAdmissionFiles() : [],
+      ),
     },
     computed: { arn: `arn:aws:ec2:us-east-1:111122223333:launch-template/lt-${name}`, latestVersion: 1 },
     deps: { iamInstanceProfile: [identityNames(role).profile] },
@@ -331,7 +354,7 @@ function specs(): Spec[] {
   s.push({
     type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     name: `${CLUSTER}-etcd-egress`,
-    inputs: { securityGroupId: "sg-etcd", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" },
+    inputs: { securityGroupId: "sg-etcd", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", tags: tags("etcd") },
   });
 
   for (let i = 0; i < 3; i++) {
@@ -419,7 +442,7 @@ function specs(): Spec[] {
   s.push({
     type: "aws:s3/bucket:Bucket",
     name: bucket,
-    inputs: { bucket, tags: tags("backup") },
+    inputs: { bucket, objectLockEnabled: true, tags: tags("backup") },
     computed: { id: bucket, arn: `arn:aws:s3:::${bucket}` },
     options: { protect: true, retainOnDelete: true },
   });
@@ -472,7 +495,75 @@ function specs(): Spec[] {
     inputs: { validityPeriodHours: 8760, earlyRenewalHours: 720 },
     outputsOnly: { validityEndTime: daysFromNow(300) },
   });
+  s.push(...adminCredentials());
+  s.push(...podIdentity());
+  s.push(...auditLogsAndEgress());
+  s.push(...bootstrapToken());
   return s;
+}
+
+/** The kubelet bootstrap token: a BootstrapToken component and its two secret, expiring halves. */
+export const BOOTSTRAP_TOKEN = `${CLUSTER}-bootstrap-token`;
+function bootstrapToken(): Spec[] {
+  const keepers = { window: daysFromNow(-10), expiration: daysFromNow(50) };
+  const part = (half: string, length: number, result: string): Spec => ({
+    type: "random:index/randomPassword:RandomPassword",
+    name: `${BOOTSTRAP_TOKEN}-${half}`,
+    parent: BOOTSTRAP_TOKEN,
+    inputs: { length, lower: true, upper: false, numeric: true, special: false, keepers },
+    computed: { id: "none", result },
+    options: { additionalSecretOutputs: ["bcryptHash", "result"] },
+  });
+  return [
+    { type: "kubestead:components:BootstrapToken", name: BOOTSTRAP_TOKEN, component: true, inputs: {} },
+    part("id", 6, "abc123"),
+    part("secret", 16, "0123456789abcdef"),
+  ];
+}
+
+/** The public service-account issuer's OIDC provider and one pod role trusting it (IRSA). */
+export const OIDC_HOST = `${CLUSTER}-oidc-111122223333-us-east-1.s3.us-east-1.amazonaws.com`;
+export const OIDC_PROVIDER_ARN = `arn:aws:iam::111122223333:oidc-provider/${OIDC_HOST}`;
+export const POD_ROLE = `${CLUSTER}-us-east-1-cluster-autoscaler`;
+export function podRoleTrust(condition: Record<string, unknown>): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: OIDC_PROVIDER_ARN },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: condition,
+      },
+    ],
+  });
+}
+function podIdentity(): Spec[] {
+  const provider = `${CLUSTER}-sa-issuer-provider`;
+  return [
+    {
+      type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      name: provider,
+      inputs: { url: `https://${OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"], tags: tags("pod-identity") },
+      computed: { id: OIDC_PROVIDER_ARN, arn: OIDC_PROVIDER_ARN },
+    },
+    {
+      type: "aws:iam/role:Role",
+      name: POD_ROLE,
+      inputs: {
+        name: POD_ROLE,
+        assumeRolePolicy: podRoleTrust({
+          StringEquals: {
+            [`${OIDC_HOST}:sub`]: "system:serviceaccount:kube-system:cluster-autoscaler",
+            [`${OIDC_HOST}:aud`]: "sts.amazonaws.com",
+          },
+        }),
+        tags: tags("pod-identity"),
+      },
+      computed: { id: POD_ROLE, arn: `arn:aws:iam::111122223333:role/${POD_ROLE}` },
+      deps: { assumeRolePolicy: [provider] },
+    },
+  ];
 }
 
 export function happyPlan(): Plan {
@@ -553,3 +644,183 @@ export function graphOfPlan(plan: Plan): { graph: Graph; parents: Map<string, st
 }
 
 export const CLUSTER_NAME = CLUSTER;
+
+/**
+ * Backup Object Lock and access logs (to a log bucket S3 can deliver to), the VPC's flow log into
+ * a KMS-encrypted log group, and egress: workers open, the control plane HTTPS only.
+ */
+export const LOG_BUCKET = `${CLUSTER}-backup-logs`;
+export const FLOW_LOG_GROUP_ARN = `arn:aws:logs:us-east-1:111122223333:log-group:/kubestead/${CLUSTER}/vpc-flow-logs`;
+function auditLogsAndEgress(): Spec[] {
+  const bucket = `${CLUSTER}-etcd-backups`;
+  const logGroup = `${CLUSTER}-flow-logs-group`;
+  const logArn = `arn:aws:s3:::${LOG_BUCKET}`;
+  return [
+    {
+      type: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+      name: `${bucket}-lock`,
+      inputs: { bucket, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } },
+      deps: { bucket: [bucket] },
+    },
+    {
+      type: "aws:s3/bucket:Bucket",
+      name: LOG_BUCKET,
+      inputs: { bucket: LOG_BUCKET, tags: tags("logs", { "kubestead.io/logs-of": "backup" }) },
+      computed: { id: LOG_BUCKET, arn: logArn },
+    },
+    {
+      type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      name: `${LOG_BUCKET}-sse`,
+      inputs: { bucket: LOG_BUCKET, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      deps: { bucket: [LOG_BUCKET] },
+    },
+    {
+      type: "aws:s3/bucketPolicy:BucketPolicy",
+      name: `${LOG_BUCKET}-policy`,
+      inputs: {
+        bucket: LOG_BUCKET,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "logging.s3.amazonaws.com" },
+              Action: "s3:PutObject",
+              Resource: `${logArn}/etcd-backups/*`,
+              Condition: { ArnLike: { "aws:SourceArn": `arn:aws:s3:::${bucket}` } },
+            },
+          ],
+        }),
+      },
+      deps: { bucket: [LOG_BUCKET] },
+    },
+    {
+      type: "aws:s3/bucketLogging:BucketLogging",
+      name: `${bucket}-logging`,
+      inputs: { bucket, targetBucket: LOG_BUCKET, targetPrefix: "etcd-backups/" },
+      deps: { bucket: [bucket], targetBucket: [LOG_BUCKET] },
+    },
+    {
+      type: "aws:cloudwatch/logGroup:LogGroup",
+      name: logGroup,
+      inputs: {
+        name: `/kubestead/${CLUSTER}/vpc-flow-logs`,
+        retentionInDays: 90,
+        kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k2",
+        tags: tags("network"),
+      },
+      computed: { arn: FLOW_LOG_GROUP_ARN },
+    },
+    {
+      type: "aws:ec2/flowLog:FlowLog",
+      name: `${CLUSTER}-flow-logs`,
+      inputs: {
+        vpcId: "vpc-1",
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: FLOW_LOG_GROUP_ARN,
+        iamRoleArn: "arn:aws:iam::111122223333:role/kc-flow-logs",
+        tags: tags("network"),
+      },
+      deps: { vpcId: [`${CLUSTER}-vpc`], logDestination: [logGroup] },
+    },
+    {
+      type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+      name: `${CLUSTER}-cp-https-out`,
+      inputs: {
+        securityGroupId: "sg-controlplane",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+        tags: tags("controlplane"),
+      },
+    },
+    {
+      type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+      name: `${CLUSTER}-worker-egress`,
+      inputs: { securityGroupId: "sg-worker", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", tags: tags("worker") },
+    },
+  ];
+}
+
+/**
+ * The control plane's admission settings as its launch template's user data carries them: the
+ * rendered kube-apiserver manifest and admission config (policies pod-security-admission and
+ * always-pull-images read them). `admissionConfig` replaces the rendered config's text.
+ */
+export function controlPlaneAdmissionFiles(
+  over: { podSecurity?: PodSecurityConfig; alwaysPullImages?: boolean; admissionConfig?: string } = {},
+): { path: string; content: string }[] {
+  const apiServer = renderApiServerManifest({
+    kubernetesVersion: "1.35.8",
+    etcdServers: ["https://10.0.32.10:2379"],
+    serviceCidr: "10.96.0.0/12",
+    serviceAccountIssuer: "https://kubernetes.default.svc.cluster.local",
+    audit: { maxAgeDays: 30, maxBackups: 10, maxSizeMiB: 100 },
+    alwaysPullImages: over.alwaysPullImages,
+  });
+  return [
+    { path: MANIFEST.apiServer, content: stringify(apiServer, { lineWidth: 0 }) },
+    { path: CONFIG.admission, content: over.admissionConfig ?? renderAdmissionConfig(over.podSecurity) },
+  ];
+}
+
+/** Re-renders the control-plane launch template's user data with other admission settings. */
+export function setControlPlaneAdmission(plan: Plan, over: Parameters<typeof controlPlaneAdmissionFiles>[0]): Plan {
+  const name = `${CLUSTER}-controlplane`;
+  return setProp(
+    plan,
+    name,
+    "userData",
+    bootUserData(
+      BOOT_READS[name].map((p) => BOOT_PARAMETERS[p]),
+      controlPlaneAdmissionFiles(over),
+    ),
+  );
+}
+
+/**
+ * The cluster's administrative certificates, as components/controlPlane.ts issues them: the
+ * break-glass super-admin in system:masters (its key only in the control-plane SSM path), and the
+ * exported admin kubeconfig's, in kubeadm:cluster-admins.
+ */
+export const SUPER_ADMIN_CSR = `${CLUSTER}-super-admin-csr`;
+export const ADMIN_KUBECONFIG_CSR = `${CLUSTER}-admin-kubeconfig-csr`;
+function adminCredentials(): Spec[] {
+  const leaf = (id: string, commonName: string, organization: string, hours: number): Spec[] => [
+    {
+      type: "tls:index/privateKey:PrivateKey",
+      name: `${CLUSTER}-${id}-key`,
+      inputs: { algorithm: "ECDSA" },
+      computed: { privateKeyPem: `${id}-key` },
+    },
+    {
+      type: "tls:index/certRequest:CertRequest",
+      name: `${CLUSTER}-${id}-csr`,
+      inputs: { privateKeyPem: `${id}-key`, subject: { commonName, organization } },
+      computed: { certRequestPem: `${id}-csr` },
+      deps: { privateKeyPem: [`${CLUSTER}-${id}-key`] },
+    },
+    {
+      type: "tls:index/locallySignedCert:LocallySignedCert",
+      name: `${CLUSTER}-${id}-cert`,
+      inputs: { certRequestPem: `${id}-csr`, validityPeriodHours: hours, earlyRenewalHours: Math.min(720, hours / 2) },
+      // As fresh as the fixture's other leaves (300 days left), or 6 of its 7 days for the short one.
+      outputsOnly: { validityEndTime: daysFromNow(Math.min(300, hours / 24 - 1)) },
+      deps: { certRequestPem: [`${CLUSTER}-${id}-csr`] },
+    },
+  ];
+  const parameterName = `/kubestead/${CLUSTER}/controlplane/super-admin.key`;
+  return [
+    ...leaf("super-admin", "kubernetes-super-admin", "system:masters", 8760),
+    {
+      type: "aws:ssm/parameter:Parameter",
+      name: `${CLUSTER}-controlplane-super-admin-key`,
+      inputs: { name: parameterName, type: "SecureString", value: "secret", keyId: KEY_ARN, tags: tags("controlplane") },
+      computed: { arn: `arn:aws:ssm:us-east-1:111122223333:parameter${parameterName}` },
+      deps: { value: [`${CLUSTER}-super-admin-key`] },
+    },
+    ...leaf("admin-kubeconfig", "kubestead-admin", "kubeadm:cluster-admins", 168),
+  ];
+}

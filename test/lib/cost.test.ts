@@ -139,3 +139,26 @@ describe("estimateMonthlyCost", () => {
     expect(line(e, "EC2 instances (prod-controlplane-controllers)")).toMatchObject({ unitPrice: undefined, monthly: 0 });
   });
 });
+
+describe("VPC flow logs", () => {
+  test("a traffic-dependent line without a price: the total becomes a lower bound", () => {
+    const plan = samplePlan();
+    const base = estimateMonthlyCost(plan, "us-east-1");
+    plan.resources.push({
+      ...plan.resources[plan.resources.length - 1],
+      urn: "urn:flow",
+      type: "aws:ec2/flowLog:FlowLog",
+      name: "flow",
+      inputs: { logDestinationType: "cloud-watch-logs" },
+    });
+    const est = estimateMonthlyCost(plan, "us-east-1");
+    expect(line(est, "VPC flow logs")).toMatchObject({
+      quantity: 1,
+      unitPrice: undefined,
+      monthly: 0,
+      item: "VPC flow logs (1 to CloudWatch Logs, 0 to S3)",
+    });
+    expect(est.total).toBe(base.total);
+    expect(est.complete).toBe(false);
+  });
+});

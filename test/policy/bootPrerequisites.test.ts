@@ -84,13 +84,26 @@ describe("boot prerequisites on the fixture cluster", () => {
   test.each([
     ["role policy", "kc-controlplane-policy", /does not depend on role policy kc-controlplane-policy on IAM role kc-controlplane-role/],
     [
-      "role policy attachment",
-      "kc-controlplane-ssm-core",
-      /does not depend on role policy attachment kc-controlplane-ssm-core on IAM role kc-controlplane-role/,
+      "baseline role policy",
+      "kc-controlplane-baseline",
+      /does not depend on role policy kc-controlplane-baseline on IAM role kc-controlplane-role/,
     ],
   ])("a missing %s", (_what, name, message) => {
     const plan = dropDependency(happyPlan(), "kc-controlplane-asg", name);
     expect(messages(plan)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test("a role policy attachment on the node role counts too", () => {
+    const plan = addResource(happyPlan(), {
+      type: BOOT_T.rolePolicyAttachment,
+      name: "kc-controlplane-extra",
+      inputs: { role: "kc-controlplane-role", policyArn: "arn:aws:iam::111122223333:policy/extra" },
+    });
+    expect(messages(plan)).toEqual([
+      expect.stringMatching(
+        /^auto scaling group kc-controlplane-asg does not depend on role policy attachment kc-controlplane-extra on IAM role kc-controlplane-role/,
+      ),
+    ]);
   });
 
   test("an add-on's role policy on the node role counts too", () => {

@@ -5,6 +5,7 @@ import { T } from "../../policy/rules/graph";
 import devConfig from "../../policy/dev.json";
 import prodConfig from "../../policy/prod.json";
 import {
+  BOOTSTRAP_TOKEN,
   NOW,
   addResource,
   daysFromNow,
@@ -15,6 +16,9 @@ import {
   setAsgZones,
   setProp,
 } from "../helpers/policyFixtures";
+import { OIDC_HOST, POD_ROLE, podRoleTrust } from "../helpers/policyFixtures";
+import { ACCESS_CASES } from "./accessCases";
+import { BOUNDARY_CASES } from "./boundaryCases";
 
 const prod = prodConfig as PolicyPackConfigFile;
 const dev = devConfig as PolicyPackConfigFile;
@@ -79,6 +83,12 @@ describe("policy metadata", () => {
       bucketLifecycle: ["@pulumi/aws/s3/bucketLifecycleConfiguration", "BucketLifecycleConfiguration"],
       selfSignedCert: ["@pulumi/tls/selfSignedCert", "SelfSignedCert"],
       locallySignedCert: ["@pulumi/tls/locallySignedCert", "LocallySignedCert"],
+      bucketObjectLock: ["@pulumi/aws/s3/bucketObjectLockConfiguration", "BucketObjectLockConfiguration"],
+      bucketLogging: ["@pulumi/aws/s3/bucketLogging", "BucketLogging"],
+      bucketPolicy: ["@pulumi/aws/s3/bucketPolicy", "BucketPolicy"],
+      flowLog: ["@pulumi/aws/ec2/flowLog", "FlowLog"],
+      logGroup: ["@pulumi/aws/cloudwatch/logGroup", "LogGroup"],
+      egressRule: ["@pulumi/aws/vpc/securityGroupEgressRule", "SecurityGroupEgressRule"],
     };
     expect(Object.keys(modules).sort()).toEqual(Object.keys(T).sort());
     for (const [key, [mod, cls]] of Object.entries(modules)) {
@@ -103,7 +113,10 @@ describe("happy path", () => {
 });
 
 type Change = (p: Plan) => void;
-const cases: [string, string, Change, RegExp][] = [
+// An optional fifth element replaces prod.json for that case.
+const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
+  ...ACCESS_CASES,
+  ...BOUNDARY_CASES,
   ["etcd-quorum", "two members", (p) => removeResource(p, "kc-etcd-2-asg"), /etcd has 2 member/],
   ["etcd-quorum", "two zones", (p) => setAsgZones(p, "kc-etcd-2-asg", [0]), /span 2 availability zone/],
   ["etcd-quorum", "member away from its volume", (p) => setAsgZones(p, "kc-etcd-2-asg", [1]), /data volume is in us-east-1c/],
@@ -151,7 +164,13 @@ const cases: [string, string, Change, RegExp][] = [
     (p) => setProp(p, "kc-general", "metadataOptions.httpTokens", "optional"),
     /"optional"; set it to "required"/,
   ],
-  ["imdsv2-required", "no metadata options", (p) => setProp(p, "kc-etcd-0", "metadataOptions", undefined), /unset \(optional\)/],
+  // httpTokens unset (the hop limit kept, so imds-hop-limit stays quiet).
+  [
+    "imdsv2-required",
+    "no metadata options",
+    (p) => setProp(p, "kc-etcd-0", "metadataOptions", { httpPutResponseHopLimit: 1 }),
+    /unset \(optional\)/,
+  ],
   [
     "root-volume-encrypted",
     "unencrypted root",
@@ -249,6 +268,147 @@ const cases: [string, string, Change, RegExp][] = [
     (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(60), ["outputs"]),
     /in 60 day\(s\) \(threshold 90\)/,
   ],
+  [
+    "imds-hop-limit",
+    "worker pods reach IMDS",
+    (p) => setProp(p, "kc-general", "metadataOptions.httpPutResponseHopLimit", 2),
+    /httpPutResponseHopLimit is 2: every pod on the node can reach IMDS/,
+  ],
+  [
+    "imds-hop-limit",
+    "hop limit unset",
+    (p) => setProp(p, "kc-controlplane", "metadataOptions.httpPutResponseHopLimit", undefined),
+    /is unset/,
+  ],
+  [
+    "irsa-roles-scoped",
+    "no sub condition",
+    (p) => setProp(p, POD_ROLE, "assumeRolePolicy", podRoleTrust({ StringEquals: { [`${OIDC_HOST}:aud`]: "sts.amazonaws.com" } })),
+    /Role kc-us-east-1-cluster-autoscaler trusts the cluster's OIDC provider .* has no StringEquals condition on ".*:sub": any service account/,
+  ],
+  [
+    "irsa-roles-scoped",
+    "a wildcard subject",
+    (p) =>
+      setProp(
+        p,
+        POD_ROLE,
+        "assumeRolePolicy",
+        podRoleTrust({
+          StringEquals: { [`${OIDC_HOST}:aud`]: "sts.amazonaws.com" },
+          StringLike: { [`${OIDC_HOST}:sub`]: "system:serviceaccount:kube-system:*" },
+        }),
+      ),
+    /with StringLike .*use StringEquals on one service account/,
+  ],
+  [
+    "irsa-roles-scoped",
+    "two service accounts",
+    (p) =>
+      setProp(
+        p,
+        POD_ROLE,
+        "assumeRolePolicy",
+        podRoleTrust({
+          StringEquals: {
+            [`${OIDC_HOST}:sub`]: ["system:serviceaccount:kube-system:a", "system:serviceaccount:kube-system:b"],
+            [`${OIDC_HOST}:aud`]: "sts.amazonaws.com",
+          },
+        }),
+      ),
+    /must name exactly one service account/,
+  ],
+  [
+    "irsa-roles-scoped",
+    "no audience",
+    (p) =>
+      setProp(
+        p,
+        POD_ROLE,
+        "assumeRolePolicy",
+        podRoleTrust({ StringEquals: { [`${OIDC_HOST}:sub`]: "system:serviceaccount:kube-system:cluster-autoscaler" } }),
+      ),
+    /has no StringEquals condition on ".*:aud": condition it on "sts\.amazonaws\.com"/,
+  ],
+  [
+    "bootstrap-token-secret",
+    "the token secret in plain text",
+    (p) => {
+      const r = find(p, `${BOOTSTRAP_TOKEN}-secret`);
+      r.type = "random:index/randomString:RandomString";
+      r.options.additionalSecretOutputs = [];
+    },
+    /keeps its result in plain text in state and the plan/,
+  ],
+  [
+    "backup-bucket-object-lock",
+    "lock without a default retention",
+    (p) => removeResource(p, "kc-etcd-backups-lock"),
+    /Object Lock is on but sets no default retention/,
+  ],
+  [
+    "backup-bucket-object-lock",
+    "no Object Lock at all",
+    (p) => {
+      removeResource(p, "kc-etcd-backups-lock");
+      setProp(p, "kc-etcd-backups", "objectLockEnabled", undefined);
+    },
+    /no S3 Object Lock: anyone allowed s3:DeleteObjectVersion can erase every snapshot/,
+  ],
+  [
+    "backup-bucket-object-lock",
+    "locked longer than the lifecycle keeps versions",
+    (p) => setProp(p, "kc-etcd-backups-lock", "rule.defaultRetention.days", 60),
+    /expires snapshot versions after 30 day\(s\), before their 60-day lock ends/,
+  ],
+  ["backup-bucket-access-logs", "no access logging", (p) => removeResource(p, "kc-etcd-backups-logging"), /no server access logging/],
+  [
+    "backup-bucket-access-logs",
+    "logs into the backup bucket itself",
+    (p) => setProp(p, "kc-etcd-backups-logging", "targetBucket", "kc-etcd-backups"),
+    /delivers the logs into the backup bucket itself/,
+  ],
+  [
+    "backup-bucket-access-logs",
+    "SSE-KMS log bucket",
+    (p) => setProp(p, "kc-backup-logs-sse", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "aws:kms"),
+    /log bucket kc-backup-logs uses SSE-KMS default encryption/,
+  ],
+  [
+    "backup-bucket-access-logs",
+    "log bucket does not admit the logging service",
+    (p) => setProp(p, "kc-backup-logs-policy", "policy", JSON.stringify({ Version: "2012-10-17", Statement: [] })),
+    /no bucket policy allowing logging\.s3\.amazonaws\.com/,
+  ],
+  ["vpc-flow-logs", "no flow log", (p) => removeResource(p, "kc-flow-logs"), /VPC kc-vpc has no flow log/],
+  [
+    "vpc-flow-logs",
+    "unencrypted log group",
+    (p) => setProp(p, "kc-flow-logs-group", "kmsKeyId", undefined),
+    /log group kc-flow-logs-group, which is not encrypted with a KMS key/,
+  ],
+  ["vpc-flow-logs", "records kept forever", (p) => setProp(p, "kc-flow-logs-group", "retentionInDays", 0), /keeps records forever/],
+  [
+    "egress-restricted",
+    "etcd allows all traffic out",
+    (p) => setProp(p, "kc-etcd-egress", "ipProtocol", "-1"),
+    /etcd egress kc-etcd-egress allows all traffic out/,
+  ],
+  [
+    "egress-restricted",
+    "control plane SSH to the internet",
+    (p) => {
+      setProp(p, "kc-cp-https-out", "fromPort", 22);
+      setProp(p, "kc-cp-https-out", "toPort", 22);
+    },
+    /controlplane egress kc-cp-https-out opens tcp port 22 to 0\.0\.0\.0\/0/,
+  ],
+  [
+    "egress-restricted",
+    "inline all-traffic egress on the etcd group",
+    (p) => setProp(p, "kc-sg-etcd", "egress", [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]),
+    /etcd egress kc-sg-etcd allows all traffic out/,
+  ],
 ];
 
 describe("each policy catches its violation", () => {
@@ -256,10 +416,12 @@ describe("each policy catches its violation", () => {
     expect([...new Set(cases.map((c) => c[0]))].sort()).toEqual(policies.map((p) => p.name).sort());
   });
 
-  test.each(cases)("%s: %s", (policy, _what, change, message) => {
+  // The config comes through a rest parameter: a declared fifth parameter would make jest pass its
+  // `done` callback there for the four-element rows.
+  test.each(cases)("%s: %s", (policy, _what, change, message, ...config) => {
     const plan = happyPlan();
     change(plan);
-    const r = run(plan);
+    const r = run(plan, config[0] as PolicyPackConfigFile | undefined);
     expect(violated(r)).toEqual([policy]);
     expect(messages(r, policy).join("\n")).toMatch(message);
     const level = policy === "certificate-expiry-warning" ? "advisory" : "mandatory";
@@ -285,7 +447,7 @@ describe("details", () => {
     const plan = happyPlan();
     setProp(plan, "kc-sg-etcd", "ingress", [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]);
     const r = run(plan);
-    expect(violated(r)).toEqual(["apiserver-ingress-restricted", "etcd-ports-not-public"]);
+    expect(violated(r)).toEqual(["api-cidrs-bounded", "apiserver-ingress-restricted", "etcd-ports-not-public"]);
     expect(r.violations.every((v) => v.name === "kc-sg-etcd")).toBe(true);
   });
 
@@ -309,7 +471,7 @@ describe("details", () => {
       },
     });
     const r = run(plan);
-    expect(violated(r)).toEqual(["control-plane-no-public-ip", "imdsv2-required", "root-volume-encrypted"]);
+    expect(violated(r)).toEqual(["control-plane-no-public-ip", "imds-hop-limit", "imdsv2-required", "root-volume-encrypted"]);
     expect(r.violations.every((v) => v.name === "kc-bastion")).toBe(true);
   });
 
@@ -335,7 +497,8 @@ describe("details", () => {
     const plan = happyPlan();
     const later = new Date(NOW.getTime() + 290 * 86_400_000);
     const r = runPolicies(plan, prod, { now: later });
-    expect(violated(r)).toEqual(["certificate-expiry"]);
+    // The bootstrap token (expiring in 50 days) has long expired by then too.
+    expect(violated(r)).toEqual(["bootstrap-token-secret", "certificate-expiry"]);
     expect(makePolicies({ now: () => later }).map((p) => p.name)).toEqual(policies.map((p) => p.name));
   });
 });

@@ -74,6 +74,19 @@ describe.each(["dev", "prod"])("npm run plan -- --stack %s", (stack) => {
     expect(p.resources.filter((r: any) => /^(kubernetes:|pulumi:providers:kubernetes|command:)/.test(r.type))).toEqual([]);
   });
 
+  test("the bootstrap token is masked: its random results, and every parameter that carries it", () => {
+    const p = JSON.parse(fs.readFileSync(json, "utf8"));
+    const component = p.resources.find((r: any) => r.type === "kubestead:components:BootstrapToken");
+    const parts = p.resources.filter((r: any) => r.parent === component.urn);
+    expect(parts.map((r: any) => [r.type, r.outputs.result])).toEqual([
+      ["random:index/randomPassword:RandomPassword", "[secret]"],
+      ["random:index/randomPassword:RandomPassword", "[secret]"],
+    ]);
+    const text = fs.readFileSync(json, "utf8");
+    expect(text).not.toMatch(/token: [a-z0-9]{6}\.[a-z0-9]{16}/);
+    expect(text).not.toContain("bootstrap.kubernetes.io/token");
+  });
+
   test("the report lists each add-on with its version and the sha256 of its stored manifest", () => {
     const p = JSON.parse(fs.readFileSync(json, "utf8"));
     const md = fs.readFileSync(report, "utf8");
@@ -131,6 +144,38 @@ test("a prod config that breaks HA exits 1 naming each failed policy", () => {
     cleanup();
   }
 }, 120_000);
+
+test("--base: a prod change that replaces the service CIDR is refused until acknowledged, and the report shows the change", () => {
+  const base = path.join(tmp, "prod.json");
+  const edit = (ack: boolean) => (y: string) =>
+    y.replace("serviceCidr: 10.96.0.0/12", "serviceCidr: 10.112.0.0/12") +
+    (ack ? "\n  kubestead:acknowledge: [service-cidr-changed]\n" : "");
+  for (const ack of [false, true]) {
+    const name = ack ? "scratch-cidr-ack" : "scratch-cidr";
+    const cleanup = scratchStack(name, edit(ack));
+    try {
+      const report = path.join(tmp, `${name}.md`);
+      const r = plan(["--stack", name, "--quiet", "--base", base, "--json", path.join(tmp, `${name}.json`), "--report", report]);
+      expect(r.out).toContain("### Change against the base branch");
+      expect(r.out).toMatch(
+        /\| `service-cidr-changed` \| [✓✗] \| kubernetes\.serviceCidr changes \(10\.96\.0\.0\/12 → 10\.112\.0\.0\/12\)/,
+      );
+      // The cluster DNS address lives in every kubelet's config: every Kubernetes node group rolls, control plane first.
+      expect(r.out).toMatch(/\| 1 \| kubestead-prod-controlplane \| controlplane \|/);
+      expect(r.out).toMatch(/\| 2 \| kubestead-prod-general \| worker \|/);
+      expect(fs.readFileSync(report, "utf8")).toContain("### Change against the base branch");
+      if (ack) {
+        expect(r.code).toBe(0);
+      } else {
+        expect(r.code).toBe(1);
+        expect(r.out).toContain("✗ destructive change service-cidr-changed is not acknowledged");
+        expect(r.out).toContain(`add service-cidr-changed to kubestead:acknowledge in Pulumi.${name}.yaml`);
+      }
+    } finally {
+      cleanup();
+    }
+  }
+}, 240_000);
 
 test("an unknown stack exits 2 and lists the stacks there are", () => {
   const r = plan(["--stack", "nope"]);

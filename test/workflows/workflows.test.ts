@@ -182,7 +182,8 @@ describe("pr.yml", () => {
   describe("the offline plan", () => {
     const plan = w.jobs.plan;
     // Looked up inside each test, so a workflow without them fails those tests, not the whole file.
-    const planStep = () => step(plan, (s) => runOf(s).includes("npm run plan"), "plan step");
+    const planStep = () => step(plan, (s) => runOf(s).includes("npm run plan") && runOf(s).includes("exit-codes"), "plan step");
+    const baseStep = () => step(plan, (s) => runOf(s).includes("git worktree add"), "base plan step");
     const failStep = () => stepIndex(plan, (s) => runOf(s).includes("exit-codes") && !runOf(s).includes("npm run plan"), "fail step");
     let cwd: string;
     beforeEach(() => {
@@ -193,6 +194,7 @@ describe("pr.yml", () => {
         join(cwd, "bin/npm"),
         [
           "#!/usr/bin/env bash",
+          'echo "$*" >> args',
           'while [ $# -gt 0 ]; do case "$1" in --stack) stack=$2; shift ;; --report) report=$2; shift ;; esac; shift; done',
           'echo "$stack" >> planned',
           'code=$(echo "$CODES" | tr " " "\\n" | sed -n "s/^$stack=//p")',
@@ -208,6 +210,26 @@ describe("pr.yml", () => {
       expect(runOf(planStep())).toContain("for stack in dev prod");
       expect(runOf(planStep())).toContain('npm run plan -- --stack "$stack" --report ".kubestead/plan/$stack/report.md"');
       expect(plan.needs).toBe("check");
+    });
+
+    test("the base branch is planned first, from its own worktree and install, and head plans compare against it", () => {
+      const base = baseStep();
+      expect(stepIndex(plan, (s) => s === base, "base")).toBeLessThan(stepIndex(plan, (s) => s === planStep(), "plan"));
+      expect(base.env?.BASE_SHA).toBe("${{ github.event.pull_request.base.sha }}");
+      // No expression inside the script: the SHA arrives as an environment variable.
+      expect(runOf(base)).not.toContain("${{");
+      expect(runOf(base)).toContain('git worktree add --detach ../kubestead-base "$BASE_SHA"');
+      expect(runOf(base)).toMatch(
+        /npm run plan -- --stack "\$stack" --quiet --json "\$GITHUB_WORKSPACE\/\.kubestead\/base\/\$stack\.json"/,
+      );
+      expect(steps(plan)[0].with?.["fetch-depth"]).toBe(0);
+      // With a base plan for prod only, prod is planned --base and dev without.
+      mkdirSync(join(cwd, ".kubestead/base"), { recursive: true });
+      writeFileSync(join(cwd, ".kubestead/base/prod.json"), "{}");
+      expect(runScript(runOf(planStep()), cwd, { CODES: "dev=0 prod=0" }).status).toBe(0);
+      const args = readFileSync(join(cwd, "args"), "utf8").trim().split("\n");
+      expect(args[0]).not.toContain("--base");
+      expect(args[1]).toContain("--base .kubestead/base/prod.json");
     });
 
     test("a failing stack does not stop the loop: every stack is planned and its exit code recorded", () => {

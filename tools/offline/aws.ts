@@ -8,6 +8,12 @@ import { cidrEnd, hostAddress, intToIp, mustParseCidr } from "../../lib/cidr";
 
 export const ACCOUNT_ID = "123456789012";
 
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** The version 2 default fields EC2 records when a flow log sets no format. */
+const DEFAULT_FLOW_LOG_FORMAT =
+  "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}";
+
 type State = Record<string, unknown>;
 export interface Emulated {
   id: string;
@@ -37,6 +43,8 @@ interface SubnetInfo {
 export class AwsEmulator {
   private readonly subnets = new Map<string, SubnetInfo>();
   private readonly vpcs = new Map<string, string>();
+  /** Buckets created with Object Lock, and buckets with versioning enabled: where S3 accepts a lock configuration. */
+  private readonly lockableBuckets = new Set<string>();
   private readonly zoneIds: Map<string, string>;
 
   constructor(
@@ -266,6 +274,18 @@ export class AwsEmulator {
           state: { ...s, name: n, path, arn: `arn:aws:iam::${ACCOUNT_ID}:role${path}${n}`, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` },
         };
       }
+      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        // IAM names the provider by its URL without the scheme; it refuses anything but https and
+        // requires at least one client ID (audience).
+        const url = String(inputs.url ?? "");
+        if (!/^https:\/\/[^\s?#]+$/.test(url) || url.length > 255)
+          throw new Error(`OIDC provider ${name}: url must be an https URL of at most 255 characters (got ${JSON.stringify(url)})`);
+        const clients = (inputs.clientIdLists as string[] | undefined) ?? [];
+        if (clients.length === 0) throw new Error(`OIDC provider ${name}: clientIdLists must name at least one audience`);
+        const arn = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${url.replace(/^https:\/\//, "").replace(/\/+$/, "")}`;
+        // Without thumbprints IAM records the issuer's top intermediate CA's SHA-1 itself.
+        return { id: arn, state: { ...s, ...withTags(), arn, thumbprintLists: inputs.thumbprintLists ?? [hex(url, 40)] } };
+      }
       case "aws:iam/rolePolicy:RolePolicy":
         return {
           id: `${inputs.role}:${this.physicalName(name, inputs, 128)}`,
@@ -317,6 +337,12 @@ export class AwsEmulator {
       }
       case "aws:s3/bucket:Bucket": {
         const n = String(inputs.bucket ?? this.physicalName(name, { ...inputs, name: undefined, namePrefix: inputs.bucketPrefix }, 63));
+        // S3's naming rules (general purpose buckets), as CreateBucket enforces them on a given name.
+        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(n) || n.includes("..") || /^(xn--|sthree-)|(-s3alias|--ol-s3)$/.test(n))
+          throw new Error(
+            `bucket name ${JSON.stringify(n)} of ${name} breaks S3's naming rules (3-63 lowercase letters, digits, '-' and '.')`,
+          );
+        if (inputs.objectLockEnabled === true) this.lockableBuckets.add(n);
         return {
           id: n,
           state: {
@@ -331,7 +357,22 @@ export class AwsEmulator {
           },
         };
       }
+      case "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": {
+        // S3 refuses a lock configuration on a bucket that neither was created with Object Lock
+        // nor has versioning on (InvalidBucketState).
+        const bucket = String(inputs.bucket);
+        if (!this.lockableBuckets.has(bucket)) {
+          throw new Error(
+            `InvalidBucketState: Object Lock configuration cannot be enabled on bucket ${bucket}: create it with objectLockEnabled or enable versioning first`,
+          );
+        }
+        return { id: bucket, state: { ...s, objectLockEnabled: inputs.objectLockEnabled ?? "Enabled" } };
+      }
+      case "aws:s3/bucketLogging:BucketLogging":
+        return { id: String(inputs.bucket), state: s };
       case "aws:s3/bucketVersioning:BucketVersioning":
+        if ((inputs.versioningConfiguration as State | undefined)?.status === "Enabled") this.lockableBuckets.add(String(inputs.bucket));
+        return { id: String(inputs.bucket), state: s };
       case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
       case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
       case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
@@ -364,6 +405,40 @@ export class AwsEmulator {
       case "aws:lb/listener:Listener": {
         const arn = `${String(inputs.loadBalancerArn).replace(":loadbalancer/", ":listener/")}/${hex(seed, 16)}`;
         return { id: arn, state: { ...s, ...withTags(), arn } };
+      }
+      case "aws:cloudwatch/logGroup:LogGroup": {
+        const n = this.physicalName(name, inputs, 512);
+        const days = inputs.retentionInDays;
+        if (days !== undefined && !CLOUDWATCH_RETENTION_DAYS.includes(Number(days))) {
+          throw new Error(`InvalidParameterException: retentionInDays ${String(days)} of ${name} is not a value CloudWatch Logs accepts`);
+        }
+        return {
+          id: n,
+          state: {
+            ...s,
+            ...withTags(),
+            name: n,
+            arn: this.arn("logs", `log-group:${n}`),
+            logGroupClass: inputs.logGroupClass ?? "STANDARD",
+          },
+        };
+      }
+      case "aws:ec2/flowLog:FlowLog": {
+        const id = `fl-${hex(seed, 17)}`;
+        const toLogs = (inputs.logDestinationType ?? "cloud-watch-logs") === "cloud-watch-logs";
+        if (toLogs && !inputs.iamRoleArn)
+          throw new Error(`InvalidParameter: flow log ${name} to CloudWatch Logs needs iamRoleArn (DeliverLogsPermissionArn)`);
+        return {
+          id,
+          state: {
+            ...s,
+            ...withTags(),
+            arn: this.arn("ec2", `vpc-flow-log/${id}`),
+            logDestinationType: inputs.logDestinationType ?? "cloud-watch-logs",
+            maxAggregationInterval: inputs.maxAggregationInterval ?? 600,
+            logFormat: inputs.logFormat ?? DEFAULT_FLOW_LOG_FORMAT,
+          },
+        };
       }
       case "aws:route53/zone:Zone": {
         const id = `Z${hex(seed, 20).toUpperCase()}`;

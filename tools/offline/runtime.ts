@@ -19,7 +19,7 @@ export interface RunOptions {
   preview?: boolean;
   /** Module to load as the program; defaults to <root>/index.ts. */
   program?: string;
-  /** Clock for certificate validity (tests). */
+  /** Clock for certificate validity and for the program (lib/clock.ts: bootstrap token rotation); tests. */
   now?: () => Date;
   /** Config already read (otherwise Pulumi.<stack>.yaml under root). */
   stackFile?: StackFile;
@@ -231,6 +231,8 @@ async function run(
   };
 
   const program = opts.program ?? path.join(opts.root, "index.ts");
+  // The program's own clock (bootstrap token rotation) is the plan's clock too.
+  if (opts.now) require("../../lib/clock").setProgramClock(opts.now);
   const exported: Record<string, unknown> = require(program);
 
   // Stack outputs: await every exported Output, remembering which are secret.

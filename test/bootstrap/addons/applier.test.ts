@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify } from "yaml";
 import {
   FIELD_MANAGER,
   LEASE_NAME,
@@ -16,6 +17,7 @@ import {
   renderApplierScript,
   renderApplierUnits,
 } from "../../../bootstrap/addons/applier";
+import { bootstrapTokenSecret } from "../../../bootstrap/addons/nodeBootstrap";
 import {
   CHECKSUMS_FILE,
   clusterAddons,
@@ -39,11 +41,17 @@ const stored = storedManifests(
     addons: config.addons,
     apiServerHost: "api.kubestead-prod.kubestead.internal",
     vpcCidr: "10.0.0.0/16",
+    podRoleArns: {
+      "cluster-autoscaler": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-cluster-autoscaler",
+      "ebs-csi-driver": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-ebs-csi-driver",
+    },
   }),
 );
 
 // A stand-in kubectl: records each call (without the global flags) to $CALLS; fails the first
-// `apply` when $FAIL_FIRST_APPLY is set; `get` of the prune types answers with $CLUSTER_OBJECTS.
+// `apply` when $FAIL_FIRST_APPLY is set; `get` of the prune types answers with $CLUSTER_OBJECTS,
+// of labelled token Secrets with $TOKENS, `get -f FILE -o name` with the file's Secret name; each
+// applied secret manifest is copied to $CALLS.secrets.
 const KUBECTL = String.raw`#!/usr/bin/env bash
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -63,10 +71,13 @@ case "$1" in
   apply)
     if [ -n "$FAIL_FIRST_APPLY" ] && [ ! -e "$CALLS.failed" ]; then touch "$CALLS.failed"; echo "connection refused" >&2; exit 1; fi
     if [ -n "$FAIL_FILE" ] && [ "$(basename "${"$"}{@: -1}")" = "$FAIL_FILE" ]; then echo "admission webhook denied" >&2; exit 1; fi
+    case "${"$"}{@: -1}" in */secrets/*) cat "${"$"}{@: -1}" >>"$CALLS.secrets" ;; esac
     ;;
   get)
     case "$*" in
       *--raw*) echo ok ;;
+      *"-l kubestead.io/bootstrap-token=true"*) cat "$TOKENS" ;;
+      "get -f "*) sed -n 's#^  name: #secret/#p' "$3" ;;
       *-l*) cat "$CLUSTER_OBJECTS" ;;
     esac
     ;;
@@ -82,6 +93,11 @@ exit 0
 
 const AWS = String.raw`#!/usr/bin/env bash
 printf 'aws %s\n' "$*" >>"$CALLS"
+if [ "$1" = ssm ]; then
+  if [ -z "$SSM_VALUE" ]; then echo "AccessDeniedException" >&2; exit 254; fi
+  cat "$SSM_VALUE"
+  exit 0
+fi
 dest="${"$"}{@: -1}"
 cp "$STORE"/* "$dest"
 `;
@@ -92,7 +108,13 @@ interface Run {
   calls: string[];
   sleeps: string[];
   lease: string;
+  /** Secret manifests as applied, concatenated. */
+  secrets: string;
 }
+
+const TOKEN_PARAMETER = "/kubestead/kubestead-prod/controlplane/bootstrap-token-secret.yaml";
+const tokenManifest = (tokenId: string) =>
+  stringify(bootstrapTokenSecret({ tokenId, tokenSecret: "0123456789abcdef", expiration: "2027-01-31T00:00:00Z" }), { lineWidth: 0 });
 
 function runApplier(opts: {
   failFirstApply?: boolean;
@@ -102,6 +124,10 @@ function runApplier(opts: {
   leaseHeldSecondsAgo?: number;
   leaseCreateError?: string;
   extraObjects?: string[];
+  /** Secret manifests re-read from SSM: the parameter's value (undefined: reading it fails). */
+  ssm?: { value?: string };
+  /** Labelled token Secrets in the cluster, by name. */
+  tokens?: string[];
 }): Run {
   const dir = mkdtempSync(join(tmpdir(), "kubestead-applier-"));
   try {
@@ -115,7 +141,10 @@ function runApplier(opts: {
     writeFileSync(join(store, INVENTORY_FILE), renderInventory(stored));
     if (opts.tamper) writeFileSync(join(store, stored[1].file), `${stored[1].content}# tampered\n`);
     if (opts.unlisted) writeFileSync(join(store, "99-not-listed.yaml"), "kind: ConfigMap\n");
-    writeFileSync(join(dir, "secrets", "bootstrap-token.yaml"), "kind: Secret\n");
+    // What the node fetched at boot: the token of the previous window.
+    writeFileSync(join(dir, "secrets", "bootstrap-token.yaml"), tokenManifest("oldtok"));
+    if (opts.ssm?.value !== undefined) writeFileSync(join(dir, "ssm-value"), opts.ssm.value);
+    writeFileSync(join(dir, "tokens.txt"), (opts.tokens ?? []).map((t) => `${t}\n`).join(""));
     // The cluster holds every stored object plus whatever the test adds.
     const inCluster = [...stored.flatMap((m) => m.objects), ...(opts.extraObjects ?? [])];
     writeFileSync(join(dir, "objects.txt"), inCluster.map((o) => `${o}\n`).join(""));
@@ -126,7 +155,12 @@ function runApplier(opts: {
     const env = join(dir, "addons.env");
     writeFileSync(
       env,
-      renderApplierEnv({ storeUri: "s3://kubestead-prod-addons-x/addons/", region: "us-east-1", kubeconfig: "/dev/null" }),
+      renderApplierEnv({
+        storeUri: "s3://kubestead-prod-addons-x/addons/",
+        region: "us-east-1",
+        kubeconfig: "/dev/null",
+        ...(opts.ssm ? { secretParameters: { "bootstrap-token.yaml": TOKEN_PARAMETER } } : {}),
+      }),
     );
     const calls = join(dir, "calls");
     const renewed = new Date(Date.now() - (opts.leaseHeldSecondsAgo ?? 0) * 1000).toISOString().replace(/\.\d+Z$/, ".000000Z");
@@ -146,6 +180,8 @@ function runApplier(opts: {
         LEASE_CREATE_ERROR: opts.leaseCreateError ?? "",
         LEASE_HELD: opts.leaseHeldSecondsAgo === undefined ? "" : "1",
         LEASE_RENEWED: renewed,
+        SSM_VALUE: opts.ssm?.value === undefined ? "" : join(dir, "ssm-value"),
+        TOKENS: join(dir, "tokens.txt"),
       },
     });
     const read = (f: string) => {
@@ -161,6 +197,7 @@ function runApplier(opts: {
       calls: read(calls).split("\n").filter(Boolean),
       sleeps: read(`${calls}.sleep`).split("\n").filter(Boolean),
       lease: read(`${calls}.lease`),
+      secrets: read(`${calls}.secrets`),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -272,6 +309,64 @@ describe("the add-on applier against a stand-in kubectl", () => {
   });
 });
 
+describe("bootstrap token rotation in the applier", () => {
+  const deletes = (r: Run) => r.calls.filter((c) => c.startsWith("delete secret "));
+
+  test("re-reads the token Secret from SSM, applies it, then deletes the labelled token Secrets that are not it", () => {
+    const r = runApplier({ ssm: { value: tokenManifest("newtok") }, tokens: ["bootstrap-token-oldtok", "bootstrap-token-newtok"] });
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain(
+      `aws ssm get-parameter --with-decryption --region us-east-1 --name ${TOKEN_PARAMETER} --query Parameter.Value --output text`,
+    );
+    // The rotated token is what reaches the cluster, not the one fetched at boot.
+    expect(r.secrets).toContain("name: bootstrap-token-newtok");
+    expect(r.secrets).not.toContain("oldtok");
+    expect(deletes(r)).toEqual(["delete secret bootstrap-token-oldtok -n kube-system --ignore-not-found --wait=false"]);
+    const secretApply = r.calls.findIndex((c) => c.startsWith("apply ") && c.endsWith("/secrets/bootstrap-token.yaml"));
+    const del = r.calls.indexOf(deletes(r)[0]);
+    const firstAddon = r.calls.findIndex((c) => c.startsWith("apply ") && c.endsWith(stored[0].file));
+    expect(del).toBeGreaterThan(secretApply);
+    expect(firstAddon).toBeGreaterThan(del);
+    expect(r.stderr).toContain("deleted 1 old bootstrap token Secrets");
+    // Only labelled token Secrets are ever listed.
+    expect(r.calls).toContain(
+      'get secrets -n kube-system -l kubestead.io/bootstrap-token=true -o jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+    );
+  });
+
+  test("the current token alone is left as it is", () => {
+    const r = runApplier({ ssm: { value: tokenManifest("newtok") }, tokens: ["bootstrap-token-newtok"] });
+    expect(r.status).toBe(0);
+    expect(deletes(r)).toEqual([]);
+  });
+
+  test("when SSM can't be read, the token from boot is applied and no token Secret is deleted", () => {
+    const r = runApplier({ ssm: {}, tokens: ["bootstrap-token-oldtok", "bootstrap-token-newtok"] });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`cannot read ${TOKEN_PARAMETER}`);
+    expect(r.secrets).toContain("name: bootstrap-token-oldtok");
+    expect(deletes(r)).toEqual([]);
+    expect(r.stderr).toContain("old bootstrap token Secrets kept");
+  });
+
+  test("when the token Secret can't be applied, no token Secret is deleted and the run fails for the timer to retry", () => {
+    const r = runApplier({
+      ssm: { value: tokenManifest("newtok") },
+      tokens: ["bootstrap-token-oldtok", "bootstrap-token-newtok"],
+      failFile: "bootstrap-token.yaml",
+    });
+    expect(r.status).toBe(1);
+    expect(deletes(r)).toEqual([]);
+  });
+
+  test("without secret parameters (an applier from before rotation) nothing is read from SSM and no token is deleted", () => {
+    const r = runApplier({ tokens: ["bootstrap-token-oldtok", "bootstrap-token-x"] });
+    expect(r.status).toBe(0);
+    expect(r.calls.some((c) => c.startsWith("aws ssm"))).toBe(false);
+    expect(deletes(r)).toEqual([]);
+  });
+});
+
 describeWithTool(["shellcheck"], "the applier script", () => {
   test("passes shellcheck", () => {
     expect(shellcheck(renderApplierScript())).toBe("");
@@ -284,6 +379,19 @@ describe("applier files", () => {
       "STORE_URI=s3://b-1/addons/\nAWS_REGION=eu-west-1\nKUBECONFIG_PATH=/etc/kubernetes/admin.conf\n",
     );
     expect(() => renderApplierEnv({ storeUri: "https://b/addons", region: "eu-west-1", kubeconfig: "/x" })).toThrow(/s3:\/\/<bucket>/);
+  });
+
+  test("secret parameters are one quoted line of FILE=PARAMETER words; anything that could break the quoting is refused", () => {
+    const env = renderApplierEnv({
+      storeUri: "s3://b-1/addons/",
+      region: "eu-west-1",
+      kubeconfig: "/etc/kubernetes/admin.conf",
+      secretParameters: { "bootstrap-token.yaml": "/kubestead/c/controlplane/bootstrap-token-secret.yaml" },
+    });
+    expect(env.split("\n")[3]).toBe('SECRET_PARAMETERS="bootstrap-token.yaml=/kubestead/c/controlplane/bootstrap-token-secret.yaml"');
+    const base = { storeUri: "s3://b-1/addons/", region: "eu-west-1", kubeconfig: "/x" };
+    expect(() => renderApplierEnv({ ...base, secretParameters: { "a b.yaml": "/p" } })).toThrow(/plain \*\.yaml name/);
+    expect(() => renderApplierEnv({ ...base, secretParameters: { "a.yaml": '/p" x' } })).toThrow(/SSM path/);
   });
 
   test("a timer runs the applier at boot and every interval after a run ends", () => {

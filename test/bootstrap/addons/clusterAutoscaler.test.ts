@@ -2,7 +2,8 @@ import { clusterAutoscalerAsgTags, clusterAutoscalerObjects, clusterAutoscalerPo
 import { CONTROL_PLANE_SELECTOR, CONTROL_PLANE_TOLERATION } from "../../../bootstrap/addons/objects";
 import { Access, can, find, podSpec, refs, schemaProblems } from "../../helpers/addonObjects";
 
-const ARGS = { version: "1.35.0", clusterName: "prod", region: "eu-west-1" };
+const ROLE_ARN = "arn:aws:iam::123456789012:role/prod-eu-west-1-cluster-autoscaler";
+const ARGS = { version: "1.35.0", clusterName: "prod", region: "eu-west-1", roleArn: ROLE_ARN };
 const objs = clusterAutoscalerObjects(ARGS);
 const deployment = find(objs, "Deployment", "cluster-autoscaler");
 const container = podSpec(deployment).containers[0];
@@ -39,11 +40,17 @@ test("AWS provider, auto-discovers this cluster's ASGs by the tags the pools car
   // The tags discovery asks for are exactly the ones the pools are given.
   const tags = Object.keys(clusterAutoscalerAsgTags("prod"));
   expect(container.command).toContain(`--node-group-auto-discovery=asg:tag=${tags.join(",")}`);
-  expect(container.env).toEqual([{ name: "AWS_REGION", value: "eu-west-1" }]);
+  expect(container.env).toEqual([
+    { name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional" },
+    { name: "AWS_DEFAULT_REGION", value: "eu-west-1" },
+    { name: "AWS_REGION", value: "eu-west-1" },
+    { name: "AWS_ROLE_ARN", value: ROLE_ARN },
+    { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" },
+  ]);
   expect(container.image).toBe("registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0");
 });
 
-test("one replica on a control-plane node (its instance role is the credential), cluster-critical", () => {
+test("one replica on a control-plane node, cluster-critical", () => {
   expect(deployment.spec.replicas).toBe(1);
   const spec = podSpec(deployment);
   expect(spec.nodeSelector).toEqual(CONTROL_PLANE_SELECTOR);
@@ -56,7 +63,22 @@ test("one replica on a control-plane node (its instance role is the credential),
     readOnlyRootFilesystem: true,
     capabilities: { drop: ["ALL"] },
   });
-  expect(spec.volumes).toBeUndefined();
+});
+
+test("AWS credentials by web identity: its own role, a token for STS, no node role", () => {
+  const spec = podSpec(deployment);
+  expect(spec.hostNetwork).toBeUndefined();
+  expect(spec.volumes).toEqual([
+    {
+      name: "aws-iam-token",
+      projected: { sources: [{ serviceAccountToken: { audience: "sts.amazonaws.com", expirationSeconds: 86400, path: "token" } }] },
+    },
+  ]);
+  expect(container.volumeMounts).toEqual([
+    { name: "aws-iam-token", mountPath: "/var/run/secrets/eks.amazonaws.com/serviceaccount", readOnly: true },
+  ]);
+  // The token file is readable by the non-root user the container runs as.
+  expect(spec.securityContext).toMatchObject({ runAsUser: 65534, fsGroup: 65534 });
 });
 
 describe("RBAC covers what the autoscaler does", () => {
@@ -117,6 +139,7 @@ test.each([
   ],
   [{ clusterName: "Prod_1" }, /cluster name must be a lowercase DNS label \(got "Prod_1"\): use the stack's cluster name/],
   [{ region: "" }, /cluster-autoscaler region must be an AWS region like eu-west-1 \(got ""\): pass aws:region/],
+  [{ roleArn: "" }, /cluster-autoscaler role ARN must look like arn:aws:iam::123456789012:role\/<name> \(got ""\)/],
 ])("refuses %j", (override, message) => {
   expect(() => clusterAutoscalerObjects({ ...ARGS, ...override })).toThrow(message);
 });

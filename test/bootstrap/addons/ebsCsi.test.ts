@@ -2,7 +2,8 @@ import { EBS_CSI_SIDECARS, ebsCsiObjects, ebsCsiPolicy } from "../../../bootstra
 import { CONTROL_PLANE_SELECTOR, CONTROL_PLANE_TOLERATION } from "../../../bootstrap/addons/objects";
 import { Access, can, find, podSpec, refs, schemaProblems } from "../../helpers/addonObjects";
 
-const ARGS = { version: "1.47.0", clusterName: "prod", region: "eu-west-1" };
+const ROLE_ARN = "arn:aws:iam::123456789012:role/prod-eu-west-1-ebs-csi-driver";
+const ARGS = { version: "1.47.0", clusterName: "prod", region: "eu-west-1", controllerRoleArn: ROLE_ARN };
 const objs = ebsCsiObjects(ARGS);
 const controller = find(objs, "Deployment", "ebs-csi-controller");
 const node = find(objs, "DaemonSet", "ebs-csi-node");
@@ -61,7 +62,7 @@ test("images: the driver pinned to the version, sidecars pinned on registry.k8s.
 describe("controller", () => {
   const spec = podSpec(controller);
   const plugin = containerOf(controller, "ebs-plugin");
-  test("two replicas on control-plane nodes, whose instance role it uses", () => {
+  test("two replicas on control-plane nodes", () => {
     expect(controller.spec.replicas).toBe(2);
     expect(spec.nodeSelector).toEqual(CONTROL_PLANE_SELECTOR);
     expect(spec.tolerations).toEqual([CONTROL_PLANE_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }]);
@@ -81,12 +82,35 @@ describe("controller", () => {
       const c = containerOf(controller, name);
       expect(c.args).toEqual(expect.arrayContaining(["--csi-address=$(ADDRESS)", "--leader-election=true"]));
       expect(c.env).toEqual([{ name: "ADDRESS", value: "/var/lib/csi/sockets/pluginproxy/csi.sock" }]);
-      expect(c.volumeMounts).toEqual(plugin.volumeMounts);
+      expect(c.volumeMounts).toEqual([{ name: "socket-dir", mountPath: "/var/lib/csi/sockets/pluginproxy/" }]);
     }
     expect(containerOf(controller, "csi-provisioner").args).toEqual(
       expect.arrayContaining(["--feature-gates=Topology=true", "--extra-create-metadata", "--default-fstype=ext4"]),
     );
     expect(containerOf(controller, "liveness-probe").volumeMounts).toEqual([{ name: "socket-dir", mountPath: "/csi" }]);
+  });
+  test("AWS credentials by web identity in the plugin only: its own role, a token for STS", () => {
+    expect(plugin.env).toEqual(
+      expect.arrayContaining([
+        { name: "AWS_ROLE_ARN", value: ROLE_ARN },
+        { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" },
+        { name: "AWS_STS_REGIONAL_ENDPOINTS", value: "regional" },
+      ]),
+    );
+    expect(plugin.volumeMounts).toContainEqual({
+      name: "aws-iam-token",
+      mountPath: "/var/run/secrets/eks.amazonaws.com/serviceaccount",
+      readOnly: true,
+    });
+    expect(spec.volumes).toContainEqual({
+      name: "aws-iam-token",
+      projected: { sources: [{ serviceAccountToken: { audience: "sts.amazonaws.com", expirationSeconds: 86400, path: "token" } }] },
+    });
+    for (const c of spec.containers.filter((x: any) => x.name !== "ebs-plugin")) {
+      expect(JSON.stringify(c)).not.toMatch(/AWS_ROLE_ARN|aws-iam-token/);
+    }
+    // The node plugin gets no AWS credentials at all.
+    expect(JSON.stringify(node)).not.toMatch(/AWS_ROLE_ARN|aws-iam-token/);
   });
   test("non-root, read-only, no capabilities in every container", () => {
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } });
@@ -164,10 +188,15 @@ test("CSIDriver and the default gp3 StorageClass: encrypted, bound in the first 
   expect(sc.metadata.annotations).toEqual({ "storageclass.kubernetes.io/is-default-class": "true" });
 });
 
-test("IAM: deletes only volumes it tagged; every statement named once", () => {
-  const p = ebsCsiPolicy() as { Statement: { Sid: string; Action: string[]; Condition?: unknown }[] };
-  const del = p.Statement.find((s) => s.Action.includes("ec2:DeleteVolume"));
-  expect(del?.Condition).toEqual({ StringLike: { "ec2:ResourceTag/ebs.csi.aws.com/cluster": "true" } });
+test("IAM: deletes only volumes this cluster's driver tagged, never etcd's; every statement named once", () => {
+  const p = ebsCsiPolicy("prod") as { Statement: { Sid: string; Effect: string; Action: string[]; Condition?: unknown }[] };
+  const del = p.Statement.find((s) => s.Effect === "Allow" && s.Action.includes("ec2:DeleteVolume"));
+  expect(del?.Condition).toEqual({
+    StringEquals: { "aws:ResourceTag/ebs.csi.aws.com/cluster": "true", "aws:ResourceTag/kubernetes.io/cluster/prod": "owned" },
+  });
+  const deny = p.Statement.find((s) => s.Effect === "Deny");
+  expect(deny?.Action).toEqual(expect.arrayContaining(["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:ModifyVolume", "ec2:CreateTags"]));
+  expect(deny?.Condition).toEqual({ StringEquals: { "aws:ResourceTag/kubestead.io/role": "etcd" } });
   expect(new Set(p.Statement.map((s) => s.Sid)).size).toBe(p.Statement.length);
 });
 
@@ -178,6 +207,10 @@ test.each([
   ],
   [{ clusterName: "-prod" }, /cluster name must be a lowercase DNS label \(got "-prod"\): use the stack's cluster name/],
   [{ region: "eu_west_1" }, /aws-ebs-csi-driver region must be an AWS region like eu-west-1 \(got "eu_west_1"\): pass aws:region/],
+  [
+    { controllerRoleArn: "arn:aws:iam::123:role/x" },
+    /aws-ebs-csi-driver controller role ARN must look like arn:aws:iam::123456789012:role/,
+  ],
 ])("refuses %j", (override, message) => {
   expect(() => ebsCsiObjects({ ...ARGS, ...override })).toThrow(message);
 });

@@ -189,7 +189,12 @@ describe("node bootstrap", () => {
   test("token secret has the bootstrap type, usages and our group", () => {
     const s: any = bootstrapTokenSecret({ tokenId: "abcdef", tokenSecret: "0123456789abcdef" });
     expect(s.type).toBe("bootstrap.kubernetes.io/token");
-    expect(s.metadata).toEqual({ name: "bootstrap-token-abcdef", namespace: "kube-system" });
+    // Labelled: the applier deletes labelled token Secrets other than the one it applies.
+    expect(s.metadata).toEqual({
+      name: "bootstrap-token-abcdef",
+      namespace: "kube-system",
+      labels: { "kubestead.io/bootstrap-token": "true" },
+    });
     const data = (k: string) => (s.data[k] === undefined ? undefined : Buffer.from(s.data[k], "base64").toString("utf8"));
     expect(s.stringData).toBeUndefined();
     expect(data("token-id")).toBe("abcdef");
@@ -209,5 +214,12 @@ describe("node bootstrap", () => {
   test("bad token parts are refused, the secret is not echoed", () => {
     expect(() => bootstrapTokenSecret({ tokenId: "ABC", tokenSecret: "0123456789abcdef" })).toThrow(/tokenId must be 6/);
     expect(() => bootstrapTokenSecret({ tokenId: "abcdef", tokenSecret: "SUPERSECRET" })).toThrow(/value not shown/);
+  });
+  test("an expiration is written as RFC 3339 for the tokencleaner; anything else is refused", () => {
+    const s: any = bootstrapTokenSecret({ tokenId: "abcdef", tokenSecret: "0123456789abcdef", expiration: "2027-01-31T00:00:00Z" });
+    expect(Buffer.from(s.data.expiration, "base64").toString("utf8")).toBe("2027-01-31T00:00:00Z");
+    expect(() => bootstrapTokenSecret({ tokenId: "abcdef", tokenSecret: "0123456789abcdef", expiration: "31 Jan 2027" })).toThrow(
+      /RFC 3339/,
+    );
   });
 });

@@ -24,6 +24,10 @@ const render = (addons: AddonsConfig = config.addons) =>
     addons,
     apiServerHost: "api.kubestead-prod.kubestead.internal",
     vpcCidr: "10.0.0.0/16",
+    podRoleArns: {
+      "cluster-autoscaler": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-cluster-autoscaler",
+      "ebs-csi-driver": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-ebs-csi-driver",
+    },
   });
 const all = render({ ...config.addons, metricsServer: true, clusterAutoscaler: true, ebsCsiDriver: true });
 

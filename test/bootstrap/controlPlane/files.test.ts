@@ -75,7 +75,7 @@ describe("controlPlaneFiles", () => {
       expect(f.content).not.toMatch(/PRIVATE KEY|client-key-data|EncryptionConfiguration|secretbox/);
       expect(f.path).not.toMatch(/\.key$/);
     }
-    expect(out.secrets.filter((s) => s.path.endsWith(".key"))).toHaveLength(9);
+    expect(out.secrets.filter((s) => s.path.endsWith(".key"))).toHaveLength(10);
   });
 
   test("CIS 1.1 modes: manifests and kubeconfigs 0600, certificates 0644, secrets 0600", () => {

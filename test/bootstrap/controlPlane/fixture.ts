@@ -16,6 +16,7 @@ export function certs(): ControlPlaneCerts {
     controllerManager: cert("kcm"),
     scheduler: cert("scheduler"),
     admin: cert("admin"),
+    superAdmin: cert("superadmin"),
     serviceAccountPublic: "-----BEGIN PUBLIC KEY-----\nTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RR\n-----END PUBLIC KEY-----\n",
   };
 }

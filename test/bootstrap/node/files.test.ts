@@ -44,7 +44,7 @@ describe("nodeFiles", () => {
     for (const file of files) expect(file.content).not.toMatch(/PRIVATE KEY|token:/);
   });
 
-  test("control plane: static pods, control-plane taint, own SSM parameter", () => {
+  test("control plane: static pods, control-plane taint, and no bootstrap token (its kubelet credential is signed locally)", () => {
     const { files, secrets } = nodeFiles({
       ...SPEC,
       role: "controlplane",
@@ -55,7 +55,9 @@ describe("nodeFiles", () => {
     expect(parse(f["/var/lib/kubelet/config.yaml"].content).staticPodPath).toBe("/etc/kubernetes/manifests");
     expect(f["/etc/systemd/system/kubelet.service"].content).toContain(`--register-with-taints=${CONTROL_PLANE_TAINT.key}:NoSchedule`);
     expect(f["/etc/containerd/certs.d/docker.io/hosts.toml"]).toBeDefined();
-    expect(secrets[0].parameter).toBe("/kubestead/prod/controlplane/bootstrap-kubelet.conf");
+    expect(secrets).toEqual([]);
+    expect(f["/etc/systemd/system/kubelet.service"].content).not.toContain("--bootstrap-kubeconfig");
+    expect(f["/etc/systemd/system/kubelet.service"].content).toContain("--kubeconfig=/etc/kubernetes/kubelet.conf");
   });
 
   test("the control-plane taint is not doubled when given", () => {

@@ -96,7 +96,7 @@ describe("a weakened control plane fails the right checks", () => {
     [
       "no admission plugins",
       (m) => setFlag(byName(m, "kube-apiserver"), "enable-admission-plugins", undefined),
-      ["1.2.3", "1.2.9", "1.2.14"],
+      ["1.2.3", "1.2.9", "1.2.11", "1.2.14"],
     ],
     ["token auth file", (m) => setFlag(byName(m, "kube-apiserver"), "token-auth-file", "/etc/tokens.csv"), ["1.2.2"]],
     [

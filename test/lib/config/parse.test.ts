@@ -121,6 +121,12 @@ describe("bad configs are refused with the exact message", () => {
       "kubestead:workers[0].zones must list at least one zone (got []): leave it unset to span every cluster zone",
     ],
     [
+      "a worker pool whose pods would reach IMDS",
+      "dev",
+      (v) => (v.workers[0].metadataHopLimit = 2),
+      "kubestead:workers[0].metadataHopLimit must be 1: above 1, every pod on the pool's nodes reaches IMDS and acts as the worker node role (got 2): remove it; pods that need AWS get their own IAM role through the cluster's service-account issuer (README: Pods and AWS credentials)",
+    ],
+    [
       "cluster DNS outside the service CIDR",
       "dev",
       (v) => (v.kubernetes.clusterDnsIp = "10.200.0.10"),
@@ -137,6 +143,66 @@ describe("bad configs are refused with the exact message", () => {
       "dev",
       (v) => (v.controlPlane.apiLoadBalancer = { scheme: "internet-facing", allowedCidrs: [] }),
       "kubestead:controlPlane.apiLoadBalancer.allowedCidrs must list the client CIDRs allowed to reach a public API endpoint (got []): list your office/VPN egress CIDRs, or set controlPlane.apiLoadBalancer.scheme to internal",
+    ],
+    [
+      "the internet in two halves as allowed API CIDRs",
+      "dev",
+      (v) => (v.controlPlane.apiLoadBalancer = { scheme: "internet-facing", allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }),
+      'kubestead:controlPlane.apiLoadBalancer.allowedCidrs must together cover at most 1/256 of the IPv4 address space (kubestead:controlPlane.apiLoadBalancer.maxAllowedShare); they cover 100% (got ["0.0.0.0/1","128.0.0.0/1"]): list only the networks that need the API, or raise kubestead:controlPlane.apiLoadBalancer.maxAllowedShare',
+    ],
+    [
+      "allowed API CIDRs one /7 wide",
+      "prod",
+      (v) => (v.controlPlane.apiLoadBalancer.allowedCidrs = ["10.0.0.0/7"]),
+      'kubestead:controlPlane.apiLoadBalancer.allowedCidrs must together cover at most 1/256 of the IPv4 address space (kubestead:controlPlane.apiLoadBalancer.maxAllowedShare); they cover 0.781% (got ["10.0.0.0/7"]): list only the networks that need the API, or raise kubestead:controlPlane.apiLoadBalancer.maxAllowedShare',
+    ],
+    [
+      "a share above the whole address space",
+      "prod",
+      (v) => (v.controlPlane.apiLoadBalancer.maxAllowedShare = "2/1"),
+      'kubestead:controlPlane.apiLoadBalancer.maxAllowedShare must be a share of the IPv4 address space above 0 and at most 1 (got "2/1"): write it as a fraction such as "1/256" (a /8) or "1/4096" (a /12)',
+    ],
+    [
+      "an unknown Pod Security level",
+      "prod",
+      (v) => (v.controlPlane.podSecurity = { enforce: "strict" }),
+      'kubestead:controlPlane.podSecurity.enforce must be one of privileged, baseline, restricted (got "strict"): set kubestead:controlPlane.podSecurity.enforce to one of: privileged, baseline, restricted',
+    ],
+    [
+      "Pod Security exemptions without kube-system",
+      "prod",
+      (v) => (v.controlPlane.podSecurity = { exemptNamespaces: ["monitoring"] }),
+      'kubestead:controlPlane.podSecurity.exemptNamespaces must include kube-system: the add-ons run there with host networking, host paths and privileged containers, which baseline rejects (got ["monitoring"]): add kube-system to the list',
+    ],
+    [
+      "an OIDC group prefix in system:",
+      "prod",
+      (v) =>
+        (v.controlPlane.oidc = {
+          issuerUrl: "https://login.example.com",
+          clientId: "kubectl",
+          groupsClaim: "groups",
+          groupsPrefix: "system:",
+        }),
+      'kubestead:controlPlane.oidc.groupsPrefix must not start with system: (names there are Kubernetes\' own: system:masters, system:nodes, ...) (got "system:"): use a prefix of your own, e.g. "oidc:"',
+    ],
+    [
+      "an OIDC issuer over plain HTTP",
+      "prod",
+      (v) => (v.controlPlane.oidc = { issuerUrl: "http://login.example.com", clientId: "kubectl" }),
+      'kubestead:controlPlane.oidc.issuerUrl must be an https:// URL without query or fragment (got "http://login.example.com"): use the issuer exactly as its tokens\' iss claim spells it, e.g. https://login.example.com',
+    ],
+    [
+      "an OIDC issuer without a client ID",
+      "prod",
+      (v) => (v.controlPlane.oidc = { issuerUrl: "https://login.example.com" }),
+      "kubestead:controlPlane.oidc.clientId is required (got nothing): set kubestead:controlPlane.oidc.clientId",
+    ],
+    [
+      "an exported admin credential outliving the leaves",
+      "prod",
+      (v) => (v.pki = { ...v.pki, leafValidityHours: 720, adminValidityHours: 1000 }),
+      "kubestead:pki.adminValidityHours must not exceed leafValidityHours (720) (got 1000): keep the exported admin credential short-lived, e.g. 168 hours (7 days)",
     ],
     [
       "an end-of-life Kubernetes",
@@ -230,5 +296,17 @@ describe("bad configs are refused with the exact message", () => {
   test("a missing region names aws:region", () => {
     const raw = { ...rawOf("dev"), region: undefined };
     expect(configProblems(raw).map((p) => p.key)).toContain("aws:region");
+  });
+});
+
+describe("pki.bootstrapTokenMaxAgeDays", () => {
+  test("defaults to 30 days (the deploy cadence pki.earlyRenewalHours already assumes)", () => {
+    expect(parseClusterConfig(rawOf("prod")).pki.bootstrapTokenMaxAgeDays).toBe(30);
+    const weekly = parseClusterConfig(withChange("prod", (v) => (v.pki = { ...v.pki, bootstrapTokenMaxAgeDays: 7 })));
+    expect(weekly.pki.bootstrapTokenMaxAgeDays).toBe(7);
+  });
+  test.each([0, 91, 1.5])("refuses %p with the range", (d) => {
+    const problems = configProblems(withChange("prod", (v) => (v.pki = { ...v.pki, bootstrapTokenMaxAgeDays: d }))).map(formatProblem);
+    expect(problems.join("\n")).toMatch(/pki\.bootstrapTokenMaxAgeDays .*(from 1 to 90|whole number)/);
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * One IAM request, decided by @cloud-copilot/iam-simulate's request evaluation (identity policies,
+ * the resource's policy, explicit denies, same-account trust, KMS key-policy trust). No @pulumi
+ * imports.
+ *
+ * We call `runUnsafeSimulation`, the library's core evaluation without its input checks, rather
+ * than `runSimulation`: the checked path drops every context key it does not list for the action,
+ * and it lists `kms:EncryptionContext:*` only as a prefix, so a condition on
+ * `kms:EncryptionContext:PARAMETER_ARN` would always read as unmet there. The price is that nothing
+ * checks action names for us: test/lib/iamEval checks every action the matrix asks about against
+ * the library's IAM data.
+ */
+import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+/** A policy document as IAM stores it (parsed JSON), with the name a report shows for it. */
+export interface NamedPolicy {
+  name: string;
+  document: unknown;
+}
+
+export interface IamRequest {
+  /** ARN of the calling principal (a role ARN for node roles). */
+  principal: string;
+  /** service:Action */
+  action: string;
+  /** ARN of the resource acted on. */
+  resource: string;
+  /** Account owning the resource (for same-account trust). */
+  resourceAccount: string;
+  /** Every context key the request carries, with its full name (`kms:EncryptionContext:PARAMETER_ARN`). */
+  context: Record<string, string | string[]>;
+}
+
+export interface Evaluation {
+  decision: Decision;
+  /** When allowed: the identity policies that allow it on their own, or the resource policy's name. */
+  grantedBy: string[];
+}
+
+function decide(req: IamRequest, identity: NamedPolicy[], resourcePolicy?: NamedPolicy): Decision {
+  return runUnsafeSimulation(
+    {
+      request: {
+        principal: req.principal,
+        action: req.action,
+        resource: { resource: req.resource, accountId: req.resourceAccount },
+        contextVariables: req.context,
+      },
+      identityPolicies: identity.map((p) => ({ name: p.name, policy: p.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // Wrapped so the evaluation has a name for it (a bare document leaves its metadata undefined,
+      // which the library's resource-policy analysis dereferences).
+      resourcePolicy: resourcePolicy
+        ? createValidatedPolicy(resourcePolicy.document, validateResourcePolicy, { name: resourcePolicy.name })
+        : undefined,
+    },
+    {},
+  ) as Decision;
+}
+
+/** Decide `req` against the principal's identity policies and the resource's policy, if it has one. */
+export function evaluateRequest(req: IamRequest, identity: NamedPolicy[], resourcePolicy?: NamedPolicy): Evaluation {
+  const decision = decide(req, identity, resourcePolicy);
+  if (decision !== "Allowed") return { decision, grantedBy: [] };
+  const alone = identity.filter((p) => decide(req, [p], resourcePolicy) === "Allowed").map((p) => p.name);
+  if (alone.length > 0) return { decision, grantedBy: alone };
+  if (resourcePolicy && decide(req, [], resourcePolicy) === "Allowed") return { decision, grantedBy: [resourcePolicy.name] };
+  return { decision, grantedBy: identity.map((p) => p.name) };
+}
+
+/** Problems that make IAM refuse `document` as an identity policy (empty when valid). */
+export function identityPolicyErrors(document: unknown): string[] {
+  return validateIdentityPolicy(document).map((e) => `${e.path}: ${e.message}`);
+}
+
+/** Problems that make IAM refuse `document` as a resource policy (empty when valid). */
+export function resourcePolicyErrors(document: unknown): string[] {
+  return validateResourcePolicy(document).map((e) => `${e.path}: ${e.message}`);
+}
