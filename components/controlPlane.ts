@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
 import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -18,7 +20,7 @@ import {
 import { APISERVER_KUBELET_CLIENT_USER, CLUSTER_ADMINS_GROUP, SYSTEM_MASTERS } from "../bootstrap/addons/clusterAdmins";
 import { bootstrapTokenSecret } from "../bootstrap/addons/nodeBootstrap";
 import { renderControlPlaneKubeletCredentialStep } from "../bootstrap/controlPlane/kubeletCredential";
-import { KUBECONFIG as CP_KUBECONFIG } from "../bootstrap/controlPlane/paths";
+import { KUBECONFIG as CP_KUBECONFIG, MANIFEST } from "../bootstrap/controlPlane/paths";
 import { renderKubeconfig } from "../bootstrap/kubeconfig";
 import { kubernetesNodeBoot } from "../bootstrap/node/boot";
 import { hostAddress, mustParseCidr } from "../lib/cidr";
@@ -27,7 +29,7 @@ import { addonStorePolicy, controlPlanePolicy } from "../lib/iam";
 import { jwksUri } from "../lib/oidc";
 import { asgTags, roleTags } from "../lib/tags";
 import { stringify } from "yaml";
-import { renderStoredFilesStep } from "../bootstrap/storedFiles";
+import { renderStoredFilesStep, storedNodeFileName } from "../bootstrap/storedFiles";
 import { ADDON_PREFIX, NODE_FILE_PREFIX } from "./addonStore";
 import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, IssuedCertificate, issueCertificate } from "./pki";
@@ -63,6 +65,10 @@ export interface ControlPlaneArgs {
   addonStoreUri: pulumi.Output<string>;
   addonStoreNodeUri: pulumi.Output<string>;
   addonStoreBucketArn: pulumi.Output<string>;
+  /** The store's bucket name: the control plane writes its large node files there (storedFiles.ts). */
+  addonStoreBucket: pulumi.Output<string>;
+  /** The store's objects the nodes read at boot (the applier): the group depends on them. */
+  addonStoreObjects: pulumi.Resource[];
   kmsKeyArn: pulumi.Input<string>;
   /** Service-linked role the auto scaling group launches with (ClusterKey.autoscalingRoleArn): the one the key policy admits. */
   autoscalingRoleArn: pulumi.Input<string>;
@@ -235,6 +241,9 @@ export class ControlPlane extends pulumi.ComponentResource {
           alwaysPullImages: c.controlPlane.alwaysPullImages,
           oidc: c.controlPlane.oidc,
         });
+        // The static pods reach the node through the store, pinned by sha256 in user data, which
+        // would otherwise outgrow EC2's 16 KiB: a changed manifest still changes the user data.
+        const stored = cp.files.filter((f) => STORED_IN_STORE.includes(f.path));
         const boot = kubernetesNodeBoot({
           cluster: c.name,
           region: c.region,
@@ -244,16 +253,47 @@ export class ControlPlane extends pulumi.ComponentResource {
           caCertPem: ca,
           labels: {},
           taints: [],
-          roleFiles: [...cp.files, ...applierFiles(storeUri, c.region, { [TOKEN_SECRET_FILE]: tokenSecretParameter })],
+          roleFiles: [
+            ...cp.files.filter((f) => !STORED_IN_STORE.includes(f.path)),
+            ...applierFiles(storeUri, c.region, { [TOKEN_SECRET_FILE]: tokenSecretParameter }),
+          ],
           roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/${TOKEN_SECRET_FILE}`, parameter: tokenSecretParameter, mode: "0600" }],
           beforeStart: [
-            renderStoredFilesStep(nodeUri, applierStoredFiles()),
+            renderStoredFilesStep(nodeUri, [...applierStoredFiles(), ...stored]),
             renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
           ],
           afterStart: [renderApplierBootStep()],
         });
-        return { files: boot.files, secrets: boot.secrets, secretContents: cp.secretContents };
+        return { files: boot.files, secrets: boot.secrets, secretContents: cp.secretContents, stored };
       });
+
+    // The stored node files: public (no key material), so not secret though rendered beside the key.
+    const storedObjects = STORED_IN_STORE.map((path) => {
+      const file = rendered.apply((r) => {
+        const f = r.stored.find((x) => x.path === path);
+        if (!f) throw new Error(`control-plane file ${path} was not rendered: keep STORED_IN_STORE in step with controlPlaneFiles()`);
+        return f;
+      });
+      const fileName = storedNodeFileName({ path });
+      return new s3.BucketObjectv2(
+        `${name}-node-${fileName}`,
+        {
+          bucket: args.addonStoreBucket,
+          key: `${NODE_FILE_PREFIX}${fileName}`,
+          content: pulumi.unsecret(file.apply((f) => f.content)),
+          contentType: "text/plain",
+          serverSideEncryption: "aws:kms",
+          kmsKeyId: args.kmsKeyArn,
+          metadata: {
+            path,
+            mode: pulumi.unsecret(file.apply((f) => f.mode)),
+            sha256: pulumi.unsecret(file.apply((f) => createHash("sha256").update(f.content, "utf8").digest("hex"))),
+          },
+          tags: secretTags,
+        },
+        { parent: this },
+      );
+    });
 
     // The encryption config holds the key: it goes to SSM, never into user data.
     const encryptionParam = rendered.apply((r) => Object.keys(r.secretContents)[0]);
@@ -351,7 +391,16 @@ export class ControlPlane extends pulumi.ComponentResource {
       {
         parent: this,
         // Nothing the boot reads may be missing when an instance starts (policy boot-prerequisites).
-        dependsOn: [...keyParameters, tokenSecret, encryptionConfig, addonStoreAccess, ...identity.bootPrerequisites],
+        dependsOn: [
+          ...keyParameters,
+          tokenSecret,
+          encryptionConfig,
+          addonStoreAccess,
+          ...identity.bootPrerequisites,
+          // Boot downloads these from the store and refuses to go on without them.
+          ...storedObjects,
+          ...args.addonStoreObjects,
+        ],
       },
     );
 
@@ -402,3 +451,6 @@ function applierFiles(
     { path: `/etc/systemd/system/${APPLIER_UNIT}.timer`, content: units.timer, mode: "0644" },
   ];
 }
+
+/** Control-plane files delivered through the add-on store rather than user data (the largest). */
+const STORED_IN_STORE: string[] = [MANIFEST.apiServer, MANIFEST.controllerManager, MANIFEST.scheduler];

@@ -78,7 +78,7 @@ import { IAM_T, nodeRoleBoundaryProblems } from "./rules/nodeRoleBoundaries";
 import { apiserverIngressProblems, etcdPortProblems, ingressRules } from "./rules/securityGroups";
 import { isUnknown } from "./rules/unknown";
 import { workerPoolProblems } from "./rules/workerPools";
-import { alwaysPullImagesProblems, podSecurityProblems } from "./rules/admission";
+import { alwaysPullImagesProblems, podSecurityProblems, StoredObject } from "./rules/admission";
 import { ADMIN_T, adminCredentialProblems } from "./rules/adminCredentials";
 import { apiCidrShareProblems, DEFAULT_MAX_SHARE } from "./rules/apiCidrs";
 import { BOOTSTRAP_TOKEN_COMPONENT, bootstrapTokenProblems } from "./rules/bootstrapToken";
@@ -211,6 +211,16 @@ function configOf<C>(policy: string, args: { getConfig<X extends object>(): X })
 
 function reportAll(report: ReportViolation, findings: Finding[]): void {
   for (const f of findings) report(f.message, f.urn);
+}
+
+/** Node files kept in the add-on store: S3 objects whose metadata names the path on the node. */
+function storedObjectsOf(g: Graph): StoredObject[] {
+  return g.resources
+    .filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")
+    .flatMap((r) => {
+      const path = (r.props.metadata as Record<string, unknown> | undefined)?.path;
+      return typeof path === "string" ? [{ path, content: r.props.content as string }] : [];
+    });
 }
 
 function stackPolicy(
@@ -386,28 +396,31 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
         return adminCredentialProblems(g);
       },
     ),
-    {
-      name: "pod-security-admission",
-      description: "Control-plane nodes boot an apiserver whose Pod Security Admission enforces at least baseline outside kube-system.",
-      enforcementLevel: "advisory",
-      configSchema: policyConfigSchema["pod-security-admission"],
-      validateResource: validateResourceOfType(token(T.launchTemplate), (props, args, report) => {
-        const p = plainProps(props);
-        if (roleOf(p) !== "controlplane") args.notApplicable("not a control-plane launch template");
+    // Stack policies: the apiserver's static pod reaches the node through the add-on store, pinned by
+    // sha256 in user data, so the launch template alone doesn't show it.
+    stackPolicy(
+      "pod-security-admission",
+      "Control-plane nodes boot an apiserver whose Pod Security Admission enforces at least baseline outside kube-system.",
+      (g, args) => {
+        const lts = withRole(g, T.launchTemplate, "controlplane");
+        if (lts.length === 0) args.notApplicable("no control-plane launch template");
         const { allowedExemptNamespaces } = configOf<{ allowedExemptNamespaces: string[] }>("pod-security-admission", args);
-        for (const m of podSecurityProblems(p.userData, allowedExemptNamespaces)) report(m);
-      }),
-    },
-    {
-      name: "always-pull-images",
-      description: "Control-plane nodes boot an apiserver with the AlwaysPullImages admission plugin (CIS 1.2.11).",
-      enforcementLevel: "advisory",
-      validateResource: validateResourceOfType(token(T.launchTemplate), (props, args, report) => {
-        const p = plainProps(props);
-        if (roleOf(p) !== "controlplane") args.notApplicable("not a control-plane launch template");
-        for (const m of alwaysPullImagesProblems(p.userData)) report(m);
-      }),
-    },
+        const stored = storedObjectsOf(g);
+        return lts.flatMap((lt) =>
+          podSecurityProblems(lt.props.userData, allowedExemptNamespaces, stored).map((message) => ({ message, urn: lt.urn })),
+        );
+      },
+    ),
+    stackPolicy(
+      "always-pull-images",
+      "Control-plane nodes boot an apiserver with the AlwaysPullImages admission plugin (CIS 1.2.11).",
+      (g, args) => {
+        const lts = withRole(g, T.launchTemplate, "controlplane");
+        if (lts.length === 0) args.notApplicable("no control-plane launch template");
+        const stored = storedObjectsOf(g);
+        return lts.flatMap((lt) => alwaysPullImagesProblems(lt.props.userData, stored).map((message) => ({ message, urn: lt.urn })));
+      },
+    ),
     stackPolicy(
       "api-cidrs-bounded",
       "All ingress to the apiserver port together covers at most maxAllowedShare of the address space.",

@@ -126,6 +126,8 @@ export function buildCluster(c: ClusterConfig) {
     addonStoreUri: addonStore.uri,
     addonStoreNodeUri: addonStore.nodeUri,
     addonStoreBucketArn: addonStore.bucketArn,
+    addonStoreBucket: addonStore.bucketName,
+    addonStoreObjects: addonStore.objects,
     kmsKeyArn: key.keyArn,
     autoscalingRoleArn: key.autoscalingRoleArn,
     amiId,

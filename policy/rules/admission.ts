@@ -10,7 +10,9 @@
  * - AlwaysPullImages is enabled (CIS 1.2.11), so no pod runs a private image that another
  *   namespace's credentials pulled onto the node.
  */
+import { createHash } from "node:crypto";
 import { parse } from "yaml";
+import { BOOT_SCRIPT_PATH } from "../../bootstrap/bootScript";
 import { decodeUserData } from "../../bootstrap/cloudInit";
 import { MANIFEST } from "../../bootstrap/controlPlane/paths";
 import { flagsOf, listOf } from "../../lib/cis/flags";
@@ -43,6 +45,39 @@ export function userDataFiles(userData: unknown): NodeFiles {
   } catch (e) {
     return { files: new Map(), unknown: false, error: `its user data cannot be read (${e instanceof Error ? e.message : String(e)})` };
   }
+}
+
+/** A node file kept in the add-on store (an aws:s3 BucketObjectv2 with metadata.path). */
+export interface StoredObject {
+  path: string;
+  content: string;
+}
+
+/**
+ * The files a node has after boot: its user data's, plus those its boot script installs from the
+ * add-on store (`install_stored NAME SHA256 PATH MODE`, bootstrap/storedFiles.ts), taken from the
+ * stored object for that path — and only when its content matches the sha256 the user data pins.
+ */
+export function withStoredFiles(nf: NodeFiles, stored: StoredObject[]): NodeFiles {
+  if (nf.unknown || nf.error) return nf;
+  const script = nf.files.get(BOOT_SCRIPT_PATH) ?? "";
+  const files = new Map(nf.files);
+  for (const m of script.matchAll(/^install_stored '([^']+)' '([a-f0-9]{64})' '([^']+)' '[0-7]+'$/gm)) {
+    const [, name, sha, path] = m;
+    const obj = stored.find((o) => o.path === path);
+    if (!obj || isUnknown(obj.content)) {
+      if (obj) return { files, unknown: true };
+      return { files, unknown: false, error: `its boot installs ${path} from the add-on store (${name}), but no stored object carries it` };
+    }
+    if (createHash("sha256").update(obj.content, "utf8").digest("hex") !== sha)
+      return {
+        files,
+        unknown: false,
+        error: `the stored ${path} does not match the sha256 its user data pins, so the node would refuse it`,
+      };
+    files.set(path, obj.content);
+  }
+  return { files, unknown: false };
 }
 
 interface ApiServer {
@@ -92,8 +127,8 @@ function podSecurityConfiguration(nf: NodeFiles, flags: Map<string, string>): { 
     : { problem: `the PodSecurity configuration in ${path} has no content the policy can read, ${none}` };
 }
 
-export function podSecurityProblems(userData: unknown, allowedExemptNamespaces: string[]): string[] {
-  const nf = userDataFiles(userData);
+export function podSecurityProblems(userData: unknown, allowedExemptNamespaces: string[], stored: StoredObject[] = []): string[] {
+  const nf = withStoredFiles(userDataFiles(userData), stored);
   if (nf.unknown) return [];
   const api = apiServer(nf);
   if (api.problem) return [api.problem];
@@ -126,8 +161,8 @@ export function podSecurityProblems(userData: unknown, allowedExemptNamespaces: 
   return out;
 }
 
-export function alwaysPullImagesProblems(userData: unknown): string[] {
-  const nf = userDataFiles(userData);
+export function alwaysPullImagesProblems(userData: unknown, stored: StoredObject[] = []): string[] {
+  const nf = withStoredFiles(userDataFiles(userData), stored);
   if (nf.unknown) return [];
   const api = apiServer(nf);
   if (api.problem) return [api.problem];

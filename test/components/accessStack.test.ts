@@ -8,7 +8,8 @@ import { X509Certificate } from "node:crypto";
 import { parse, parseAllDocuments } from "yaml";
 import { decodeUserData } from "../../bootstrap/cloudInit";
 import { Plan, PlanResource } from "../../lib/plan/types";
-import { byUrn, ofType, planStack, withRole } from "../helpers/plannedStack";
+import { renderNodes } from "../../tools/render/nodes";
+import { byUrn, ofType, planStack } from "../helpers/plannedStack";
 
 let plan: Plan;
 beforeAll(async () => {
@@ -22,11 +23,13 @@ const certOf = (csr: PlanResource) =>
   ofType(plan, "tls:index/locallySignedCert:LocallySignedCert").find((c) =>
     (c.propertyDependencies.certRequestPem ?? []).includes(csr.urn),
   )!;
-const controlPlaneFiles = () => {
-  const [lt] = withRole(plan, "aws:ec2/launchTemplate:LaunchTemplate", "controlplane");
-  const doc = parse(decodeUserData(String(lt.inputs.userData))) as { write_files: { path: string; content: string }[] };
-  return new Map(doc.write_files.map((f) => [f.path, f.content]));
-};
+// What a control-plane node has after boot: its user data's files and those it installs from the store.
+const controlPlaneFiles = () =>
+  new Map(
+    renderNodes(plan)
+      .find((n) => n.name === "controlplane-0")!
+      .files.map((f) => [f.path, f.content]),
+  );
 
 describe("the exported adminKubeconfig", () => {
   const clientCert = () => {

@@ -17,7 +17,7 @@ beforeAll(() => {
 
 test("writes the add-on manifests where the control plane keeps them, and they pass the applier's checksum check", () => {
   expect(result.status).toBe(0);
-  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 13 from the add-on store\)/);
+  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 16 from the add-on store\)/);
   const dir = path.join(out, "controlplane-0", "etc", "kubernetes", "addons");
   const files = fs.readdirSync(dir).sort();
   expect(files).toEqual(
