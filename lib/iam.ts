@@ -258,6 +258,20 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
       Condition: { StringEquals: taggedOnCreate },
     },
     {
+      // ELB authorizes the tags of a create call as AddTags on the new resource, which has no tags
+      // yet: allowed only as part of those creates, with this cluster's owned tag.
+      Sid: "CloudControllerManagerTagOnCreate",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:AddTags"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          ...taggedOnCreate,
+          "elasticloadbalancing:CreateAction": ["CreateLoadBalancer", "CreateTargetGroup", "CreateListener"],
+        },
+      },
+    },
+    {
       // CreateSecurityGroup is authorized against the VPC too, which has no request tags (kops
       // grants it the same way).
       Sid: "CloudControllerManagerSecurityGroupVpc",
@@ -381,6 +395,14 @@ export const ETCD_DATA_ACTIONS = [
   "ec2:DeleteVolume",
   "ec2:DetachVolume",
   "ec2:ModifyVolume",
+  // The member's identity (its ENI) and its instance.
+  "ec2:AttachNetworkInterface",
+  "ec2:DetachNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:ModifyNetworkInterfaceAttribute",
+  "ec2:ModifyInstanceAttribute",
+  "ec2:StopInstances",
+  "ec2:TerminateInstances",
 ];
 
 /**

@@ -173,7 +173,8 @@ install_store() {
 # add-ons select on it and a worker can't attract them; each control-plane node sets it on itself,
 # with the admin credential, before anything is applied (the add-ons selecting on it come later).
 label_self() {
-  kc label node "$(hostname)" "$CONTROL_PLANE_LABEL=" --overwrite >/dev/null
+  # Also keep Service load balancers off control-plane nodes (their security groups are the CCM's to open).
+  kc label node "$(hostname)" "$CONTROL_PLANE_LABEL=" node.kubernetes.io/exclude-from-external-load-balancers= --overwrite >/dev/null
 }
 
 apply_file() {

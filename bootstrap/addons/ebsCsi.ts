@@ -370,9 +370,10 @@ export function ebsCsiObjects(a: EbsCsiArgs): K8sObject[] {
   ];
 }
 
-const VOLUME = "arn:aws:ec2:*:*:volume/*";
-const SNAPSHOT = "arn:aws:ec2:*:*:snapshot/*";
-const INSTANCE = "arn:aws:ec2:*:*:instance/*";
+// Any partition (aws, aws-cn, aws-us-gov): the policy document has no partition of its own.
+const VOLUME = "arn:*:ec2:*:*:volume/*";
+const SNAPSHOT = "arn:*:ec2:*:*:snapshot/*";
+const INSTANCE = "arn:*:ec2:*:*:instance/*";
 
 /**
  * The controller's IAM policy, after upstream's example (docs/example-iam-policy.json) but held to

@@ -221,7 +221,11 @@ describe("the add-on applier against a stand-in kubectl", () => {
   test("waits for the apiserver, labels its own node as control plane, takes the Lease, applies, releases it", () => {
     const r = runApplier({});
     const ready = r.calls.findIndex((c) => c.includes("get --raw /readyz"));
-    const label = r.calls.findIndex((c) => /^label node \S+ node-role\.kubernetes\.io\/control-plane= --overwrite$/.test(c));
+    const label = r.calls.findIndex((c) =>
+      /^label node \S+ node-role\.kubernetes\.io\/control-plane= node\.kubernetes\.io\/exclude-from-external-load-balancers= --overwrite$/.test(
+        c,
+      ),
+    );
     const lease = r.calls.findIndex((c) => c.startsWith("create -f -"));
     expect(label).toBeGreaterThan(ready);
     expect(lease).toBeGreaterThan(label);

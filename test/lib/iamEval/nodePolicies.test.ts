@@ -58,6 +58,15 @@ describe("the cloud-controller-manager's statements on the control-plane role", 
     expect(decide(req("ec2:CreateTags", sg, { ...tagged, "ec2:CreateAction": "CreateSecurityGroup" }), cp)).toBe("Allowed");
     // Tagging someone else's group as this cluster's would hand it over: refused.
     expect(decide(req("ec2:CreateTags", sg, tagged), cp)).toBe("ImplicitlyDenied");
+    // ELB checks a create call's tags as AddTags on the not-yet-tagged resource: allowed only within the create.
+    for (const action of ["CreateLoadBalancer", "CreateTargetGroup", "CreateListener"])
+      expect(decide(req("elasticloadbalancing:AddTags", nlb, { ...tagged, "elasticloadbalancing:CreateAction": action }), cp)).toBe(
+        "Allowed",
+      );
+    expect(decide(req("elasticloadbalancing:AddTags", nlb, tagged), cp)).toBe("ImplicitlyDenied");
+    expect(decide(req("elasticloadbalancing:AddTags", nlb, { "elasticloadbalancing:CreateAction": "CreateLoadBalancer" }), cp)).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   test("no route actions (it runs with --configure-cloud-routes=false) and no volume actions", () => {
