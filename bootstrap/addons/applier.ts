@@ -17,7 +17,7 @@ import type { StoredNodeFile } from "../storedFiles";
 import { renderUnit } from "../systemd";
 import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE } from "./manifests";
 import { BOOTSTRAP_TOKEN_LABEL } from "./nodeBootstrap";
-import { CONTROL_PLANE_LABEL } from "./objects";
+import { CONTROL_PLANE_LABEL, requireRegion } from "./objects";
 
 /** Where the applier keeps the verified manifests on the node (also what `render` writes). */
 export const ADDON_DIR = "/etc/kubernetes/addons";
@@ -354,9 +354,7 @@ export function renderApplierEnv(a: ApplierArgs): string {
   if (!STORE_URI.test(a.storeUri)) {
     throw new Error(`add-on store must be s3://<bucket>/<prefix>/ (got ${JSON.stringify(a.storeUri)}): pass the AddonStore's uri`);
   }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
-    throw new Error(`add-on applier region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
-  }
+  requireRegion("add-on applier", a.region);
   const secretParameters = Object.entries(a.secretParameters ?? {}).sort(([x], [y]) => x.localeCompare(y));
   for (const [file, parameter] of secretParameters) {
     // Sourced by bash and split on spaces: both sides must stay plain words.

@@ -23,6 +23,7 @@ import {
   requireClusterName,
   requireVersion,
   serviceAccount,
+  requireRegion,
 } from "./objects";
 
 export interface CloudControllerManagerArgs {
@@ -67,11 +68,7 @@ export function cloudControllerManagerObjects(a: CloudControllerManagerArgs): K8
   requireVersion("cloud-controller-manager", a.version);
   requireClusterName(a.clusterName);
   requireCidr("cloud-controller-manager --cluster-cidr (kubernetes.podCidr)", a.podCidr);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
-    throw new Error(
-      `cloud-controller-manager region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`,
-    );
-  }
+  requireRegion("cloud-controller-manager", a.region);
   const subject = [serviceAccount(SA)];
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: SA, namespace: KUBE_SYSTEM } },

@@ -20,6 +20,7 @@ import {
   requireClusterName,
   requireVersion,
   serviceAccount,
+  requireRegion,
 } from "./objects";
 import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
 
@@ -70,9 +71,7 @@ export function clusterAutoscalerCommand(a: Pick<ClusterAutoscalerArgs, "cluster
 export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] {
   requireVersion("cluster-autoscaler", a.version);
   requireClusterName(a.clusterName);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
-    throw new Error(`cluster-autoscaler region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
-  }
+  requireRegion("cluster-autoscaler", a.region);
   requireRoleArn("cluster-autoscaler", a.roleArn);
   const subject = [serviceAccount(NAME)];
   return [

@@ -28,6 +28,7 @@ import {
   requireCidr,
   requireVersion,
   serviceAccount,
+  requireRegion,
 } from "./objects";
 
 export interface CsrApproverArgs {
@@ -68,9 +69,7 @@ export function csrApproverArgs(a: CsrApproverArgs): string[] {
 
 export function csrApproverObjects(a: CsrApproverArgs): K8sObject[] {
   requireVersion("kubelet-csr-approver", a.version);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
-    throw new Error(`kubelet-csr-approver region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
-  }
+  requireRegion("kubelet-csr-approver", a.region);
   requireCidr("kubelet-csr-approver --provider-ip-prefixes (network.vpcCidr)", a.vpcCidr);
   const subject = [serviceAccount(NAME)];
   return [

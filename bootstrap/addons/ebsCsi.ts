@@ -21,6 +21,7 @@ import {
   requireClusterName,
   requireVersion,
   serviceAccount,
+  requireRegion,
 } from "./objects";
 import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
 import { ETCD_DATA_ACTIONS } from "../../lib/iam";
@@ -341,9 +342,7 @@ function nodeObjects(a: EbsCsiArgs): K8sObject[] {
 export function ebsCsiObjects(a: EbsCsiArgs): K8sObject[] {
   requireVersion("aws-ebs-csi-driver", a.version);
   requireClusterName(a.clusterName);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(a.region)) {
-    throw new Error(`aws-ebs-csi-driver region must be an AWS region like eu-west-1 (got ${JSON.stringify(a.region)}): pass aws:region`);
-  }
+  requireRegion("aws-ebs-csi-driver", a.region);
   requireRoleArn("aws-ebs-csi-driver controller", a.controllerRoleArn);
   return [
     {

@@ -65,6 +65,13 @@ export function requireClusterName(name: string): void {
   }
 }
 
+/** An AWS region name; the message names what needs it. */
+export function requireRegion(what: string, region: string): void {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new Error(`${what} region must be an AWS region like eu-west-1 (got ${JSON.stringify(region)}): pass aws:region`);
+  }
+}
+
 export function requireCidr(what: string, cidr: string): void {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
