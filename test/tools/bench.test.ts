@@ -170,7 +170,8 @@ describe("report", () => {
     expect(text).toContain("timed: runProgram in a fresh process");
     expect(text).toMatch(/plan\s+3\.00 s wall\s+1\.50 s cpu\s+peak RSS 200 MiB/);
     expect(text).toMatch(/floor\s+1\.00 s wall\s+500 ms cpu/);
-    expect(text).toContain("3.00× (target ≤ 1.5×: over)");
+    // Without the floor+data reference the verdict falls back to the bare floor, and says so.
+    expect(text).toContain("3.00× (target ≤ 1.5×: over) against the bare floor (no floor+data measured)");
     expect(text).toContain("runs   plan 3000, 3200, 2900 ms; floor 1000, 1100, 900 ms");
     expect(text).toContain("Scaling");
     expect(text).not.toContain("!");
@@ -227,8 +228,10 @@ describe("the breakdown over the floor", () => {
     expect(text).toMatch(/provider SDK modules the program imports\s+60 ms/);
     expect(text).toMatch(/registering the plan's data \(blanked\)\s+160 ms/);
     expect(text).toMatch(/the program itself\s+180 ms/);
-    expect(text).toMatch(/the target allows\s+300 ms\s+over the floor, leaving 80 ms for the program itself/);
-    expect(text).toContain("plan ÷ floor+data 1.32× (informational");
+    expect(text).toMatch(/1\.5× the bare floor would allow\s+300 ms\s+over it, leaving 80 ms for the program itself/);
+    // The target is against the floor that registers the same data.
+    expect(text).toContain("plan ÷ floor+data 1.32× (target ≤ 1.5×: met)");
+    expect(text).toContain("ratio  1.67× against the bare floor (informational)");
     const bare = { ...result, floorWithProviders: undefined, floorWithData: undefined };
     expect(breakdown(bare)).toBeUndefined();
     expect(formatReport(bare)).not.toContain("Where the plan's time");
