@@ -1,26 +1,9 @@
 /** The access keys' defaults and what they accept (parse.test.ts holds the refusals' exact messages). */
-import * as path from "node:path";
 import { configProblems, formatShare, parseClusterConfig, RawStackConfig } from "../../../lib/config/parse";
 import { parseCidr, unionSize } from "../../../lib/cidr";
-import { stackConfig } from "../../../tools/offline/stackFile";
+import { withChange } from "../../helpers/stackValues";
 
-const ROOT = path.resolve(__dirname, "../../..");
-
-function prodWith(change: (v: Record<string, any>) => void = () => {}): RawStackConfig {
-  const f = stackConfig(ROOT, "prod");
-  const values: Record<string, any> = {};
-  for (const [k, v] of Object.entries(f.config)) {
-    const [ns, key] = k.split(":");
-    if (ns !== "kubestead") continue;
-    try {
-      values[key] = JSON.parse(v);
-    } catch {
-      values[key] = v;
-    }
-  }
-  change(values);
-  return { stack: "prod", region: f.config["aws:region"], values };
-}
+const prodWith = (change: (v: Record<string, any>) => void = () => {}): RawStackConfig => withChange("prod", change);
 
 test("defaults: PSA baseline/restricted/restricted with kube-system exempt, AlwaysPullImages on, a 7-day admin credential, the binding on, no OIDC", () => {
   const c = parseClusterConfig(prodWith());

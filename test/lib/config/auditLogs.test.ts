@@ -1,25 +1,8 @@
 /** Config keys for backups that can't be destroyed and VPC flow logs: defaults and the problems they report. */
-import * as path from "node:path";
 import { configProblems, parseClusterConfig, RawStackConfig } from "../../../lib/config/parse";
-import { stackConfig } from "../../../tools/offline/stackFile";
+import { withChange } from "../../helpers/stackValues";
 
-const ROOT = path.resolve(__dirname, "../../..");
-
-function raw(stack: string, change: (v: Record<string, any>) => void = () => {}): RawStackConfig {
-  const f = stackConfig(ROOT, stack);
-  const values: Record<string, any> = {};
-  for (const [k, v] of Object.entries(f.config)) {
-    const [ns, key] = k.split(":");
-    if (ns !== "kubestead") continue;
-    try {
-      values[key] = JSON.parse(v);
-    } catch {
-      values[key] = v;
-    }
-  }
-  change(values);
-  return { stack, region: f.config["aws:region"], values };
-}
+const raw = (stack: string, change: (v: Record<string, any>) => void = () => {}): RawStackConfig => withChange(stack, change);
 
 describe("defaults", () => {
   test("prod: governance lock for the whole retention, a year of access logs, flow logs on to CloudWatch for 90 days", () => {

@@ -1,32 +1,6 @@
-import * as path from "node:path";
-import { configProblems, parseClusterConfig, RawStackConfig } from "../../../lib/config/parse";
+import { configProblems, parseClusterConfig } from "../../../lib/config/parse";
 import { ConfigError, formatProblem } from "../../../lib/config/problems";
-import { stackConfig } from "../../../tools/offline/stackFile";
-
-const ROOT = path.resolve(__dirname, "../../..");
-
-/** The raw values of a real stack file, as stacks/config.ts hands them to the parser. */
-function rawOf(stack: string): RawStackConfig {
-  const f = stackConfig(ROOT, stack);
-  const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(f.config)) {
-    const [ns, key] = k.split(":");
-    if (ns !== "kubestead") continue;
-    try {
-      values[key] = JSON.parse(v);
-    } catch {
-      values[key] = v;
-    }
-  }
-  return { stack, region: f.config["aws:region"], values };
-}
-
-function withChange(stack: string, change: (v: Record<string, any>) => void, as = stack): RawStackConfig {
-  const raw = rawOf(stack);
-  const values = structuredClone(raw.values) as Record<string, any>;
-  change(values);
-  return { ...raw, stack: as, values };
-}
+import { rawOf, withChange } from "../../helpers/stackValues";
 
 describe("the shipped stacks", () => {
   test.each(["dev", "prod"])("%s is valid", (stack) => {
