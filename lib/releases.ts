@@ -10,6 +10,17 @@ import type { KubernetesConfig } from "./config/types";
 /** Kubernetes minors kubestead accepts (upstream supports the newest three). */
 export const SUPPORTED_KUBERNETES_MINORS: number[] = [35, 36, 37];
 
+/**
+ * The AWS cloud-controller-manager release for each Kubernetes minor
+ * (registry.k8s.io/provider-aws/cloud-controller-manager): the project releases one line per minor
+ * and supports only that minor. v1.36.0's image was never published; v1.36.1 is the first of 1.36.
+ */
+export const CLOUD_CONTROLLER_MANAGER_RELEASES: Record<number, string> = {
+  35: "1.35.2",
+  36: "1.36.1",
+  37: "1.37.0",
+};
+
 /** sha256 of etcd-v<version>-linux-amd64.tar.gz */
 export const ETCD_SHA256: Record<string, string> = {
   "3.5.27": "0aad9a9e4e0817a021e933f9806a2b2960a62f949ad5a3d6436d8886945cb1bc",
@@ -20,12 +31,14 @@ export const ETCD_SHA256: Record<string, string> = {
 export const KUBELET_SHA256: Record<string, string> = {
   "1.35.1": "e7343310e03ff0d424df4397bdfa4468947d6d1f0f93dac586c1e8d6e4086d5d",
   "1.35.8": "6971b9f95e54dbed67a2271abe6e78f8cc2894494649f3cf39e4b25a82dca923",
+  "1.36.2": "3ba68cb4f0906053c08ab843131d5cec559cf8c718dbd679950a078b306abbb4",
   "1.37.0": "ee554f77da57ad40a5d5f8625ac9c4af8b75d9d5a259367a885e5e816954b044",
 };
 
 /** sha256 of dl.k8s.io/release/v<version>/bin/linux/amd64/kubectl (control-plane nodes apply add-ons with it) */
 export const KUBECTL_SHA256: Record<string, string> = {
   "1.35.8": "874d5e72dbb819f43cff16bcd1e4f8bac5b7f2361fe1e55049b0a6c676fb0cbf",
+  "1.36.2": "1e9045ec32bea85da43de85f0065358529ea7c7a152eca78154fba5b58c27d82",
   "1.37.0": "6129359f4e1f3848a5572ccb0b26cf28b8ca08cef38c95a765b2f64a2c961a2f",
 };
 
@@ -63,6 +76,11 @@ export interface NodeArtifact {
   artifact: string;
   url: string;
   known?: string;
+  /** The config key whose release this artifact is, e.g. kubernetes.version, and that release. */
+  versionKey: string;
+  version: string;
+  /** Releases with a checksum kubestead knows. */
+  knownVersions: string[];
 }
 
 /** The binaries every Kubernetes node downloads, with the checksum kubestead knows for each. */
@@ -74,30 +92,45 @@ export function checksumKeysFor(
       key: "kubelet",
       artifact: `kubelet v${k.version} linux/amd64`,
       url: `https://dl.k8s.io/release/v${k.version}/bin/linux/amd64/kubelet`,
+      versionKey: "kubernetes.version",
+      version: k.version,
+      knownVersions: Object.keys(KUBELET_SHA256),
       known: KUBELET_SHA256[k.version],
     },
     {
       key: "kubectl",
       artifact: `kubectl v${k.version} linux/amd64`,
       url: `https://dl.k8s.io/release/v${k.version}/bin/linux/amd64/kubectl`,
+      versionKey: "kubernetes.version",
+      version: k.version,
+      knownVersions: Object.keys(KUBECTL_SHA256),
       known: KUBECTL_SHA256[k.version],
     },
     {
       key: "containerd",
       artifact: `containerd-${k.containerdVersion}-linux-amd64.tar.gz`,
       url: `https://github.com/containerd/containerd/releases/download/v${k.containerdVersion}/containerd-${k.containerdVersion}-linux-amd64.tar.gz`,
+      versionKey: "kubernetes.containerdVersion",
+      version: k.containerdVersion,
+      knownVersions: Object.keys(CONTAINERD_SHA256),
       known: CONTAINERD_SHA256[k.containerdVersion],
     },
     {
       key: "runc",
       artifact: `runc.amd64 v${k.runcVersion}`,
       url: `https://github.com/opencontainers/runc/releases/download/v${k.runcVersion}/runc.amd64`,
+      versionKey: "kubernetes.runcVersion",
+      version: k.runcVersion,
+      knownVersions: Object.keys(RUNC_SHA256),
       known: RUNC_SHA256[k.runcVersion],
     },
     {
       key: "cniPlugins",
       artifact: `cni-plugins-linux-amd64-v${k.cniPluginsVersion}.tgz`,
       url: `https://github.com/containernetworking/plugins/releases/download/v${k.cniPluginsVersion}/cni-plugins-linux-amd64-v${k.cniPluginsVersion}.tgz`,
+      versionKey: "kubernetes.cniPluginsVersion",
+      version: k.cniPluginsVersion,
+      knownVersions: Object.keys(CNI_PLUGINS_SHA256),
       known: CNI_PLUGINS_SHA256[k.cniPluginsVersion],
     },
   ];

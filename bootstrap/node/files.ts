@@ -19,12 +19,9 @@ import { systemFiles } from "./system";
 
 export type KubeNodeRole = "controlplane" | "worker";
 
-/**
- * The role label every node registers with (kubelet --node-labels). Add-ons that must run on the
- * control plane select on it: it exists from the node's first moment, unlike
- * node-role.kubernetes.io/control-plane, which NodeRestriction lets only an admin apply later.
- */
-export const NODE_ROLE_LABEL = "kubestead.io/node-role";
+import { NODE_ROLE_LABEL } from "../../lib/k8sNames";
+
+export { NODE_ROLE_LABEL };
 export const NODE_ROLE_VALUE: Record<KubeNodeRole, string> = { controlplane: "control-plane", worker: "worker" };
 
 /** kubeadm's taint: only pods that tolerate it (system add-ons) land on control-plane nodes. */

@@ -2,7 +2,7 @@
  * Nodes as they register and as add-ons change them: registration labels and taints, the
  * kubelet's well-known labels, the cloud provider's uninitialized taint, the not-ready taints.
  */
-import { kubeletMaySetLabel } from "../../bootstrap/node/labels";
+import { kubeletMaySetLabel } from "../k8sNames";
 import { NOT_READY_TAINT, UNINITIALIZED_TAINT } from "./tolerations";
 import type { NodeGroupModel, NodeLabels, NodeState, Taint } from "./types";
 

@@ -3,7 +3,7 @@
  * node has, the taint no toleration matches (and who would remove it), the provider it waits for.
  * Scheduling is explained before needs, as the scheduler decides before the kubelet starts.
  */
-import { kubeletMaySetLabel } from "../../bootstrap/node/labels";
+import { kubeletMaySetLabel } from "../k8sNames";
 import type { PodModel, PodNeed } from "./pods";
 import { formatNodeSelector, formatNodeSelectorTerms, matchesNodeSelector, matchesNodeSelectorTerms } from "./selection";
 import { NOT_READY_TAINT, taintName, UNINITIALIZED_TAINT } from "./tolerations";

@@ -16,7 +16,6 @@ export const DEFAULTS = {
   pauseVersion: "3.10.1",
   ciliumVersion: "1.20.2",
   corednsVersion: "1.12.4",
-  cloudControllerManagerVersion: "1.35.2",
   /** Add-on releases (image tags without the v), rendered as manifests in bootstrap/addons/. */
   csrApproverVersion: "1.2.6",
   metricsServerVersion: "0.7.2",

@@ -12,6 +12,8 @@ export interface Problem {
   got: unknown;
   /** What to do about it. */
   fix: string;
+  /** `Pulumi.<stack>.yaml:line:column` of the key (or its nearest written parent), when the file is at hand. */
+  where?: string;
 }
 
 export function formatGot(got: unknown): string {
@@ -24,11 +26,16 @@ export function formatProblem(p: Problem): string {
   return `${p.key} ${p.rule} (got ${formatGot(p.got)}): ${p.fix}`;
 }
 
+/** The message with its place in the stack file in front, as compilers print it. */
+export function formatLocatedProblem(p: Problem): string {
+  return p.where ? `${p.where}: ${formatProblem(p)}` : formatProblem(p);
+}
+
 /** One error for all problems; its message is the whole report, readable without a trace. */
 export class ConfigError extends Error {
   readonly problems: Problem[];
   constructor(stack: string, problems: Problem[]) {
-    const lines = problems.map((p) => `  - ${formatProblem(p)}`);
+    const lines = problems.map((p) => `  - ${formatLocatedProblem(p)}`);
     super(
       `invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
     );

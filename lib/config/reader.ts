@@ -2,6 +2,7 @@
  * A small typed reader over raw config values that records problems instead of throwing, so the
  * parser can read every key and report all mistakes at once.
  */
+import { didYouMean } from "../suggest";
 import { Problem } from "./problems";
 
 export type Raw = Record<string, unknown>;
@@ -15,7 +16,21 @@ export class Reader {
   }
 
   problem(path: string, rule: string, got: unknown, fix: string): void {
-    this.problems.push({ key: this.key(path), rule, got, fix });
+    const key = this.key(path);
+    // One message per root cause: the same rule on the same key and value is said once.
+    const same = this.problems.some((p) => p.key === key && p.rule === rule && JSON.stringify(p.got) === JSON.stringify(got));
+    if (!same) this.problems.push({ key, rule, got, fix });
+  }
+
+  /**
+   * Whether a problem was already reported at `path` or below it: rules that build on a value
+   * skip it then, so one mistake gives one message, not its knock-on effects.
+   */
+  failed(...paths: string[]): boolean {
+    return paths.some((path) => {
+      const key = this.key(path);
+      return this.problems.some((p) => p.key === key || p.key.startsWith(`${key}.`) || p.key.startsWith(`${key}[`));
+    });
   }
 
   object(raw: unknown, path: string): Raw {
@@ -32,7 +47,8 @@ export class Reader {
     for (const k of Object.keys(obj)) {
       if (!known.includes(k)) {
         const where = path ? `${path}.${k}` : k;
-        this.problem(where, "is not a known setting", obj[k], `remove it or use one of: ${known.join(", ")}`);
+        const hint = didYouMean(k, known);
+        this.problem(where, "is not a known setting", obj[k], `${hint ? `${hint} ` : ""}remove it or use one of: ${known.join(", ")}`);
       }
     }
   }
@@ -108,7 +124,11 @@ export class Reader {
     return v as string[];
   }
 
-  stringMap(obj: Raw, field: string, path: string): Record<string, string> {
+  /**
+   * A mapping of strings. With `scalars`, YAML booleans and numbers (`value: true`, `zone: 1`)
+   * are taken as the text the user wrote, as Kubernetes label values are.
+   */
+  stringMap(obj: Raw, field: string, path: string, scalars = false): Record<string, string> {
     const where = path ? `${path}.${field}` : field;
     const v = obj[field];
     if (v === undefined || v === null) return {};
@@ -118,6 +138,10 @@ export class Reader {
     }
     const out: Record<string, string> = {};
     for (const [k, val] of Object.entries(v as Raw)) {
+      if (scalars && (typeof val === "boolean" || typeof val === "number")) {
+        out[k] = String(val);
+        continue;
+      }
       if (typeof val !== "string") {
         this.problem(`${where}.${k}`, "must be a string", val, `quote the value of ${this.key(`${where}.${k}`)}`);
         continue;

@@ -7,11 +7,15 @@
  * resource exists, so validation is synchronous and renderers never see a Pulumi Output.
  */
 
+import type { Arch } from "../arch";
+
 export type NatMode = "single" | "perAz";
 export type LoadBalancerScheme = "internal" | "internet-facing";
 export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 export type ProxyMode = "iptables" | "ipvs";
 export type Enforcement = "advisory" | "mandatory";
+/** `production` turns on the HA and safety rules (three control-plane nodes, mandatory policies, …). */
+export type Environment = "development" | "production";
 /** S3 Object Lock retention mode of the etcd backups (AWS's GOVERNANCE / COMPLIANCE). */
 export type ObjectLockMode = "governance" | "compliance";
 export type FlowLogDestination = "cloudwatch" | "s3";
@@ -102,6 +106,8 @@ export interface EtcdConfig {
   /** sha256 of etcd-v<version>-linux-amd64.tar.gz, verified at boot. */
   sha256: string;
   instanceType: string;
+  /** CPU architecture of the members, from the instance type. */
+  arch: Arch;
   /** Size of each member's data volume, GiB (default 20). */
   volumeSizeGiB: number;
   /** Provisioned IOPS of the gp3 data volume (default 3000). */
@@ -155,6 +161,8 @@ export interface OidcConfig {
 export interface ControlPlaneConfig {
   nodes: number;
   instanceType: string;
+  /** CPU architecture of the control-plane nodes, from the instance type. */
+  arch: Arch;
   rootVolumeGiB: number;
   apiLoadBalancer: ApiLoadBalancerConfig;
   /** Audit log retention: days kept and files kept. */
@@ -189,6 +197,8 @@ export interface WorkerPoolConfig {
   desiredCapacity: number;
   /** First type is the launch template's; more types turn on the mixed-instances policy. */
   instanceTypes: string[];
+  /** CPU architecture of the pool, from its instance types (all of one architecture). */
+  arch: Arch;
   rootVolumeGiB: number;
   /** Spot settings; absent = all on-demand. */
   spot?: SpotConfig;
@@ -247,6 +257,8 @@ export interface ClusterConfig {
   stack: string;
   /** Cluster name: lowercase DNS label, used in every cloud resource name. */
   name: string;
+  /** kubestead:environment (default development); production rules follow it, not the stack's name. */
+  environment: Environment;
   /** AWS region, from aws:region. */
   region: string;
   /** Availability zones, at least 3 for HA. */

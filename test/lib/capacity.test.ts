@@ -9,6 +9,7 @@ function pool(name: string, maxSize: number): WorkerPoolConfig {
     maxSize,
     desiredCapacity: 1,
     instanceTypes: ["m6i.large"],
+    arch: "amd64",
     rootVolumeGiB: 50,
     labels: {},
     taints: [],
@@ -23,6 +24,7 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
   return {
     stack: "prod",
     name: "prod",
+    environment: "production",
     region: "eu-west-1",
     zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
     network: {
@@ -51,6 +53,7 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
       version: "3.5.21",
       sha256: "0".repeat(64),
       instanceType: "m6i.large",
+      arch: "amd64",
       volumeSizeGiB: 20,
       volumeIops: 3000,
       snapshotCount: 10000,
@@ -59,6 +62,7 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
     controlPlane: {
       nodes: 3,
       instanceType: "m6i.xlarge",
+      arch: "amd64",
       rootVolumeGiB: 50,
       apiLoadBalancer: { scheme: "internal", allowedCidrs: [], maxAllowedShare: 1 / 256 },
       auditLogMaxAgeDays: 30,

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import type { RawStackConfig } from "../../lib/config/parse";
 
 export interface StackFile {
   path: string;
@@ -60,16 +61,20 @@ export function stackConfig(root: string, stack: string): StackFile {
 }
 
 /** The kubestead values of a stack file, decoded as stacks/config.ts decodes them, for the pure parser. */
-export function rawStackConfig(file: StackFile, stack: string): { stack: string; region?: string; values: Record<string, unknown> } {
+export function rawStackConfig(file: StackFile, stack: string): RawStackConfig {
   const values: Record<string, unknown> = {};
+  const otherKeys: string[] = [];
   for (const [k, v] of Object.entries(file.config)) {
     const [ns, key] = k.split(":");
-    if (ns !== "kubestead" || !key) continue;
+    if (ns !== "kubestead" || !key) {
+      otherKeys.push(k);
+      continue;
+    }
     try {
       values[key] = JSON.parse(v);
     } catch {
       values[key] = v;
     }
   }
-  return { stack, region: file.config["aws:region"], values };
+  return { stack, region: file.config["aws:region"], values, otherKeys };
 }

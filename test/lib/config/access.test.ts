@@ -1,5 +1,6 @@
 /** The access keys' defaults and what they accept (parse.test.ts holds the refusals' exact messages). */
-import { configProblems, formatShare, parseClusterConfig, RawStackConfig } from "../../../lib/config/parse";
+import { formatShare } from "../../../lib/config/controlPlane";
+import { configProblems, parseClusterConfig, RawStackConfig } from "../../../lib/config/parse";
 import { parseCidr, unionSize } from "../../../lib/cidr";
 import { withChange } from "../../helpers/stackValues";
 

@@ -52,7 +52,7 @@ describe("problems", () => {
   });
   test("typos in the flow-log settings are reported", () => {
     expect(problems("prod", (v) => (v.network.flowLogs = { enable: true }))[0]).toMatch(
-      /^kubestead:network\.flowLogs\.enable is not a known setting: remove it or use one of: enabled, destination, retentionDays, trafficType$/,
+      /^kubestead:network\.flowLogs\.enable is not a known setting: did you mean enabled\? remove it or use one of: enabled, destination, retentionDays, trafficType$/,
     );
   });
 });
