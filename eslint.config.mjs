@@ -3,7 +3,19 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", ".kubestead/**", "coverage/**", "policy/node_modules/**", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      ".kubestead/**",
+      "coverage/**",
+      ".stryker-tmp/**",
+      "reports/**",
+      "policy/node_modules/**",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -17,9 +29,28 @@ export default tseslint.config(
     },
   },
   {
+    // Layering: bootstrap/ and lib/ are pure (no Pulumi SDK, so most tests never load it), and no
+    // production code reaches into the offline tools.
+    files: ["bootstrap/**/*.ts", "lib/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@pulumi/*"],
+              message: "bootstrap/ and lib/ are pure: take plain values; Pulumi belongs in components/ and stacks/.",
+            },
+            { group: ["**/tools/*", "**/tools/**"], message: "production code must not import the offline tools." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The program imports provider SDKs by service module (`@pulumi/aws/ec2`, part of each SDK's
     // published layout): the whole of @pulumi/aws is ~340 modules, loaded by every plan for nothing.
-    files: ["index.ts", "stacks/**/*.ts", "components/**/*.ts"],
+    files: ["components/**/*.ts", "stacks/**/*.ts", "policy/**/*.ts", "index.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -31,6 +62,7 @@ export default tseslint.config(
               message: 'import the module instead, e.g. `import { Release } from "@pulumi/kubernetes/helm/v3/release"`.',
             },
           ],
+          patterns: [{ group: ["**/tools/*", "**/tools/**"], message: "production code must not import the offline tools." }],
         },
       ],
     },

@@ -1,4 +1,5 @@
 /** The kubestead stack program: `pulumi up -s dev|prod`. Outputs are what an operator needs. */
+import * as pulumi from "@pulumi/pulumi";
 import { buildCluster, readConfigOrExit } from "./stacks/cluster";
 
 const cluster = buildCluster(readConfigOrExit());
@@ -9,6 +10,12 @@ export const publicSubnetIds = cluster.network.publicSubnetIds;
 export const etcdEndpoints = cluster.etcd.clientEndpoints;
 export const etcdAsgNames = cluster.etcd.asgNames;
 export const backupBucket = cluster.backups.bucketName;
+/** Where etcd snapshots land and the alarm that fires when they stop (`npm run health` reads this). */
+export const etcdBackups = {
+  uri: pulumi.interpolate`s3://${cluster.backups.bucketName}/${cluster.config.name}/`,
+  alarmName: cluster.etcd.backupAlarm.name,
+  alarmAfterMinutes: cluster.etcd.backupAlarm.afterMinutes,
+};
 export const certificateNotAfter = cluster.certificateExpiries;
 /** When the current bootstrap token expires: nodes stop joining then unless a `pulumi up` rotated it. */
 export const bootstrapTokenExpiration = cluster.bootstrapToken.expiration;

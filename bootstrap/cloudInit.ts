@@ -135,11 +135,6 @@ export function renderCloudConfig(args: CloudConfigArgs): string {
   return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
 }
 
-/** Bytes EC2 counts against its 16 KiB limit. */
-export function userDataSize(doc: string): number {
-  return Buffer.byteLength(doc, "utf8");
-}
-
 /**
  * Base64 user data for a launch template. Documents above GZIP_THRESHOLD are gzipped (cloud-init
  * recognises the gzip magic and decompresses); Node writes mtime 0 in the gzip header, so the

@@ -9,6 +9,7 @@
  */
 import { BOOT_SCRIPT_PATH, renderBootScript } from "./bootScript";
 import { renderCloudConfig } from "./cloudInit";
+import { EtcdDefragConfig } from "../lib/config/etcdLifecycle";
 import {
   ETCD_BACKUP_SCRIPT_PATH,
   ETCD_RESTORE_SCRIPT_PATH,
@@ -18,6 +19,17 @@ import {
   renderEtcdRestoreScript,
 } from "./etcdBackup";
 import { EtcdBootStepOptions, EtcdRelease, renderEtcdBootStep } from "./etcdBootStep";
+import {
+  ETCD_DEFRAG_TIMER,
+  ETCD_DEFRAG_UNIT,
+  ETCD_LIFECYCLE_SCRIPT_PATH,
+  ETCD_SETTLE_UNIT,
+  etcdCorruptCheckEnv,
+  renderEtcdDefragService,
+  renderEtcdDefragTimer,
+  renderEtcdLifecycleScript,
+  renderEtcdSettleService,
+} from "./etcdLifecycle";
 import {
   ETCD_NETWORK_SCRIPT_PATH,
   ETCD_NETWORK_UNIT,
@@ -46,13 +58,15 @@ export * from "./etcdSpec";
 export * from "./etcdBootStep";
 export * from "./etcdNetwork";
 export * from "./etcdBackup";
+export * from "./etcdLifecycle";
 
 /**
  * /etc/etcd/etcd.env. etcd reads ETCD_<FLAG> for every flag, so the unit's ExecStart stays bare.
  * ETCD_INITIAL_CLUSTER_STATE is `new` here; the boot step rewrites it to `existing` when the
  * member rejoins (see etcdBootStep.ts). Both values are ignored once the data dir holds a WAL.
+ * With `version`, the corruption checks of that release are on (etcdCorruptCheckEnv).
  */
-export function renderEtcdEnv(m: EtcdMemberSpec): string {
+export function renderEtcdEnv(m: EtcdMemberSpec, opts: { version?: string } = {}): string {
   assertEtcdSpec(m);
   const u = etcdUrls(m);
   const pki = ETCD_PKI_DIR;
@@ -87,6 +101,7 @@ export function renderEtcdEnv(m: EtcdMemberSpec): string {
     ["ETCD_PRE_VOTE", "true"],
     // Structured logs to stderr (journald); capnslog is gone in 3.5.
     ["ETCD_LOGGER", "zap"],
+    ...(opts.version ? etcdCorruptCheckEnv(opts.version) : []),
   ];
   return `# etcd member ${m.name}. Rendered by bootstrap/etcd.ts; the boot step may rewrite ETCD_INITIAL_CLUSTER*.\n${env.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 }
@@ -168,8 +183,21 @@ export interface EtcdMemberOptions extends EtcdBootStepOptions {
   /** Default: etcdKeyParameters(cluster, member name). */
   keyParameters?: EtcdKeyParameters;
   backup: { bucket: string; intervalMinutes: number; kmsKeyId?: string };
-  /** etcd release; the unit's description names it and the boot step installs it. */
+  /** etcd release; the unit's description names it, the boot step installs it, the env enables its corruption checks. */
   release: EtcdRelease;
+  /** Defragmentation (config etcd.defrag); absent or disabled = no defrag timer. */
+  defrag?: EtcdDefragConfig;
+  /**
+   * SSM path prefix, e.g. /kubestead/<cluster>/etcd/files/, of the scripts every member has the
+   * same (etcdSharedFiles): boot fetches them like its keys instead of carrying them in user data,
+   * which EC2 caps at 16 KiB. Absent = they travel in user data.
+   */
+  sharedFilesPrefix?: string;
+}
+
+/** A file whose (non-secret) content lives in an SSM String parameter, fetched at boot. */
+export interface ParameterFile extends NodeFile {
+  parameter: string;
 }
 
 /**
@@ -193,15 +221,64 @@ function requirePem(key: string, value: string): string {
   return value.endsWith("\n") ? value : `${value}\n`;
 }
 
-/** Everything a member boots with: plain files for user data, secrets for SSM. */
+/**
+ * The scripts every member has the same: backup (it reads the member's name from the env file),
+ * restore, and etcd-lifecycle.sh (every member needs it: one that joined as a learner waits for
+ * it to be promoted).
+ */
+export function etcdSharedFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): NodeFile[] {
+  const u = etcdUrls(m);
+  const restore = opts.state ? { region: opts.region, cluster: opts.cluster, tokenParameter: opts.state.clusterToken } : undefined;
+  const backup = renderEtcdBackupScript({
+    bucket: opts.backup.bucket,
+    region: opts.region,
+    cluster: opts.cluster,
+    endpoint: u.localClientUrl,
+    kmsKeyId: opts.backup.kmsKeyId,
+  });
+  const lifecycle = renderEtcdLifecycleScript({
+    region: opts.region,
+    clientUrls: m.members.map((p) => `https://${p.ip}:${u.clientPort}`),
+    state: opts.state,
+    defrag: { minFreePercent: opts.defrag?.minFreePercent ?? 20 },
+  });
+  return [
+    { path: ETCD_BACKUP_SCRIPT_PATH, mode: "0755", content: backup },
+    { path: ETCD_RESTORE_SCRIPT_PATH, mode: "0755", content: renderEtcdRestoreScript(restore) },
+    { path: ETCD_LIFECYCLE_SCRIPT_PATH, mode: "0755", content: lifecycle },
+  ];
+}
+
+/** etcdSharedFiles as SSM parameters under `prefix`, named by base name. */
+export function etcdSharedFileParameters(m: EtcdMemberSpec, opts: EtcdMemberOptions & { sharedFilesPrefix: string }): ParameterFile[] {
+  if (!/^\/[A-Za-z0-9._/-]+\/$/.test(opts.sharedFilesPrefix)) {
+    throw new Error(`sharedFilesPrefix must be an SSM path ending in / (got ${JSON.stringify(opts.sharedFilesPrefix)}): fix the caller`);
+  }
+  return etcdSharedFiles(m, opts).map((f) => {
+    const bytes = Buffer.byteLength(f.content, "utf8");
+    if (bytes > SSM_ADVANCED_VALUE_LIMIT) {
+      throw new Error(
+        `${f.path} is ${bytes} bytes, above the ${SSM_ADVANCED_VALUE_LIMIT} an advanced SSM parameter holds: shorten it or split it`,
+      );
+    }
+    return { ...f, parameter: `${opts.sharedFilesPrefix}${f.path.slice(f.path.lastIndexOf("/") + 1)}` };
+  });
+}
+
+/** SSM parameter values: 4 KB in the standard tier, 8 KB in the advanced one. */
+export const SSM_ADVANCED_VALUE_LIMIT = 8 * 1024;
+
+/** Everything a member boots with: plain files for user data, secrets (and shared scripts) from SSM. */
 export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { files: NodeFile[]; secrets: SecretFile[] } {
   const pki = ETCD_PKI_DIR;
   const keys = opts.keyParameters ?? etcdKeyParameters(opts.cluster, m.name);
   const u = etcdUrls(m);
-  const step = renderEtcdBootStep(m, opts);
+  const index = m.members.findIndex((p) => p.name === m.name);
+  const defrag = opts.defrag?.enabled ? opts.defrag : undefined;
+  const step = renderEtcdBootStep(m, { ...opts, settle: true, defragTimer: defrag !== undefined });
   const files: NodeFile[] = [
     { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "etcd", region: opts.region, steps: [step] }) },
-    { path: ETCD_ENV_PATH, mode: "0644", content: renderEtcdEnv(m) },
+    { path: ETCD_ENV_PATH, mode: "0644", content: renderEtcdEnv(m, { version: opts.release.version }) },
     { path: `${pki}/ca.crt`, mode: "0644", content: requirePem("caCert", opts.pki.caCert) },
     { path: `${pki}/server.crt`, mode: "0644", content: requirePem("serverCert", opts.pki.serverCert) },
     { path: `${pki}/peer.crt`, mode: "0644", content: requirePem("peerCert", opts.pki.peerCert) },
@@ -217,20 +294,19 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
     },
     { path: "/etc/systemd/system/etcd-backup.service", mode: "0644", content: renderEtcdBackupService() },
     { path: "/etc/systemd/system/etcd-backup.timer", mode: "0644", content: renderEtcdBackupTimer(opts.backup.intervalMinutes) },
-    {
-      path: ETCD_BACKUP_SCRIPT_PATH,
-      mode: "0755",
-      content: renderEtcdBackupScript({
-        bucket: opts.backup.bucket,
-        region: opts.region,
-        cluster: opts.cluster,
-        member: m.name,
-        endpoint: u.localClientUrl,
-        kmsKeyId: opts.backup.kmsKeyId,
-      }),
-    },
-    { path: ETCD_RESTORE_SCRIPT_PATH, mode: "0755", content: renderEtcdRestoreScript() },
   ];
+  files.push({ path: `/etc/systemd/system/${ETCD_SETTLE_UNIT}`, mode: "0644", content: renderEtcdSettleService() });
+  if (defrag) {
+    files.push(
+      { path: `/etc/systemd/system/${ETCD_DEFRAG_UNIT}`, mode: "0644", content: renderEtcdDefragService() },
+      { path: `/etc/systemd/system/${ETCD_DEFRAG_TIMER}`, mode: "0644", content: renderEtcdDefragTimer(index, defrag) },
+    );
+  }
+  const shared: SecretFile[] = [];
+  if (opts.sharedFilesPrefix) {
+    for (const f of etcdSharedFileParameters(m, { ...opts, sharedFilesPrefix: opts.sharedFilesPrefix }))
+      shared.push({ path: f.path, parameter: f.parameter, mode: f.mode });
+  } else files.push(...etcdSharedFiles(m, opts));
   if (opts.eniId) {
     const peerIps = m.members.filter((p) => p.name !== m.name).map((p) => p.ip);
     files.push(
@@ -248,6 +324,7 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
     { path: `${pki}/server.key`, parameter: keys.server, mode: "0640" },
     { path: `${pki}/peer.key`, parameter: keys.peer, mode: "0640" },
     { path: `${pki}/backup.key`, parameter: keys.backup, mode: "0600" },
+    ...shared,
   ];
   return { files, secrets };
 }

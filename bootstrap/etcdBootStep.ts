@@ -7,18 +7,25 @@
  * created (https://etcd.io/docs/v3.5/op-guide/runtime-configuration/#replace-a-failed-machine):
  *  1. The data dir holds a WAL: the member ran before (its volume outlived the instance). etcd
  *     ignores the initial-cluster settings and rejoins under its own identity → `existing`.
- *  2. No WAL, and no other member passes a health check (a quorum read): the cluster is being
- *     created, all members boot with empty volumes at about the same time → `new`.
+ *  2. No WAL, and no other member passes a health check (a quorum read):
+ *     a. the cluster was never founded (no marker in SSM, see etcdLifecycle.ts): it is being
+ *        created, all members boot with empty volumes at about the same time → `new`;
+ *     b. the marker exists: quorum is lost, and founding again would start an empty cluster under
+ *        the members' identities. Wait a few minutes for a peer, then fail closed with the runbook
+ *        (README, "Restoring after losing quorum"). A marker that cannot be read counts as present.
  *  3. No WAL, a peer is healthy: the cluster runs without us. Ask it for the member list:
  *     a. our entry has no name: an earlier boot added us and died before etcd started → `existing`;
  *     b. our entry never published client URLs: a founding member booting late → `new`;
  *     c. our entry served before but its data is gone (volume lost): `member remove` it, then
- *        `member add` ourselves → `existing`;
- *     d. no entry (an earlier boot removed it): `member add` → `existing`.
- *     For `existing` the initial cluster is rebuilt from the live member list.
- * Losing quorum (most members' data gone) is not decided at boot: restore the latest S3 snapshot
- * with etcd-restore.sh on every member (README runbook).
+ *        `member add --learner` ourselves → `existing`;
+ *     d. no entry (an earlier boot removed it): `member add --learner` → `existing`.
+ *     For `existing` the initial cluster is rebuilt from the live member list. A learner does not
+ *     vote, so a member catching up from an empty log never counts towards quorum;
+ *     etcd-settle.service promotes it once etcd accepts (etcdLifecycle.ts).
+ * Before deciding, the cluster token is taken from SSM when a restore wrote one there
+ * (etcd-restore.sh new-token), so every member founds and restores with the same, current token.
  */
+import { ETCD_DEFRAG_TIMER, ETCD_SETTLE_UNIT, EtcdStateParameters } from "./etcdLifecycle";
 import { ETCD_NETWORK_SCRIPT_PATH, ETCD_NETWORK_UNIT } from "./etcdNetwork";
 import { ETCD_ENV_PATH, ETCD_PKI_DIR, EtcdMemberSpec, etcdUrls, assertEtcdSpec } from "./etcdSpec";
 
@@ -45,6 +52,15 @@ export interface EtcdBootStepOptions {
   eniId?: string;
   /** Enable etcd-backup.timer (default true). */
   backupTimer?: boolean;
+  /**
+   * The cluster's founded marker and live token in SSM (etcdStateParameters); absent = boot neither
+   * reads them nor refuses to found again, and etcd-settle.service is not started.
+   */
+  state?: EtcdStateParameters;
+  /** Start etcd-settle.service, which must be on the node (default: when `state` is set). */
+  settle?: boolean;
+  /** Enable etcd-defrag.timer, which must be on the node (default: when `state` is set). */
+  defragTimer?: boolean;
 }
 
 export const ETCD_DEFAULT_DEVICE = "/dev/xvdf";
@@ -176,7 +192,7 @@ set_env() {
 healthy_peer() {
   local url
   for url in "$@"; do
-    if etcdctl_at "$url" endpoint health >/dev/null 2>&1; then
+    if etcdctl_at "$url" --command-timeout="$ETCD_PEER_TIMEOUT" endpoint health >/dev/null 2>&1; then
       printf '%s\n' "$url"
       return 0
     fi
@@ -184,19 +200,108 @@ healthy_peer() {
   return 1
 }
 
+# ssm_value NAME: print a parameter's value. Exit 3 when it does not exist, 1 on any other error,
+# so a failed read is never taken for "absent". AWS CLI warnings on stderr are no error.
+ssm_value() {
+  local err rc=0
+  err=$(mktemp)
+  aws ssm get-parameter --region "$AWS_REGION" --name "$1" --query Parameter.Value --output text 2>"$err" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    if grep -q ParameterNotFound "$err"; then rc=3; else rc=1; fi
+    log "SSM parameter $1: $(tr '\n' ' ' <"$err")"
+  fi
+  rm -f "$err"
+  return "$rc"
+}
+
+# ssm_lookup NAME: ssm_value, retrying errors other than "absent" (IAM and SSM may lag a new node).
+ssm_lookup() {
+  local n=1 rc
+  while :; do
+    rc=0
+    ssm_value "$1" || rc=$?
+    if [ "$rc" -ne 1 ] || [ "$n" -ge "$ETCD_SSM_TRIES" ]; then return "$rc"; fi
+    n=$((n + 1))
+    sleep "$ETCD_SSM_DELAY"
+  done
+}
+
+# etcd_live_token: the cluster token to found and restore with: the one the last restore wrote to
+# SSM (etcd-restore.sh new-token), else the rendered one.
+etcd_live_token() {
+  local token rc=0
+  [ -n "$ETCD_TOKEN_PARAM" ] || return 0
+  token=$(ssm_lookup "$ETCD_TOKEN_PARAM") || rc=$?
+  case "$rc" in
+    0) ;;
+    3) return 0 ;;
+    *) die "cannot read the cluster token $ETCD_TOKEN_PARAM from SSM" ;;
+  esac
+  case "$token" in
+    "" | *[!A-Za-z0-9._-]*) die "SSM parameter $ETCD_TOKEN_PARAM holds '$token', not a cluster token" ;;
+  esac
+  log "cluster token $token (from $ETCD_TOKEN_PARAM)"
+  set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_TOKEN "$token"
+}
+
+# etcd_founded: true when the founded marker exists; one that cannot be read counts as existing.
+etcd_founded() {
+  local value rc=0
+  [ -n "$ETCD_FOUNDED_PARAM" ] || return 1
+  value=$(ssm_lookup "$ETCD_FOUNDED_PARAM") || rc=$?
+  case "$rc" in
+    0) log "$ETCD_FOUNDED_PARAM: $value" ;;
+    3) return 1 ;;
+    *) log "cannot read $ETCD_FOUNDED_PARAM: assuming the cluster was founded" ;;
+  esac
+}
+
+# etcd_wait_for_peer CLIENT_URL...: print a healthy peer, polling for a few minutes.
+etcd_wait_for_peer() {
+  local n=1
+  while [ "$n" -le "$ETCD_PEER_TRIES" ]; do
+    if [ $# -gt 0 ] && healthy_peer "$@"; then return 0; fi
+    log "no healthy peer yet ($n/$ETCD_PEER_TRIES)"
+    n=$((n + 1))
+    sleep "$ETCD_PEER_DELAY"
+  done
+  return 1
+}
+
+# etcd_add_learner PEER NAME PEER_URL: add this member as a learner. etcd admits one learner at a
+# time, and (strict reconfig check) only while its leader has heard from every voter for a few
+# seconds: retry while it refuses. A lost reply is fine: the entry is there.
+etcd_add_learner() {
+  local peer=$1 name=$2 url=$3 n=1
+  until etcdctl_at "$peer" member add "$name" --peer-urls="$url" --learner >/dev/null; do
+    if etcdctl_at "$peer" member list -w simple | awk -F', ' -v url="$url" '$4 == url { f = 1 } END { exit !f }'; then
+      return 0
+    fi
+    if [ "$n" -ge "$ETCD_JOIN_TRIES" ]; then die "cannot add $name as a learner through $peer"; fi
+    n=$((n + 1))
+    sleep "$ETCD_PEER_DELAY"
+  done
+}
+
 # etcd_decide_state NAME PEER_URL OTHER_CLIENT_URL...: the decision documented in etcdBootStep.ts.
 etcd_decide_state() {
-  local name=$1 peer_url=$2 peer entry id member_name client_urls cluster
+  local name=$1 peer_url=$2 peer="" entry id member_name client_urls cluster
   shift 2
   if compgen -G "$ETCD_DATA_DIR/member/wal/*.wal" >/dev/null; then
     log "data dir holds a WAL: restarting as an existing member"
     set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE existing
     return 0
   fi
-  if [ $# -eq 0 ] || ! peer=$(healthy_peer "$@"); then
-    log "no healthy peer: bootstrapping a new cluster"
-    set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE new
-    return 0
+  if [ $# -gt 0 ]; then peer=$(healthy_peer "$@") || peer=""; fi
+  if [ -z "$peer" ]; then
+    if ! etcd_founded; then
+      log "no healthy peer and no founded marker: bootstrapping a new cluster"
+      set_env "$ETCD_ENV_FILE" ETCD_INITIAL_CLUSTER_STATE new
+      return 0
+    fi
+    if ! peer=$(etcd_wait_for_peer "$@"); then
+      die "refusing to found a new etcd cluster: this member's data volume is empty, no other member answers, and the cluster was founded before ($ETCD_FOUNDED_PARAM). Quorum is lost: restore the newest snapshot on every member (README, 'etcd: backups and restore runbook', 'Restoring after losing quorum') or bring the members' data volumes back. To found a new, empty cluster on purpose, delete $ETCD_FOUNDED_PARAM first."
+    fi
   fi
   log "cluster is up (healthy peer $peer); looking for $name"
   entry=$(etcdctl_at "$peer" member list -w simple |
@@ -216,8 +321,8 @@ etcd_decide_state() {
     fi
   fi
   if [ -z "$entry" ]; then
-    log "adding $name at $peer_url"
-    etcdctl_at "$peer" member add "$name" --peer-urls="$peer_url" >/dev/null
+    log "adding $name at $peer_url as a learner (etcd-settle.service promotes it once it has caught up)"
+    etcd_add_learner "$peer" "$name" "$peer_url"
   fi
   # The unstarted entry (ours) has no name yet: fill it in.
   cluster=$(etcdctl_at "$peer" member list -w simple |
@@ -264,6 +369,11 @@ export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions 
     `readonly ETCD_DATA_DIR=${q(u.dataDir)}`,
     `readonly ETCD_ENV_FILE=${q(ETCD_ENV_PATH)}`,
     `readonly ETCD_PKI=${q(ETCD_PKI_DIR)}`,
+    `readonly ETCD_FOUNDED_PARAM=${q(opts.state?.founded ?? "")}`,
+    `readonly ETCD_TOKEN_PARAM=${q(opts.state?.clusterToken ?? "")}`,
+    "# SSM reads: 6 tries 5 s apart. Peers: a health check may take 5 s; one that may come back is",
+    "# polled 12 times 15 s apart (about 5 minutes); a learner add is retried for 10 minutes.",
+    "readonly ETCD_SSM_TRIES=6 ETCD_SSM_DELAY=5 ETCD_PEER_TIMEOUT=5s ETCD_PEER_TRIES=12 ETCD_PEER_DELAY=15 ETCD_JOIN_TRIES=40",
     "",
     ETCD_BOOT_HELPERS,
     "",
@@ -297,12 +407,16 @@ export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions 
     "# The fetched keys are root's; etcd (not root) reads the server and peer keys.",
     `chgrp etcd "$ETCD_PKI/server.key" "$ETCD_PKI/peer.key"`,
     `chmod 0640 "$ETCD_PKI/server.key" "$ETCD_PKI/peer.key"`,
+    "etcd_live_token",
     `etcd_decide_state ${q(m.name)} ${q(u.peerUrl)}${others.length ? " " + others.join(" ") : ""}`,
     "systemctl daemon-reload",
     "systemctl enable etcd.service",
     "# --no-block: a founding member waits for quorum, which needs the other members' boots.",
     "systemctl start --no-block etcd.service",
   );
+  if (opts.settle ?? opts.state !== undefined)
+    lines.push(`systemctl enable ${ETCD_SETTLE_UNIT}`, `systemctl start --no-block ${ETCD_SETTLE_UNIT}`);
   if (opts.backupTimer ?? true) lines.push("systemctl enable --now etcd-backup.timer");
+  if (opts.defragTimer ?? opts.state !== undefined) lines.push(`systemctl enable --now ${ETCD_DEFRAG_TIMER}`);
   return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
 import * as s3 from "@pulumi/aws/s3";
 import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,14 +21,15 @@ import {
 import { APISERVER_KUBELET_CLIENT_USER, CLUSTER_ADMINS_GROUP, SYSTEM_MASTERS } from "../bootstrap/addons/clusterAdmins";
 import { bootstrapTokenSecret } from "../bootstrap/addons/nodeBootstrap";
 import { renderControlPlaneKubeletCredentialStep } from "../bootstrap/controlPlane/kubeletCredential";
+import { renderKmsPluginWaitStep } from "../bootstrap/controlPlane/kmsPlugin";
 import { KUBECONFIG as CP_KUBECONFIG, MANIFEST } from "../bootstrap/controlPlane/paths";
 import { renderKubeconfig } from "../bootstrap/kubeconfig";
 import { kubernetesNodeBoot } from "../bootstrap/node/boot";
 import { hostAddress, mustParseCidr } from "../lib/cidr";
 import { ClusterConfig } from "../lib/config/types";
-import { addonStorePolicy, controlPlanePolicy } from "../lib/iam";
+import { addonStorePolicy, controlPlanePolicy, encryptionAtRestKeyPolicy, encryptionAtRestPolicy } from "../lib/iam";
 import { jwksUri } from "../lib/oidc";
-import { asgTags, roleTags } from "../lib/tags";
+import { asgTags, ENCRYPTION_AT_REST_TAG, roleTags } from "../lib/tags";
 import { stringify } from "yaml";
 import { renderStoredFilesStep, storedNodeFileName } from "../bootstrap/storedFiles";
 import { ADDON_PREFIX, NODE_FILE_PREFIX } from "./addonStore";
@@ -188,6 +190,25 @@ export class ControlPlane extends pulumi.ComponentResource {
       this,
     );
 
+    const identity = nodeIdentity(
+      `${name}-node`,
+      pulumi
+        .all([args.partition, args.accountId, args.kmsKeyArn])
+        .apply(([partition, accountId, kmsKeyArn]) =>
+          controlPlanePolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
+        ),
+      tags,
+      args.partition,
+      this,
+    );
+
+    // Encryption at rest through KMS v2 (every stage but secretbox): a key of its own that only
+    // this role may encrypt and decrypt with, through the KMS plugin beside every apiserver.
+    const encryption = c.controlPlane.encryption;
+    const atRest = encryption.stage === "secretbox" ? undefined : encryptionAtRestKey(name, c, identity.role, args, this);
+    const atRestKeyArn: pulumi.Output<string | undefined> = atRest ? atRest.key.arn : pulumi.output(undefined);
+    const storedPaths = storedInStore(atRest !== undefined);
+
     // Render once with every public input resolved; the encryption config comes back as a secret to store.
     const rendered = pulumi
       .all([
@@ -198,9 +219,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         args.serviceAccountPublicKeyPem,
         pulumi.all(Object.fromEntries(Object.entries(certs).map(([key, v]) => [key, v.certPem]))),
         pulumi.secret(encryptionKey.base64),
-        pulumi.all([args.addonStoreUri, args.addonStoreNodeUri, args.serviceAccountIssuerUrl]),
+        pulumi.all([args.addonStoreUri, args.addonStoreNodeUri, args.serviceAccountIssuerUrl, atRestKeyArn]),
       ])
-      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, [storeUri, nodeUri, publicIssuer]]) => {
+      .apply(([etcdServers, ca, etcdCa, frontProxyCa, saPub, pems, encKey, [storeUri, nodeUri, publicIssuer, keyArn]]) => {
         const inClusterIssuer = `https://kubernetes.default.svc.${k.clusterDomain}`;
         const cp = controlPlaneFiles({
           cluster: c.name,
@@ -222,6 +243,13 @@ export class ControlPlane extends pulumi.ComponentResource {
             maxSizeMiB: c.controlPlane.auditLogMaxSizeMiB,
           },
           encryptionKeys: [{ name: "key-1", secret: encKey }],
+          encryption: {
+            stage: encryption.stage,
+            resources: encryption.resources,
+            kmsPlugin: keyArn
+              ? { image: encryption.kmsPluginImage, version: encryption.kmsPluginVersion, keyArn, region: c.region }
+              : undefined,
+          },
           certs: {
             ca,
             apiServer: pems.apiServer,
@@ -243,18 +271,19 @@ export class ControlPlane extends pulumi.ComponentResource {
         });
         // The static pods reach the node through the store, pinned by sha256 in user data, which
         // would otherwise outgrow EC2's 16 KiB: a changed manifest still changes the user data.
-        const stored = cp.files.filter((f) => STORED_IN_STORE.includes(f.path));
+        const stored = cp.files.filter((f) => storedPaths.includes(f.path));
         const boot = kubernetesNodeBoot({
           cluster: c.name,
           region: c.region,
           kubernetes: k,
-          checksums: c.checksums,
+          arch: c.controlPlane.arch,
+          checksums: c.checksums[c.controlPlane.arch] ?? {},
           role: "controlplane",
           caCertPem: ca,
           labels: {},
           taints: [],
           roleFiles: [
-            ...cp.files.filter((f) => !STORED_IN_STORE.includes(f.path)),
+            ...cp.files.filter((f) => !storedPaths.includes(f.path)),
             ...applierFiles(storeUri, c.region, { [TOKEN_SECRET_FILE]: tokenSecretParameter }),
           ],
           roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/${TOKEN_SECRET_FILE}`, parameter: tokenSecretParameter, mode: "0600" }],
@@ -262,16 +291,17 @@ export class ControlPlane extends pulumi.ComponentResource {
             renderStoredFilesStep(nodeUri, [...applierStoredFiles(), ...stored]),
             renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
           ],
-          afterStart: [renderApplierBootStep()],
+          // The plugin answers before the add-ons are applied (Secrets among them).
+          afterStart: [...(keyArn ? [renderKmsPluginWaitStep(keyArn)] : []), renderApplierBootStep()],
         });
         return { files: boot.files, secrets: boot.secrets, secretContents: cp.secretContents, stored };
       });
 
     // The stored node files: public (no key material), so not secret though rendered beside the key.
-    const storedObjects = STORED_IN_STORE.map((path) => {
+    const storedObjects = storedPaths.map((path) => {
       const file = rendered.apply((r) => {
         const f = r.stored.find((x) => x.path === path);
-        if (!f) throw new Error(`control-plane file ${path} was not rendered: keep STORED_IN_STORE in step with controlPlaneFiles()`);
+        if (!f) throw new Error(`control-plane file ${path} was not rendered: keep storedInStore() in step with controlPlaneFiles()`);
         return f;
       });
       const fileName = storedNodeFileName({ path });
@@ -326,17 +356,6 @@ export class ControlPlane extends pulumi.ComponentResource {
       ),
     );
 
-    const identity = nodeIdentity(
-      `${name}-node`,
-      pulumi
-        .all([args.partition, args.accountId, args.kmsKeyArn])
-        .apply(([partition, accountId, kmsKeyArn]) =>
-          controlPlanePolicy({ partition, accountId, region: c.region, cluster: c.name, kmsKeyArn }),
-        ),
-      tags,
-      args.partition,
-      this,
-    );
     const lt = nodeLaunchTemplate(
       `${name}-nodes`,
       {
@@ -397,6 +416,8 @@ export class ControlPlane extends pulumi.ComponentResource {
           encryptionConfig,
           addonStoreAccess,
           ...identity.bootPrerequisites,
+          // The plugin's first Encrypt needs the key and this role's grant on it.
+          ...(atRest ? [atRest.key, atRest.grant] : []),
           // Boot downloads these from the store and refuses to go on without them.
           ...storedObjects,
           ...args.addonStoreObjects,
@@ -452,5 +473,46 @@ function applierFiles(
   ];
 }
 
-/** Control-plane files delivered through the add-on store rather than user data (the largest). */
-const STORED_IN_STORE: string[] = [MANIFEST.apiServer, MANIFEST.controllerManager, MANIFEST.scheduler];
+/** Control-plane files delivered through the add-on store rather than user data (the largest): the static pods. */
+function storedInStore(kmsPlugin: boolean): string[] {
+  return [MANIFEST.apiServer, MANIFEST.controllerManager, MANIFEST.scheduler, ...(kmsPlugin ? [MANIFEST.kmsPlugin] : [])];
+}
+
+/**
+ * The encryption-at-rest key and the control-plane role's grant on it. A key of its own rather than
+ * the cluster key: every node role, S3 and EC2 use the cluster key (through SSM, S3 and EC2, each
+ * under its own condition), its policy hands use to the account's IAM policies, and disabling or
+ * rotating it touches volumes, backups and node secrets alike. This key's policy names the one
+ * principal that may encrypt or decrypt with it, its CloudTrail events are the apiserver's data-key
+ * wraps and nothing else, and losing it loses the Secrets (etcd snapshots included): it is
+ * protected and retained with `protect`, like the cluster key.
+ */
+function encryptionAtRestKey(
+  name: string,
+  c: ClusterConfig,
+  role: iam.Role,
+  args: Pick<ControlPlaneArgs, "partition" | "accountId">,
+  parent: pulumi.Resource,
+): { key: kms.Key; grant: iam.RolePolicy } {
+  const key = new kms.Key(
+    `${name}-encryption-at-rest`,
+    {
+      description: `kubestead ${c.name}: Kubernetes Secrets at rest (the apiserver's KMS v2 plugin)`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      // KMS refuses a policy naming a principal that does not exist yet: the role comes first.
+      policy: pulumi
+        .all([args.partition, args.accountId, role.arn])
+        .apply(([partition, accountId, roleArn]) => JSON.stringify(encryptionAtRestKeyPolicy(partition, accountId, roleArn, c.name))),
+      tags: roleTags(c, "controlplane", `${c.name}-encryption-at-rest`, ENCRYPTION_AT_REST_TAG),
+    },
+    { parent, protect: c.protect, retainOnDelete: c.protect },
+  );
+  new kms.Alias(`${name}-encryption-at-rest`, { name: `alias/kubestead/${c.name}/encryption-at-rest`, targetKeyId: key.keyId }, { parent });
+  const grant = new iam.RolePolicy(
+    `${name}-encryption-at-rest`,
+    { role: role.name, policy: key.arn.apply((arn) => JSON.stringify(encryptionAtRestPolicy(arn, c.name))) },
+    { parent },
+  );
+  return { key, grant };
+}

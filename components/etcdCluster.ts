@@ -1,17 +1,33 @@
 import * as autoscaling from "@pulumi/aws/autoscaling";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ebs from "@pulumi/aws/ebs";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as route53 from "@pulumi/aws/route53";
+import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
-import { ETCD_PEER_CN, EtcdMemberSpec, etcdKeyParameters, etcdMemberFiles } from "../bootstrap/etcd";
+import {
+  ETCD_BACKUP_METRIC,
+  ETCD_BACKUP_SCRIPT_PATH,
+  ETCD_LIFECYCLE_SCRIPT_PATH,
+  ETCD_PEER_CN,
+  ETCD_RESTORE_SCRIPT_PATH,
+  EtcdMemberOptions,
+  EtcdMemberSpec,
+  etcdKeyParameters,
+  etcdMemberFiles,
+  etcdSharedFileParameters,
+  etcdStateParameters,
+} from "../bootstrap/etcd";
 import { ClusterConfig } from "../lib/config/types";
 import { privateDomain } from "../lib/dns";
-import { etcdPolicy } from "../lib/iam";
+import { ETCD_METRIC_NAMESPACE, etcdPolicy, secretPathPrefix } from "../lib/iam";
 import { asgTags, roleTags } from "../lib/tags";
 import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, issueCertificate } from "./pki";
+import { etcdUrl } from "../lib/releases";
 
 export interface EtcdClusterArgs {
   config: ClusterConfig;
@@ -33,6 +49,11 @@ export interface EtcdClusterArgs {
 /** Device name the data volume is attached as (Nitro shows it as NVMe; the boot step resolves it). */
 const DATA_DEVICE = "/dev/xvdf";
 
+/** Where the scripts every member shares live in SSM (bootstrap/etcd.ts etcdSharedFiles). */
+export function etcdSharedFilesPrefix(cluster: string): string {
+  return `${secretPathPrefix(cluster, "etcd")}files/`;
+}
+
 /**
  * A dedicated etcd cluster: one member per zone, each with a stable identity (its own ENI, a
  * fixed private IP, a DNS record) and its own encrypted gp3 data volume that outlives the
@@ -48,6 +69,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
   public readonly certificateExpiries: Record<string, pulumi.Output<string>>;
   /** The cluster's private zone (privateDomain(cluster)), where the API's stable name lives too. */
   public readonly privateZoneId: pulumi.Output<string>;
+  /** The alarm that fires when no snapshot was uploaded for `afterMinutes` (README, backups). */
+  public readonly backupAlarm: { name: pulumi.Output<string>; afterMinutes: number };
+  /** Random ID of this etcd cluster: its founded marker and token live under …/etcd/state/<incarnation>/. */
+  public readonly incarnation: pulumi.Output<string>;
 
   constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:EtcdCluster", name, {}, opts);
@@ -147,6 +172,12 @@ export class EtcdCluster extends pulumi.ComponentResource {
       this,
     );
 
+    const lifecycle = c.etcd.lifecycle;
+    // A new stack of the same name gets a new incarnation, so it never reads the founded marker a
+    // destroyed one left in SSM (bootstrap/etcdLifecycle.ts). Replacing it reopens founding after
+    // a quorum loss: protected with the rest of the cluster's state.
+    const incarnation = new random.RandomId(`${name}-incarnation`, { byteLength: 6 }, { parent: this, protect: c.protect }).hex;
+
     const secretTags = roleTags(c, "etcd");
     const backupKeyParam = etcdKeyParameters(c.name, "etcd-0").backup;
     const backupKey = secureParameter(`${name}-backup-key`, backupKeyParam, backup.keyPem, args.kmsKeyArn, secretTags, this);
@@ -173,6 +204,55 @@ export class EtcdCluster extends pulumi.ComponentResource {
     );
 
     const peerList = pulumi.all(members.map((m) => m.eni.privateIp));
+    const specOf = (i: number, ips: string[]): EtcdMemberSpec => ({
+      name: members[i].memberName,
+      ip: ips[i],
+      dnsName: members[i].dnsName,
+      members: members.map((o, j) => ({ name: o.memberName, ip: ips[j], dnsName: o.dnsName })),
+      clusterToken: `${c.name}-etcd`,
+      snapshotCount: c.etcd.snapshotCount,
+    });
+    const memberOptions = (inc: string, bucket: string, kmsKeyArn: string): EtcdMemberOptions => ({
+      cluster: c.name,
+      region: c.region,
+      pki: { caCert: "", serverCert: "", peerCert: "", backupCert: "" },
+      // The bucket's own key, not the AWS-managed aws/s3 key.
+      backup: { bucket, intervalMinutes: c.etcd.backup.intervalMinutes, kmsKeyId: kmsKeyArn },
+      release: { version: c.etcd.version, sha256: c.etcd.sha256, url: etcdUrl(c.etcd.version, c.etcd.arch) },
+      device: DATA_DEVICE,
+      state: etcdStateParameters(c.name, inc),
+      defrag: lifecycle.defrag,
+      sharedFilesPrefix: etcdSharedFilesPrefix(c.name),
+    });
+
+    // The scripts every member has the same (backup, restore, lifecycle), too large for user data next to
+    // the certificates: plain String parameters (nothing secret), fetched at boot like the keys.
+    // Advanced tier: up to 8 KB, and SSM never lets a parameter go back to Standard.
+    const sharedFiles = pulumi.all([peerList, incarnation, args.backupBucketName, args.kmsKeyArn]).apply(([ips, inc, bucket, kmsKeyArn]) =>
+      etcdSharedFileParameters(specOf(0, ips), {
+        ...memberOptions(inc, bucket, kmsKeyArn),
+        sharedFilesPrefix: etcdSharedFilesPrefix(c.name),
+      }),
+    );
+    const sharedParameters = [ETCD_BACKUP_SCRIPT_PATH, ETCD_RESTORE_SCRIPT_PATH, ETCD_LIFECYCLE_SCRIPT_PATH].map((path) => {
+      const base = path.slice(path.lastIndexOf("/") + 1);
+      return new ssm.Parameter(
+        `${name}-file-${base.replace(/\.sh$/, "")}`,
+        {
+          name: `${etcdSharedFilesPrefix(c.name)}${base}`,
+          type: "String",
+          tier: "Advanced",
+          value: sharedFiles.apply((fs) => {
+            const f = fs.find((x) => x.path === path);
+            if (!f) throw new Error(`etcd shared file ${path} was not rendered: keep EtcdCluster in step with etcdSharedFiles`);
+            return f.content;
+          }),
+          tags: secretTags,
+        },
+        parent,
+      );
+    });
+
     this.asgNames = members.map((m, i) => {
       const userData = pulumi
         .all([
@@ -186,27 +266,15 @@ export class EtcdCluster extends pulumi.ComponentResource {
             backup.certPem,
             args.backupBucketName,
             args.kmsKeyArn,
+            incarnation,
           ]),
         ])
-        .apply(([ips, [eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket, kmsKeyArn]]) => {
-          const spec: EtcdMemberSpec = {
-            name: m.memberName,
-            ip: ips[i],
-            dnsName: m.dnsName,
-            members: members.map((o, j) => ({ name: o.memberName, ip: ips[j], dnsName: o.dnsName })),
-            clusterToken: `${c.name}-etcd`,
-            snapshotCount: c.etcd.snapshotCount,
-          };
-          const { files, secrets } = etcdMemberFiles(spec, {
-            cluster: c.name,
-            region: c.region,
+        .apply(([ips, [eniId, volumeId, caCert, serverCert, peerCert, backupCert, bucket, kmsKeyArn, inc]]) => {
+          const { files, secrets } = etcdMemberFiles(specOf(i, ips), {
+            ...memberOptions(inc, bucket, kmsKeyArn),
             pki: { caCert, serverCert, peerCert, backupCert },
-            // The bucket's own key, not the AWS-managed aws/s3 key.
-            backup: { bucket, intervalMinutes: c.etcd.backup.intervalMinutes, kmsKeyId: kmsKeyArn },
-            release: { version: c.etcd.version, sha256: c.etcd.sha256 },
             volumeId,
             eniId,
-            device: DATA_DEVICE,
           });
           return encodeUserData(renderCloudConfig({ files, secrets, bootScriptPath: BOOT_SCRIPT_PATH, hostname: m.memberName }));
         });
@@ -244,10 +312,35 @@ export class EtcdCluster extends pulumi.ComponentResource {
           tags: asgTags(m.tags),
         },
         // Nothing the boot reads may be missing when the instance starts.
-        { parent: this, dependsOn: [...memberSecrets[i], ...identity.bootPrerequisites] },
+        { parent: this, dependsOn: [...memberSecrets[i], ...sharedParameters, ...identity.bootPrerequisites] },
       );
       return asg.name;
     });
+
+    // Backups stopped: the leader counts each upload (etcd-backup.sh); hours without one breach,
+    // and so do hours without data at all (no leader, no permission, no network).
+    const after = lifecycle.backupAlarm.afterMinutes;
+    const alarm = new cloudwatch.MetricAlarm(
+      `${name}-backups-stopped`,
+      {
+        name: `${c.name}-etcd-backups-stopped`,
+        alarmDescription: `No etcd snapshot of ${c.name} uploaded for ${after / 60} hours: check etcd-backup.service on the members (README, etcd backups)`,
+        namespace: ETCD_METRIC_NAMESPACE,
+        metricName: ETCD_BACKUP_METRIC,
+        dimensions: { Cluster: c.name },
+        statistic: "Sum",
+        period: 3600,
+        evaluationPeriods: after / 60,
+        datapointsToAlarm: after / 60,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions: lifecycle.backupAlarm.actions,
+        okActions: lifecycle.backupAlarm.actions,
+        tags: roleTags(c, "etcd"),
+      },
+      parent,
+    );
 
     this.memberIps = members.map((m) => m.eni.privateIp);
     this.memberDnsNames = members.map((m) => m.dnsName);
@@ -260,6 +353,13 @@ export class EtcdCluster extends pulumi.ComponentResource {
       ["etcd-backup-client", backup.notAfter],
     ]);
     this.privateZoneId = dnsZone.zoneId;
-    this.registerOutputs({ clientEndpoints: this.clientEndpoints, asgNames: this.asgNames, privateZoneId: this.privateZoneId });
+    this.backupAlarm = { name: alarm.name, afterMinutes: after };
+    this.incarnation = incarnation;
+    this.registerOutputs({
+      clientEndpoints: this.clientEndpoints,
+      asgNames: this.asgNames,
+      privateZoneId: this.privateZoneId,
+      backupAlarmName: alarm.name,
+    });
   }
 }

@@ -3,7 +3,9 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptedSubnetProblems } from "../lib/adoptedNetwork";
 import { planSubnets } from "../lib/cidr";
+import { ConfigError } from "../lib/config/problems";
 import { ClusterConfig } from "../lib/config/types";
 import { flowLogAssumeRolePolicy, flowLogDeliveryPolicy, flowLogGroupPrefix, flowLogKeyPolicy } from "../lib/logDelivery";
 import { clusterTag, roleTags } from "../lib/tags";
@@ -30,6 +32,12 @@ export class Network extends pulumi.ComponentResource {
   public readonly privateSubnetIds: pulumi.Output<string>[];
   public readonly publicSubnetIds: pulumi.Output<string>[];
   public readonly privateSubnetCidrs: pulumi.Output<string>[];
+  /**
+   * Zones of adopted subnets, by ID (empty for a created VPC, whose Subnet resources carry their
+   * zones). Registered as an output: policy packs never see data-source reads (pulumi/pulumi#3950),
+   * so the zone policies read the adopted subnets' zones here.
+   */
+  public readonly subnetZones: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:Network", name, {}, opts);
@@ -40,9 +48,27 @@ export class Network extends pulumi.ComponentResource {
       this.vpcId = pulumi.output(existing.vpcId);
       const vpc = ec2.getVpcOutput({ id: existing.vpcId }, { parent: this });
       this.vpcCidr = vpc.cidrBlock;
-      this.privateSubnetIds = existing.privateSubnetIds.map((id) => pulumi.output(id));
-      this.publicSubnetIds = existing.publicSubnetIds.map((id) => pulumi.output(id));
-      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
+      // Every subnet is read and checked (zone by position, VPC, CIDR) before anything is placed in
+      // it: the subnet IDs the rest of the stack uses resolve only once the check has passed. A
+      // failed check ends the program with one RunError (the engine prints its message alone); the
+      // IDs then never resolve, so nothing is created in a wrong subnet.
+      const ids = [...existing.privateSubnetIds, ...existing.publicSubnetIds];
+      const lookups = pulumi.all(ids.map((id) => ec2.getSubnetOutput({ id }, { parent: this })));
+      const facts = pulumi.all([vpc.cidrBlock, lookups]).apply(([vpcCidr, subnets]) => {
+        const seen = subnets.map((s) => ({ id: s.id, vpcId: s.vpcId, availabilityZone: s.availabilityZone, cidrBlock: s.cidrBlock }));
+        return { seen, problems: adoptedSubnetProblems(existing, c.zones, vpcCidr, seen) };
+      });
+      facts.apply(({ problems }) => {
+        if (problems.length > 0) throw new pulumi.RunError(new ConfigError(c.stack, problems).message);
+      });
+      const passed = facts.apply(({ seen, problems }): Promise<typeof seen> =>
+        problems.length > 0 ? new Promise(() => undefined) : Promise.resolve(seen),
+      );
+      const checked = (id: string) => passed.apply(() => id);
+      this.privateSubnetIds = existing.privateSubnetIds.map(checked);
+      this.publicSubnetIds = existing.publicSubnetIds.map(checked);
+      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => passed.apply((f) => f.find((s) => s.id === id)!.cidrBlock));
+      this.subnetZones = passed.apply((f) => Object.fromEntries(f.map((s) => [s.id, s.availabilityZone])));
     } else {
       const created = createVpc(this, name, c);
       this.vpcId = created.vpcId;
@@ -50,13 +76,17 @@ export class Network extends pulumi.ComponentResource {
       this.privateSubnetIds = created.privateSubnetIds;
       this.publicSubnetIds = created.publicSubnetIds;
       this.privateSubnetCidrs = created.privateSubnetCidrs;
+      this.subnetZones = pulumi.output<Record<string, string>>({});
     }
     // Adopted VPCs get flow logs too: the cluster's traffic is recorded wherever it runs.
     if (c.network.flowLogs.enabled) createFlowLogs(this, name, c, this.vpcId, args);
     this.registerOutputs({
       vpcId: this.vpcId,
+      vpcCidr: this.vpcCidr,
       privateSubnetIds: this.privateSubnetIds,
       publicSubnetIds: this.publicSubnetIds,
+      privateSubnetCidrs: this.privateSubnetCidrs,
+      subnetZones: this.subnetZones,
     });
   }
 }

@@ -6,20 +6,22 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
+import { Arch, ec2Architecture } from "../lib/arch";
 import { EC2_ASSUME_ROLE, PolicyDocument, nodeBaselinePolicy } from "../lib/iam";
 
 const TAG_ROLE = "kubestead.io/role";
 
-/** Debian's official bookworm AMI (account 136693071363), newest of its series. */
-export function debianAmi(parent: pulumi.Resource): pulumi.Output<string> {
+/** Debian's official bookworm AMI (account 136693071363) for `arch`, newest of its series. */
+export function debianAmi(parent: pulumi.Resource, arch: Arch): pulumi.Output<string> {
   return ec2
     .getAmiOutput(
       {
         owners: ["136693071363"],
         mostRecent: true,
         filters: [
-          { name: "name", values: ["debian-12-amd64-*"] },
-          { name: "architecture", values: ["x86_64"] },
+          // debian-12-<arch>-<date>-<build>; the backports images (debian-12-backports-…) don't match.
+          { name: "name", values: [`debian-12-${arch}-*`] },
+          { name: "architecture", values: [ec2Architecture(arch)] },
           { name: "virtualization-type", values: ["hvm"] },
         ],
       },

@@ -96,6 +96,15 @@ export function asgInstanceType(plan: Plan, asg: PlanResource): string | undefin
   return instanceTypeOf(asg, launchTemplateOf(plan, asg));
 }
 
+/** Every instance type an ASG may launch: the mixed-instances overrides, else its launch template's. */
+export function asgInstanceTypes(plan: Plan, asg: PlanResource): string[] {
+  const overrides = obj(obj(asg.inputs.mixedInstancesPolicy).launchTemplate).overrides;
+  const fromOverrides = Array.isArray(overrides) ? overrides.map((o) => str(obj(o).instanceType)).filter((t): t is string => !!t) : [];
+  if (fromOverrides.length > 0) return fromOverrides;
+  const one = asgInstanceType(plan, asg);
+  return one ? [one] : [];
+}
+
 function instanceTypeOf(asg: PlanResource, lt: PlanResource | undefined): string | undefined {
   const fromLt = lt ? str(lt.inputs.instanceType) : undefined;
   if (fromLt) return fromLt;

@@ -2,7 +2,8 @@
  * Cluster health from the API server's own answers: /livez, /readyz?verbose (which also carries
  * the apiserver's etcd checks — componentstatuses is deprecated and never saw external etcd
  * correctly), the node list and kube-system's pods. Pure: tools/health.ts does the HTTP and
- * hands the responses here, so every verdict is tested against recorded responses.
+ * hands the responses here, so every verdict is tested against recorded responses. The same for
+ * the etcd backups: tools/health.ts lists the snapshot prefix, backupCheck judges the newest.
  * https://kubernetes.io/docs/reference/using-api/health-checks/
  */
 import { parse as parseYaml } from "yaml";
@@ -132,6 +133,47 @@ function podsCheck(pods?: unknown): HealthCheck {
   const ok = items.length > 0 && bad.length === 0;
   const detail = `${good}/${items.length}${items.length === 0 ? " (no pods)" : ""}${bad.length ? `; ${bad.map((b) => `${b.name} ${b.why}`).join(", ")}` : ""}`;
   return { name, ok, detail };
+}
+
+/** `s3://bucket/prefix/` → its parts; undefined when it is not such a URI. */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } | undefined {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/.exec(uri);
+  return m ? { bucket: m[1], prefix: m[2] } : undefined;
+}
+
+export interface BackupListing {
+  /** Where the snapshots are, s3://bucket/prefix/. */
+  uri: string;
+  /** `aws s3api list-objects-v2 --output json` of that prefix, parsed; undefined when listing failed. */
+  listing?: unknown;
+  /** Why the listing failed. */
+  error?: string;
+  /** Older than this, the newest snapshot fails the check (the stack's backup alarm threshold). */
+  maxAgeMinutes: number;
+  now: Date;
+}
+
+function ageText(minutes: number): string {
+  if (minutes < 120) return `${minutes} min`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
+}
+
+/** The newest etcd snapshot under the backup prefix, and whether it is recent enough. */
+export function backupCheck(b: BackupListing): HealthCheck {
+  const name = "etcd backups (newest snapshot)";
+  if (b.error !== undefined) return { name, ok: false, detail: b.error };
+  const snapshots = arr(obj(b.listing).Contents)
+    .map(obj)
+    .map((o) => ({ key: str(o.Key), at: Date.parse(str(o.LastModified)) }))
+    .filter((o) => o.key.endsWith(".db") && Number.isFinite(o.at));
+  if (snapshots.length === 0) return { name, ok: false, detail: `no snapshot under ${b.uri}` };
+  const newest = snapshots.reduce((a, x) => (x.at > a.at ? x : a));
+  const minutes = Math.max(0, Math.floor((b.now.getTime() - newest.at) / 60000));
+  const file = newest.key.slice(newest.key.lastIndexOf("/") + 1);
+  const ok = minutes <= b.maxAgeMinutes;
+  const limit = `${ok ? "within" : "older than"} the ${ageText(b.maxAgeMinutes)} the backup alarm allows`;
+  return { name, ok, detail: `${file}, ${ageText(minutes)} old (${limit}); ${snapshots.length} in ${b.uri}` };
 }
 
 export function evaluateHealth(responses: HealthResponses): HealthCheck[] {

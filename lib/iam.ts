@@ -99,9 +99,23 @@ export function reportOwnHealth(s: AccountScope, role: string): Statement {
   };
 }
 
+/**
+ * Where an etcd cluster's runtime state lives in SSM, written by its members, never by Pulumi:
+ * `<prefix><incarnation>/founded` (the marker that the cluster was founded; bootstrap/etcdLifecycle.ts)
+ * and `<prefix><incarnation>/cluster-token` (the token of the last restore). Under the role's own
+ * path, so readOwnSecrets already lets etcd read them.
+ */
+export function etcdStatePrefix(cluster: string): string {
+  return `${secretPathPrefix(cluster, "etcd")}state/`;
+}
+
+/** CloudWatch namespace of the etcd backup metrics (bootstrap/etcdBackup.ts publishes, the stack's alarm reads). */
+export const ETCD_METRIC_NAMESPACE = "Kubestead/etcd";
+
 /** etcd members: their secrets, re-attaching their own ENI and volume, and writing backups. */
 export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocument {
   const etcdTagged = { "aws:ResourceTag/kubestead.io/cluster": s.cluster, "aws:ResourceTag/kubestead.io/role": "etcd" };
+  const state = `arn:${s.partition}:ssm:${s.region}:${s.accountId}:parameter${etcdStatePrefix(s.cluster)}*`;
   return doc(
     ...readOwnSecrets(s, "etcd"),
     {
@@ -164,6 +178,23 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
         StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` },
         ...s3EncryptionContext(backupBucketArn, [`${s.cluster}/`]),
       },
+    },
+    {
+      // The founded marker is created once (a member, once the cluster answers) and never
+      // overwritten: the baseline denies overwrites and deletes. The cluster token is rewritten by
+      // each restore (etcd-restore.sh new-token). Nothing else in SSM is writable by a node.
+      Sid: "WriteClusterState",
+      Effect: "Allow",
+      Action: ["ssm:PutParameter"],
+      Resource: [`${state}/founded`, `${state}/cluster-token`],
+    },
+    {
+      // Backup freshness (etcd-backup.sh after each upload); the stack's alarm fires when it stops.
+      Sid: "PublishBackupMetrics",
+      Effect: "Allow",
+      Action: ["cloudwatch:PutMetricData"],
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": ETCD_METRIC_NAMESPACE } },
     },
     reportOwnHealth(s, "etcd"),
   );
@@ -332,6 +363,8 @@ export function workerPolicy(s: AccountScope): PolicyDocument {
  * by a node: the bucket's lifecycle rule expires them), and no role but etcd's detaches, deletes,
  * snapshots, resizes or retags anything of etcd's (its volumes, instances and network interfaces
  * carry kubestead.io/role=etcd): an etcd volume in the wrong hands is every secret of the cluster.
+ * No role deletes etcd's runtime state in SSM or overwrites its founded marker (etcd's own
+ * included), and no role but etcd's writes under etcd's SSM path or publishes its backup metrics.
  */
 export function nodeBaselinePolicy(partition: string, role: string): PolicyDocument {
   const statements: Statement[] = [
@@ -360,7 +393,37 @@ export function nodeBaselinePolicy(partition: string, role: string): PolicyDocum
       Resource: "*",
     },
   ];
+  // The etcd cluster's founded marker and token (etcdStatePrefix): a deleted or rewritten marker
+  // would let a member with an empty volume found a second cluster after a quorum loss.
+  const etcdState = `arn:${partition}:ssm:*:*:parameter/kubestead/*/etcd/state/*`;
+  statements.push(
+    { Sid: "NeverDeleteEtcdState", Effect: "Deny", Action: ["ssm:DeleteParameter", "ssm:DeleteParameters"], Resource: etcdState },
+    {
+      Sid: "NeverOverwriteEtcdFoundedMarker",
+      Effect: "Deny",
+      Action: ["ssm:PutParameter"],
+      Resource: `${etcdState}/founded`,
+      Condition: { StringEquals: { "ssm:Overwrite": "true" } },
+    },
+  );
   if (role !== "etcd") {
+    statements.push(
+      {
+        // etcd's state and the scripts its members fetch at boot (/kubestead/<c>/etcd/files/).
+        Sid: "NeverWriteEtcdParameters",
+        Effect: "Deny",
+        Action: ["ssm:PutParameter"],
+        Resource: `arn:${partition}:ssm:*:*:parameter/kubestead/*/etcd/*`,
+      },
+      {
+        // A fake success would silence the backup alarm.
+        Sid: "NeverPublishEtcdBackupMetrics",
+        Effect: "Deny",
+        Action: ["cloudwatch:PutMetricData"],
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": ETCD_METRIC_NAMESPACE } },
+      },
+    );
     statements.push({
       Sid: "NeverTouchEtcdData",
       Effect: "Deny",
@@ -436,6 +499,86 @@ export function clusterKeyPolicy(partition: string, accountId: string, autoscali
       Action: ["kms:CreateGrant"],
       Resource: "*",
       Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
+  );
+}
+
+/**
+ * The encryption context the AWS encryption provider (bootstrap/controlPlane/kmsPlugin.ts) sends
+ * with every Encrypt and Decrypt of the apiserver's key-encryption seeds (`--encryption-context`).
+ * KMS binds a ciphertext to its context: it never changes while the cluster lives, or the
+ * apiserver can no longer unwrap the data keys of the objects already written.
+ */
+export function encryptionAtRestContext(cluster: string): Record<string, string> {
+  return { "kubestead:cluster": cluster, "kubestead:use": "apiserver-encryption-at-rest" };
+}
+
+const contextCondition = (cluster: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(encryptionAtRestContext(cluster)).map(([k, v]) => [`kms:EncryptionContext:${k}`, v]));
+
+/**
+ * What the control plane's KMS plugin calls on the encryption-at-rest key: KMS v2 wraps the
+ * apiserver's locally generated data-key seed with kms:Encrypt and unwraps it with kms:Decrypt
+ * (no GenerateDataKey), always with the context above, never through another service.
+ */
+export const ENCRYPTION_AT_REST_ACTIONS = ["kms:Encrypt", "kms:Decrypt"];
+
+/** The control-plane role's grant on the encryption-at-rest key (its own RolePolicy, created after the key). */
+export function encryptionAtRestPolicy(keyArn: string, cluster: string): PolicyDocument {
+  return doc({
+    Sid: "EncryptionAtRest",
+    Effect: "Allow",
+    Action: ENCRYPTION_AT_REST_ACTIONS,
+    Resource: keyArn,
+    Condition: { StringEquals: contextCondition(cluster) },
+  });
+}
+
+/**
+ * The encryption-at-rest key's policy. Unlike the cluster key it does not hand its use to the
+ * account's IAM policies: the account keeps administering the key (and may change this policy),
+ * but only the control-plane role may encrypt or decrypt with it, and only with the plugin's
+ * encryption context. A grant of kms:* in some other identity policy of the account reaches no
+ * Secret; neither does a node role of another kind, nor any AWS service on its behalf.
+ */
+export function encryptionAtRestKeyPolicy(
+  partition: string,
+  accountId: string,
+  controlPlaneRoleArn: string,
+  cluster: string,
+): PolicyDocument {
+  return doc(
+    {
+      Sid: "AccountAdministersTheKey",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+      Action: [
+        "kms:CancelKeyDeletion",
+        // Not kms:Create*: CreateGrant would let any principal the account allows it hand out use of the key.
+        "kms:CreateAlias",
+        "kms:Delete*",
+        "kms:Describe*",
+        "kms:Disable*",
+        "kms:Enable*",
+        "kms:Get*",
+        "kms:List*",
+        "kms:Put*",
+        "kms:Revoke*",
+        "kms:RotateKeyOnDemand",
+        "kms:ScheduleKeyDeletion",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:Update*",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "ControlPlaneEncryptsSecrets",
+      Effect: "Allow",
+      Principal: { AWS: controlPlaneRoleArn },
+      Action: ENCRYPTION_AT_REST_ACTIONS,
+      Resource: "*",
+      Condition: { StringEquals: contextCondition(cluster) },
     },
   );
 }

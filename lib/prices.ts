@@ -8,7 +8,8 @@
  * re-confirmed while writing this file):
  * - EC2 hourly rates: https://aws.amazon.com/ec2/pricing/on-demand/ — us-east-1 c6i.large $0.085 and
  *   m6a.large $0.0864 confirmed via an Infracost worked example (730 h = $62.05 / $63.07); the
- *   other rates are recalled. us-west-2 matches us-east-1 for these families.
+ *   other rates are recalled. us-west-2 matches us-east-1 for these families. Graviton (arm64)
+ *   rates are listed for the US regions only; elsewhere an arm64 pool makes the estimate a lower bound.
  * - EBS gp3 $0.08/GB-month, $0.005 per provisioned IOPS-month above 3,000, $0.04 per MiB/s-month
  *   above 125 (us-east-1): https://aws.amazon.com/ebs/pricing/ (quoted by saisci.com).
  * - NLB $0.0225 per hour and $0.006 per NLCU-hour (us-east-1): https://aws.amazon.com/elasticloadbalancing/pricing/
@@ -69,6 +70,20 @@ const US_EC2: Record<string, number> = {
   "c7i.large": 0.08925,
   "r6i.large": 0.126,
   "r6i.xlarge": 0.252,
+  // Graviton (arm64): about a fifth below the x86 type of the same size.
+  "t4g.medium": 0.0336,
+  "t4g.large": 0.0672,
+  "m6g.large": 0.077,
+  "m6g.xlarge": 0.154,
+  "m7g.large": 0.0816,
+  "m7g.xlarge": 0.1632,
+  "m8g.large": 0.08976,
+  "m8g.xlarge": 0.17952,
+  "c6g.large": 0.068,
+  "c7g.large": 0.0725,
+  "c7g.xlarge": 0.145,
+  "r6g.large": 0.1008,
+  "r7g.large": 0.1071,
 };
 
 const US_COMMON = {

@@ -18,6 +18,9 @@ export function roleTags(
   };
 }
 
+/** Marks the apiserver's encryption-at-rest key, which policy node-role-boundaries checks (only the control plane uses it). */
+export const ENCRYPTION_AT_REST_TAG = { "kubestead.io/purpose": "encryption-at-rest" } as const;
+
 /** The tag the AWS cloud-controller-manager uses to find the cluster's subnets and instances. */
 export function clusterTag(cluster: string, owned: boolean): Record<string, string> {
   return { [`kubernetes.io/cluster/${cluster}`]: owned ? "owned" : "shared" };

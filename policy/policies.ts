@@ -70,7 +70,7 @@ import { backupScheduleProblems, etcdBackupBucketProblems, hasEtcd } from "./rul
 import { etcdMembers, etcdQuorumProblems } from "./rules/etcdQuorum";
 import { etcdVolumeProblems } from "./rules/etcdVolume";
 import type { Finding } from "./rules/finding";
-import { Graph, T, makeGraph, roleOf, withRole } from "./rules/graph";
+import { Graph, makeGraph, NETWORK_COMPONENT, roleOf, T, withRole } from "./rules/graph";
 import { imdsProblems } from "./rules/nodeMetadata";
 import { PRIVATE_ROLES, publicIpProblems } from "./rules/nodePublicIp";
 import { rootVolumeProblems } from "./rules/nodeVolumes";
@@ -261,8 +261,8 @@ const CERT_TYPES: string[] = [T.selfSignedCert, T.locallySignedCert];
 
 function vpcCidrs(g: Graph): string[] {
   return g.resources
-    .filter((r) => r.type === T.vpc)
-    .flatMap((r) => [r.props.cidrBlock, r.props.ipv6CidrBlock])
+    .filter((r) => r.type === T.vpc || r.type === NETWORK_COMPONENT)
+    .flatMap((r) => (r.type === T.vpc ? [r.props.cidrBlock, r.props.ipv6CidrBlock] : [r.props.vpcCidr]))
     .filter((c): c is string => typeof c === "string" && c !== "" && !isUnknown(c));
 }
 

@@ -22,6 +22,7 @@ import { debianAmi } from "../components/nodeCommon";
 import { ClusterPki } from "../components/pki";
 import { SecurityGroups } from "../components/securityGroups";
 import { ServiceAccountIssuer } from "../components/serviceAccountIssuer";
+import { Arch } from "../lib/arch";
 import { programNow } from "../lib/clock";
 import { ConfigError } from "../lib/config/problems";
 import { ClusterConfig } from "../lib/config/types";
@@ -47,7 +48,9 @@ export function buildCluster(c: ClusterConfig) {
   const pki = new ClusterPki(`${c.name}-pki`, { cluster: c.name, pki: c.pki });
   const groups = new SecurityGroups(`${c.name}-sg`, { config: c, vpcId: network.vpcId, vpcCidr: network.vpcCidr });
   const backups = new BackupBucket(`${c.name}-backups`, { config: c, kmsKeyArn: key.keyArn, accountId: identity.accountId });
-  const amiId = debianAmi(network);
+  // One image lookup per architecture the node roles use.
+  const amis = new Map<Arch, pulumi.Output<string>>();
+  const amiFor = (arch: Arch) => amis.get(arch) ?? amis.set(arch, debianAmi(network, arch)).get(arch)!;
 
   const etcd = new EtcdCluster(`${c.name}-etcd`, {
     config: c,
@@ -59,7 +62,7 @@ export function buildCluster(c: ClusterConfig) {
     autoscalingRoleArn: key.autoscalingRoleArn,
     backupBucketName: backups.bucketName,
     backupBucketArn: backups.bucketArn,
-    amiId,
+    amiId: amiFor(c.etcd.arch),
     accountId: identity.accountId,
     partition,
   });
@@ -130,7 +133,7 @@ export function buildCluster(c: ClusterConfig) {
     addonStoreObjects: addonStore.objects,
     kmsKeyArn: key.keyArn,
     autoscalingRoleArn: key.autoscalingRoleArn,
-    amiId,
+    amiId: amiFor(c.controlPlane.arch),
     accountId: identity.accountId,
     partition,
   });
@@ -141,7 +144,7 @@ export function buildCluster(c: ClusterConfig) {
     lb,
     pki,
     key,
-    amiId,
+    amiFor,
     bootstrapToken: bootstrapToken.token,
     accountId: identity.accountId,
     partition,
@@ -180,7 +183,7 @@ function buildWorkers(
     lb: ApiLoadBalancer;
     pki: ClusterPki;
     key: ClusterKey;
-    amiId: pulumi.Output<string>;
+    amiFor: (arch: Arch) => pulumi.Output<string>;
     bootstrapToken: pulumi.Output<string>;
     accountId: pulumi.Output<string>;
     partition: pulumi.Output<string>;
@@ -208,7 +211,7 @@ function buildWorkers(
         kubernetesCaCertPem: d.pki.kubernetesCa.certPem,
         kmsKeyArn: d.key.keyArn,
         autoscalingRoleArn: d.key.autoscalingRoleArn,
-        amiId: d.amiId,
+        amiId: d.amiFor(pool.arch),
       }),
   );
 }

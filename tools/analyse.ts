@@ -53,13 +53,18 @@ export function policyConfigFor(root: string, stack: string, config: ClusterConf
   return { file, config: JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfigFile };
 }
 
+/** The node subnets' CIDRs: created Subnet resources, or an adopted VPC's as the Network component read them. */
 function privateSubnetCidrs(plan: Plan): string[] {
-  return plan.resources
+  const created = plan.resources
     .filter(
       (r) =>
         r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Record<string, string> | undefined)?.["kubestead.io/tier"] === "private",
     )
     .map((r) => String(r.outputs.cidrBlock ?? r.inputs.cidrBlock));
+  if (created.length > 0) return created;
+  const network = plan.resources.find((r) => r.type === "kubestead:components:Network");
+  const adopted = network?.outputs.privateSubnetCidrs;
+  return Array.isArray(adopted) ? adopted.map(String) : [];
 }
 
 /** The stored add-on manifests the plan writes, in apply order. */

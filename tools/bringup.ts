@@ -9,6 +9,7 @@ import { ADDON_DIR, APPLIER_PATH } from "../bootstrap/addons/applier";
 import { ADDON_LABEL } from "../bootstrap/addons/manifests";
 import type { K8sObject } from "../bootstrap/addons/objects";
 import { KUBELET_UNIT_PATH } from "../bootstrap/node/paths";
+import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { BringupResult, NodeGroupModel, providersByName, solveBringup, Workload } from "../lib/bringup";
 import type { Taint, TaintEffect } from "../lib/config/types";
 import { launchTemplateOf } from "../lib/plan/launchTemplate";
@@ -64,6 +65,12 @@ export function applierLabels(n: RenderedNode): Record<string, string> | undefin
   return m ? { [m[1]]: "" } : undefined;
 }
 
+/** The architecture of the kubelet the node installs (its kubernetes.io/arch label), read from the boot script. */
+export function nodeArch(n: RenderedNode): string | undefined {
+  const boot = n.files.find((f) => f.path === BOOT_SCRIPT_PATH)?.content ?? "";
+  return /\/bin\/linux\/([a-z0-9]+)\/kubelet'/.exec(boot)?.[1];
+}
+
 /** One node group per auto scaling group of Kubernetes nodes, as its kubelet registers. */
 export function nodeGroupsOf(nodes: RenderedNode[]): NodeGroupModel[] {
   const groups = new Map<string, NodeGroupModel>();
@@ -78,6 +85,7 @@ export function nodeGroupsOf(nodes: RenderedNode[]): NodeGroupModel[] {
       labels: parseLabels(flag(execStart, "node-labels")),
       taints: parseTaints(flag(execStart, "register-with-taints")),
       adminLabels: applierLabels(n),
+      arch: nodeArch(n),
     });
   }
   return [...groups.values()];

@@ -10,6 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { networkFactsFromAwsCli } from "../lib/adoptedNetwork";
 import { diffPlans, PlanSettings, renderDiff, unacknowledged } from "../lib/plan/diff";
 import { maskPlan } from "../lib/plan/mask";
 import type { Plan } from "../lib/plan/types";
@@ -22,18 +23,27 @@ import { isConfigError } from "./planErrors";
 
 const ROOT = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FILE] [--base FILE] [--preview] [--quiet]
+const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FILE] [--base FILE] [--network-facts FILE] [--preview] [--quiet]
   --stack NAME    stack to plan, any NAME with a Pulumi.NAME.yaml (default: dev)
   --json FILE     where to write the JSON plan (default: .kubestead/plan/NAME/plan.json)
   --report FILE   where to write the Markdown report (default: .kubestead/plan/NAME/report.md)
   --base FILE     the base branch's plan JSON: report what this change replaces, rolls and destroys
+  --network-facts FILE
+                  an adopted VPC as AWS describes it: the JSON of \`aws ec2 describe-subnets\` and
+                  \`aws ec2 describe-vpcs\` (one object, or a list of both); default: the layout
+                  the config implies
   --preview       plan as a preview: outputs of new resources are unknown
   --quiet         print only the summary and problems`;
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs(process.argv.slice(2), { stack: "dev" }, ["stack", "json", "report", "base"], ["preview", "quiet", "help"]);
+    args = parseArgs(
+      process.argv.slice(2),
+      { stack: "dev" },
+      ["stack", "json", "report", "base", "network-facts"],
+      ["preview", "quiet", "help"],
+    );
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${USAGE}\n`);
@@ -50,9 +60,20 @@ async function main(): Promise<number> {
   const jsonFile = path.resolve(args.values.json ?? path.join(outDir, "plan.json"));
   const reportFile = path.resolve(args.values.report ?? path.join(outDir, "report.md"));
 
+  let networkFacts;
+  if (args.values["network-facts"]) {
+    try {
+      networkFacts = networkFactsFromAwsCli(JSON.parse(fs.readFileSync(path.resolve(args.values["network-facts"]), "utf8")));
+    } catch (e) {
+      process.stderr.write(
+        `✗ --network-facts ${args.values["network-facts"]}: cannot read AWS CLI JSON there (${(e as Error).message})\n${USAGE}\n`,
+      );
+      return 2;
+    }
+  }
   let result;
   try {
-    result = await runProgram({ stack, root: ROOT, preview: Boolean(args.flags.preview) });
+    result = await runProgram({ stack, root: ROOT, preview: Boolean(args.flags.preview), networkFacts });
   } catch (e) {
     if (isConfigError(e)) {
       process.stderr.write(`✗ ${(e as Error).message}\n`);

@@ -122,9 +122,12 @@ export function apiServerFlags(a: ApiServerSpec): Record<string, string | string
   };
 }
 
-export function apiServerMounts(): HostMount[] {
+export function apiServerMounts(kms = false): HostMount[] {
   return [
     { name: "k8s-certs", path: PKI_DIR, type: "Directory", readOnly: true },
+    // The KMS plugin's socket: the directory, so a socket the restarted plugin re-creates is seen;
+    // writable as upstream mounts it (connect(2) writes to the socket; the directory holds nothing else).
+    ...(kms ? [{ name: "kmsplugin", path: HOST_DIRS.kmsPlugin, type: "DirectoryOrCreate" as const, readOnly: false }] : []),
     { name: "audit-policy", path: CONFIG.auditPolicy, type: "File", readOnly: true },
     { name: "audit-log", path: HOST_DIRS.auditLog, type: "DirectoryOrCreate", readOnly: false },
     { name: "authentication-config", path: CONFIG.authentication, type: "File", readOnly: true },
@@ -144,9 +147,12 @@ export function renderApiServerManifest(a: ApiServerSpec): object {
     kubernetesVersion: a.kubernetesVersion,
     flags: apiServerFlags(a),
     extraArgs: a.extraArgs,
-    mounts: apiServerMounts(),
+    mounts: apiServerMounts(a.kms ?? false),
     port: PORTS.apiServer,
-    livenessPath: "/livez",
+    // Upstream's advice for KMS: keep kms-providers out of liveness. A KMS outage or a slow plugin
+    // makes the apiserver unready (/readyz, which the load balancer checks), but restarting it
+    // would only throw away the data keys it has cached and make the outage worse.
+    livenessPath: a.kms ? "/livez?exclude=kms-providers" : "/livez",
     readinessPath: "/readyz",
     requests: { cpu: "250m", memory: "512Mi" },
   });

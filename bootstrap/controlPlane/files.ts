@@ -5,13 +5,14 @@
  * - Certificates, configs, manifests and kubeconfigs are NodeFiles. The kubeconfigs point at
  *   /etc/kubernetes/pki files instead of embedding keys, so they hold no secret.
  * - Private keys are SecretFiles whose parameters the PKI component owns (spec.keyParameters).
- * - The encryption config embeds the encryption-at-rest key: a SecretFile whose content this
- *   function returns in `secretContents`, for the caller to store at that parameter.
+ * - The encryption config embeds the secretbox key (until the kms-only stage): a SecretFile whose
+ *   content this function returns in `secretContents`, for the caller to store at that parameter.
+ * - With KMS (every stage but secretbox), a fourth static pod: the KMS plugin (kmsPlugin.ts).
  *
  * Modes follow CIS 1.1: manifests and kubeconfigs 0600 (1.1.1/3/5, 1.1.13/15/17), certificates
  * 0644 (1.1.20), keys 0600 (1.1.21). cloud-init writes files as root:root (1.1.2 etc.).
  */
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { formatProblem } from "../../lib/config/problems";
 import { renderKubeconfig } from "../kubeconfig";
 import type { NodeFile, SecretFile } from "../types";
@@ -21,6 +22,7 @@ import { renderAuditPolicy } from "./auditPolicy";
 import { renderAuthenticationConfig } from "./authenticationConfig";
 import { renderControllerManagerManifest } from "./controllerManager";
 import { renderEncryptionConfig } from "./encryptionConfig";
+import { renderKmsPluginManifest } from "./kmsPlugin";
 import { CERT, CONFIG, KEY, KUBECONFIG, LOCAL_API_SERVER, MANIFEST } from "./paths";
 import { kubeconfigFileReferences, podFileReferences, unmountedFlagPaths } from "./references";
 import { renderSchedulerConfig, renderSchedulerManifest } from "./scheduler";
@@ -32,7 +34,7 @@ export interface ControlPlaneFiles {
   secrets: SecretFile[];
   /** Content of the secrets this renderer creates, keyed by SSM parameter name. */
   secretContents: Record<string, string>;
-  /** The three static pods as objects (also in `files` as YAML), e.g. for lib/cis. */
+  /** The static pods as objects (also in `files` as YAML), e.g. for lib/cis: three, four with the KMS plugin. */
   manifests: object[];
 }
 
@@ -60,6 +62,11 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     );
   }
   const extra = spec.extraArgs ?? {};
+  const encryption = spec.encryption ?? { stage: "secretbox" };
+  const kmsPlugin =
+    encryption.stage === "secretbox" || !encryption.kmsPlugin
+      ? undefined
+      : renderKmsPluginManifest({ ...encryption.kmsPlugin, cluster: spec.cluster });
   const apiServer = renderApiServerManifest({
     kubernetesVersion: spec.kubernetesVersion,
     etcdServers: spec.etcdServers,
@@ -70,6 +77,7 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     apiAudiences: spec.apiAudiences,
     audit: spec.audit,
     alwaysPullImages: spec.alwaysPullImages,
+    kms: kmsPlugin !== undefined,
     extraArgs: extra.apiServer,
   });
   const controllerManager = renderControllerManagerManifest({
@@ -90,6 +98,7 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
     { path: MANIFEST.apiServer, content: yaml(apiServer), mode: "0600" },
     { path: MANIFEST.controllerManager, content: yaml(controllerManager), mode: "0600" },
     { path: MANIFEST.scheduler, content: yaml(scheduler), mode: "0600" },
+    ...(kmsPlugin ? [{ path: MANIFEST.kmsPlugin, content: yaml(kmsPlugin), mode: "0600" }] : []),
     { path: CONFIG.auditPolicy, content: renderAuditPolicy(), mode: "0600" },
     { path: CONFIG.authentication, content: renderAuthenticationConfig(spec.kubernetesVersion, spec.oidc), mode: "0600" },
     { path: CONFIG.admission, content: renderAdmissionConfig(spec.podSecurity), mode: "0600" },
@@ -119,8 +128,8 @@ export function controlPlaneFiles(spec: ControlPlaneSpec): ControlPlaneFiles {
   const result: ControlPlaneFiles = {
     files,
     secrets,
-    secretContents: { [encryptionParameter]: renderEncryptionConfig(spec.encryptionKeys) },
-    manifests: [apiServer, controllerManager, scheduler],
+    secretContents: { [encryptionParameter]: renderEncryptionConfig(spec.encryptionKeys, encryption.resources, encryption.stage) },
+    manifests: [apiServer, controllerManager, scheduler, ...(kmsPlugin ? [kmsPlugin] : [])],
   };
   assertSelfContained(result);
   return result;
@@ -151,5 +160,36 @@ function assertSelfContained(r: ControlPlaneFiles): void {
     for (const ref of kubeconfigFileReferences(f.content))
       if (!produced.has(ref.path)) missing.push(`${f.path} ${ref.from} → ${ref.path} is not produced`);
   }
+  // Each KMS socket the encryption config names is one a plugin pod listens on, inside the
+  // apiserver's mounts and the plugin's: otherwise the apiserver can read no Secret.
+  for (const content of Object.values(r.secretContents)) {
+    for (const socket of kmsSockets(content)) {
+      const listeners = r.manifests.filter((pod) => listensOn(pod, socket));
+      const apiServer = r.manifests.find((pod) => (pod as { metadata: { name: string } }).metadata.name === "kube-apiserver");
+      if (listeners.length === 0) missing.push(`the encryption config's KMS socket ${socket} is served by no static pod`);
+      if (!apiServer || !mounted(apiServer, socket)) missing.push(`kube-apiserver does not mount the KMS socket ${socket}`);
+      for (const pod of listeners.filter((x) => !mounted(x, socket)))
+        missing.push(`${(pod as { metadata: { name: string } }).metadata.name} listens on ${socket} outside its mounts`);
+    }
+  }
   if (missing.length > 0) throw new Error(`control-plane files are not self-contained:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
 }
+
+interface PodShape {
+  spec?: { containers?: { command?: string[]; volumeMounts?: { mountPath: string }[] }[] };
+}
+
+/** unix:// endpoints of the KMS providers in an EncryptionConfiguration, as socket paths. */
+function kmsSockets(content: string): string[] {
+  const doc = parse(content) as { resources?: { providers?: { kms?: { endpoint?: string } }[] }[] } | null;
+  const endpoints = (doc?.resources ?? []).flatMap((e) => (e.providers ?? []).map((p) => p.kms?.endpoint));
+  return [...new Set(endpoints.filter((e): e is string => typeof e === "string").map((e) => e.replace(/^unix:\/\//, "")))];
+}
+
+const listensOn = (pod: object, socket: string): boolean =>
+  ((pod as PodShape).spec?.containers ?? []).some((c) => (c.command ?? []).includes(`--listen=${socket}`));
+
+const mounted = (pod: object, path: string): boolean =>
+  ((pod as PodShape).spec?.containers ?? []).some((c) =>
+    (c.volumeMounts ?? []).some((m) => path.startsWith(m.mountPath.endsWith("/") ? m.mountPath : `${m.mountPath}/`)),
+  );

@@ -11,6 +11,8 @@ export const MANIFEST = {
   apiServer: `${MANIFESTS_DIR}/kube-apiserver.yaml`,
   controllerManager: `${MANIFESTS_DIR}/kube-controller-manager.yaml`,
   scheduler: `${MANIFESTS_DIR}/kube-scheduler.yaml`,
+  /** The AWS encryption provider (KMS v2 plugin), when encryption at rest goes through KMS. */
+  kmsPlugin: `${MANIFESTS_DIR}/aws-encryption-provider.yaml`,
 } as const;
 
 /** Component configuration files (not secret, except the encryption config). */
@@ -75,9 +77,15 @@ export const HOST_DIRS = {
   caCerts: "/etc/ssl/certs",
   usrShareCaCertificates: "/usr/share/ca-certificates",
   auditLog: AUDIT_LOG_DIR,
+  /** The KMS plugin's socket directory, created by the kubelet for both pods that mount it. */
+  kmsPlugin: "/var/run/kmsplugin",
 } as const;
 
 /** The local apiserver, as seen from components on the same node. */
 export const LOCAL_API_SERVER = "https://127.0.0.1:6443";
 
-export const PORTS = { apiServer: 6443, controllerManager: 10257, scheduler: 10259 } as const;
+/**
+ * 8083 for the KMS plugin's health server, as upstream's guide for host-network plugins has it (its
+ * default 8080 is taken on many control planes); bound to 127.0.0.1 here.
+ */
+export const PORTS = { apiServer: 6443, controllerManager: 10257, scheduler: 10259, kmsPluginHealth: 8083 } as const;

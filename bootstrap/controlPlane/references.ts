@@ -11,8 +11,8 @@ export interface FileReference {
   from: string;
 }
 
-/** Flags whose path the component writes rather than reads. */
-const OUTPUT_FLAGS = new Set(["audit-log-path"]);
+/** Flags whose path the component writes rather than reads (the KMS plugin creates its --listen socket). */
+const OUTPUT_FLAGS = new Set(["audit-log-path", "listen"]);
 
 interface PodLike {
   spec?: {

@@ -2,6 +2,7 @@
  * Inputs of the control-plane renderers. Plain values only: the caller resolves Pulumi Outputs
  * (certificates, the encryption key) with `pulumi.all(...).apply(...)` before rendering.
  */
+import type { EncryptionStage } from "../../lib/config/encryption";
 import type { OidcConfig, PodSecurityConfig } from "../../lib/config/types";
 
 /** Audit log retention (CIS 1.2.17–1.2.19 want ≥ 30 days, ≥ 10 files, ≥ 100 MiB). */
@@ -35,6 +36,11 @@ export interface ApiServerSpec {
   audit: AuditRetention;
   /** The AlwaysPullImages admission plugin (default true). */
   alwaysPullImages?: boolean;
+  /**
+   * Encryption at rest goes through the KMS plugin: mount its socket directory, and leave the
+   * kms-providers check out of liveness (default false).
+   */
+  kms?: boolean;
   /** Overrides/extends the flags (e.g. { "v": "2" }); "anonymous-auth" is refused (see apiserver.ts). */
   extraArgs?: ExtraArgs;
 }
@@ -64,6 +70,25 @@ export interface EncryptionKey {
   name: string;
   /** base64 of exactly 32 random bytes. */
   secret: string;
+}
+
+/** How the apiserver encrypts at rest (lib/config/encryption.ts) and, with KMS, the plugin beside it. */
+export interface EncryptionSpec {
+  /** secretbox, kms-read, migrating or kms-only (lib/config/encryption.ts). */
+  stage: EncryptionStage;
+  /** Resources encrypted (default ["secrets"]). */
+  resources?: string[];
+  /** The AWS encryption provider; required unless the stage is secretbox. */
+  kmsPlugin?: {
+    /** Image repository without tag. */
+    image: string;
+    /** Image tag. */
+    version: string;
+    /** ARN of the encryption-at-rest key (not an alias). */
+    keyArn: string;
+    /** The key's region. */
+    region: string;
+  };
 }
 
 /** PEM text of every certificate (and the service-account public key) a control-plane node holds. */
@@ -121,8 +146,10 @@ export interface ControlPlaneSpec {
   /** Audiences a token must carry to be used against the API; unset = the first issuer. */
   apiAudiences?: string[];
   audit: AuditRetention;
-  /** Secrets encryption keys, newest first; at least one. */
+  /** Secretbox keys, newest first; at least one unless the encryption stage is kms-only. */
   encryptionKeys: EncryptionKey[];
+  /** Encryption at rest; default: the secretbox stage (no KMS plugin). */
+  encryption?: EncryptionSpec;
   certs: ControlPlaneCerts;
   keyParameters: ControlPlaneKeyParameters;
   /** Pod Security Admission defaults (default: enforce baseline, warn/audit restricted, kube-system exempt). */

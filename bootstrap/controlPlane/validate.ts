@@ -4,7 +4,9 @@
  */
 import { parseCidr } from "../../lib/cidr";
 import type { Problem } from "../../lib/config/problems";
+import { ENCRYPTION_STAGES } from "../../lib/config/encryption";
 import { encryptionKeyProblems } from "./encryptionConfig";
+import { kmsPluginSpecProblems } from "./kmsPlugin";
 import type { ControlPlaneCerts, ControlPlaneKeyParameters, ControlPlaneSpec } from "./types";
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -107,7 +109,42 @@ export function controlPlaneSpecProblems(s: ControlPlaneSpec, prefix = "controlP
     if (!Number.isInteger(n) || (n as number) < min)
       add(`audit.${k}`, "must be a positive integer", n, "CIS 1.2.17–1.2.19 recommend 30 days, 10 files, 100 MiB");
   }
-  out.push(...encryptionKeyProblems(s.encryptionKeys).map((p) => ({ ...p, key: `${prefix}.${p.key}` })));
+  const enc = s.encryption ?? { stage: "secretbox" as const };
+  if (!(ENCRYPTION_STAGES as readonly string[]).includes(enc.stage)) {
+    add("encryption.stage", `must be one of ${ENCRYPTION_STAGES.join(", ")}`, enc.stage, "set kubestead:controlPlane.encryption.stage");
+  } else if (enc.stage !== "secretbox") {
+    if (!enc.kmsPlugin) {
+      add(
+        "encryption.kmsPlugin",
+        `is required in stage ${enc.stage}`,
+        enc.kmsPlugin,
+        "pass the plugin's image, version, key ARN and region",
+      );
+    } else {
+      for (const why of kmsPluginSpecProblems({ ...enc.kmsPlugin, cluster: s.cluster }))
+        add(
+          "encryption.kmsPlugin",
+          why,
+          "<see rule>",
+          "pass the encryption-at-rest key's ARN and its region, and the plugin's image and tag",
+        );
+    }
+  }
+  const resources = enc.resources ?? ["secrets"];
+  if (
+    !resources.includes("secrets") ||
+    resources.some((r) => !/^[a-z][a-z0-9.-]*$/.test(r)) ||
+    new Set(resources).size !== resources.length
+  ) {
+    add(
+      "encryption.resources",
+      "must include secrets and name each resource once, lowercase, without wildcards",
+      resources,
+      "e.g. [secrets, configmaps]",
+    );
+  }
+  // The secretbox key still decrypts (migrating) or writes (secretbox); kms-only needs none.
+  if (enc.stage !== "kms-only") out.push(...encryptionKeyProblems(s.encryptionKeys).map((p) => ({ ...p, key: `${prefix}.${p.key}` })));
 
   for (const f of CERT_FIELDS) {
     const pem = s.certs?.[f];

@@ -4,6 +4,7 @@
  * extra steps and starts containerd and the kubelet. One assembly for both roles.
  */
 import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootScript";
+import type { Arch } from "../../lib/arch";
 import type { KubernetesConfig, Taint } from "../../lib/config/types";
 import type { NodeFile, SecretFile } from "../types";
 import { renderBootstrapCleanupStep } from "./bootstrapCleanup";
@@ -15,7 +16,9 @@ export interface KubernetesNodeBootArgs {
   cluster: string;
   region: string;
   kubernetes: KubernetesConfig;
-  /** sha256 by artifact key (ClusterConfig.checksums). */
+  /** The node's CPU architecture: which binaries it downloads. */
+  arch: Arch;
+  /** sha256 by artifact key for that architecture (ClusterConfig.checksums[arch]). */
   checksums: Record<string, string>;
   role: KubeNodeRole;
   caCertPem: string;
@@ -52,6 +55,7 @@ export function kubernetesNodeBoot(a: KubernetesNodeBootArgs): { files: NodeFile
       runcVersion: k.runcVersion,
       cniPluginsVersion: k.cniPluginsVersion,
       kubectl: a.role === "controlplane",
+      arch: a.arch,
       checksums: a.checksums,
     }),
     ...(a.beforeStart ?? []),

@@ -3,6 +3,7 @@
  * verified against a sha256 from config before it is unpacked or run, through the boot script's
  * `install_release URL SHA256 DEST [STRIP]` helper (bootstrap/bootScript.ts).
  */
+import type { Arch } from "../../lib/arch";
 import { checksumKeysFor } from "../../lib/releases";
 import { BIN, CNI_BIN_DIR } from "./paths";
 
@@ -14,6 +15,8 @@ export interface NodeVersions {
   cniPluginsVersion: string;
   /** Also install kubectl (control-plane nodes: the add-on applier uses it). */
   kubectl?: boolean;
+  /** The node's CPU architecture (default amd64). */
+  arch?: Arch;
 }
 
 export interface NodeArtifact {
@@ -40,12 +43,15 @@ const DEST: Record<string, { dest: string; strip: number }> = {
 /** The binaries a node downloads, in install order (runtime first, kubelet last, then kubectl where wanted). */
 export function nodeArtifacts(a: NodeVersions): NodeArtifact[] {
   const byKey = new Map(
-    checksumKeysFor({
-      version: a.kubernetesVersion,
-      containerdVersion: a.containerdVersion,
-      runcVersion: a.runcVersion,
-      cniPluginsVersion: a.cniPluginsVersion,
-    }).map((x) => [x.key, x]),
+    checksumKeysFor(
+      {
+        version: a.kubernetesVersion,
+        containerdVersion: a.containerdVersion,
+        runcVersion: a.runcVersion,
+        cniPluginsVersion: a.cniPluginsVersion,
+      },
+      a.arch ?? "amd64",
+    ).map((x) => [x.key, x]),
   );
   const keys = ["containerd", "runc", "cniPlugins", "kubelet", ...(a.kubectl ? ["kubectl"] : [])];
   return keys.map((key) => {
@@ -57,7 +63,7 @@ export function nodeArtifacts(a: NodeVersions): NodeArtifact[] {
 }
 
 export interface NodeInstallArgs extends NodeVersions {
-  /** sha256 by artifact key (kubelet, containerd, runc, cniPlugins). */
+  /** sha256 by artifact key (kubelet, containerd, runc, cniPlugins) for the node's architecture. */
   checksums: Record<string, string>;
 }
 

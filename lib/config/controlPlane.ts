@@ -1,5 +1,6 @@
 /** kubestead:controlPlane — nodes, the API load balancer and who may reach it, admission and OIDC. */
 import { Cidr, parseCidr, unionSize } from "../cidr";
+import { readEncryption } from "./encryption";
 import { readInstanceTypes } from "./instanceTypes";
 import { Raw, Reader } from "./reader";
 import { NAMESPACE } from "./patterns";
@@ -19,6 +20,7 @@ export function readControlPlane(r: Reader, c: Raw, zones: string[], production:
     "alwaysPullImages",
     "oidc",
     "clusterAdminsBinding",
+    "encryption",
   ]);
   const nodes = r.int(c, "nodes", p, 3, 1, 9);
   const perZone = Math.min(3, zones.length || 3);
@@ -75,6 +77,7 @@ export function readControlPlane(r: Reader, c: Raw, zones: string[], production:
     auditLogMaxBackups,
     auditLogMaxSizeMiB,
     ...readControlPlaneAccess(r, c),
+    encryption: readEncryption(r, c, p),
   };
 }
 

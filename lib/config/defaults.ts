@@ -20,4 +20,16 @@ export const DEFAULTS = {
   csrApproverVersion: "1.2.6",
   metricsServerVersion: "0.7.2",
   ebsCsiDriverVersion: "1.36.0",
+  /**
+   * Encryption at rest (lib/config/encryption.ts): the stage of the move from secretbox to KMS v2,
+   * and the AWS encryption provider (kubernetes-sigs/aws-encryption-provider) that runs beside every
+   * apiserver as a static pod. Upstream documents no production image (issue #147 there is open);
+   * its promoter manifest in kubernetes/k8s.io (registry.k8s.io/images/k8s-staging-aws-encryption-provider)
+   * targets registry.k8s.io/aws-encryption-provider/, with no tag listed for promotion in the copy
+   * consulted (2026-12). Check the tag resolves (`crane digest <image>:<tag>`) or mirror the image to
+   * a registry of your own and set controlPlane.encryption.kmsPluginImage before deploying.
+   */
+  encryptionStage: "migrating",
+  kmsPluginImage: "registry.k8s.io/aws-encryption-provider/aws-encryption-provider",
+  kmsPluginVersion: "v0.5.0",
 } as const;

@@ -1,14 +1,26 @@
 /** kubestead:etcd — members, release, volumes and backups. */
-import { ETCD_SHA256, knownEtcdVersion } from "../releases";
+import { ETCD_SHA256, etcdArtifact, knownEtcdVersion } from "../releases";
 import { DEFAULTS } from "./defaults";
 import { Raw, Reader } from "./reader";
+import { readEtcdLifecycle } from "./etcdLifecycle";
 import { readInstanceTypes } from "./instanceTypes";
 import { NAMESPACE, SEMVER } from "./patterns";
 import { EtcdConfig } from "./types";
 
 export function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
   const p = "etcd";
-  r.unknownKeys(e, p, ["members", "version", "sha256", "instanceType", "volumeSizeGiB", "volumeIops", "snapshotCount", "backup"]);
+  r.unknownKeys(e, p, [
+    "members",
+    "version",
+    "sha256",
+    "instanceType",
+    "volumeSizeGiB",
+    "volumeIops",
+    "snapshotCount",
+    "backup",
+    "defrag",
+    "backupAlarm",
+  ]);
   const members = r.int(e, "members", p, 3, 1, 7);
   if (members % 2 === 0 || members < 3) {
     r.problem(`${p}.members`, "must be odd and ≥ 3", members, "set it to 3 or 5");
@@ -40,17 +52,17 @@ export function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
       `use ${DEFAULTS.etcdVersion}`,
     );
   }
-  const sha256 = r.string(e, "sha256", p, knownEtcdVersion(version) ?? "", undefined);
+  const instanceType = r.string(e, "instanceType", p, "m7i.large");
+  const arch = readInstanceTypes(r, `${p}.instanceType`, [instanceType], false);
+  const sha256 = r.string(e, "sha256", p, knownEtcdVersion(version, arch) ?? "", undefined);
   if (SEMVER.test(version) && /^3\.[56]\./.test(version) && !/^[0-9a-f]{64}$/.test(sha256)) {
     r.problem(
       `${p}.sha256`,
-      `must be the sha256 of etcd-v${version}-linux-amd64.tar.gz (no checksum is known for this release)`,
+      `must be the sha256 of ${etcdArtifact(version, arch)} (no checksum is known for this release)`,
       sha256 || undefined,
-      `set ${NAMESPACE}:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known checksum: ${Object.keys(ETCD_SHA256).join(", ")}`,
+      `set ${NAMESPACE}:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known ${arch} checksum: ${Object.keys(ETCD_SHA256[arch]).join(", ")}`,
     );
   }
-  const instanceType = r.string(e, "instanceType", p, "m7i.large");
-  const arch = readInstanceTypes(r, `${p}.instanceType`, [instanceType], false);
   const volumeSizeGiB = r.int(e, "volumeSizeGiB", p, 20, 8, 1024);
   const volumeIops = r.int(e, "volumeIops", p, 3000, 3000, 16000);
   const snapshotCount = r.int(e, "snapshotCount", p, 10000, 100, 1000000);
@@ -81,5 +93,6 @@ export function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
     volumeIops,
     snapshotCount,
     backup: { intervalMinutes, retentionDays, objectLockMode, objectLockDays, accessLogRetentionDays },
+    lifecycle: readEtcdLifecycle(r, e, p),
   };
 }

@@ -9,7 +9,7 @@ import { NAMESPACE } from "./patterns";
 import { Reader } from "./reader";
 
 /** Architectures nodes can boot today: the images, binaries and checksums exist for these. */
-export const SUPPORTED_ARCHES: readonly Arch[] = ["amd64"];
+export const SUPPORTED_ARCHES: readonly Arch[] = ["amd64", "arm64"];
 
 /**
  * Checks every type at `path` (one key for a single type, `path[i]` for a list) and returns the

@@ -109,7 +109,8 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   });
 
   crossChecks(r, { network, kubernetes, workers, controlPlane, maxNodes, zones });
-  const checksums = resolveChecksums(r, kubernetes, r.object(v.checksums, "checksums"));
+  const archs = [...new Set([controlPlane.arch, ...workers.map((w) => w.arch)])];
+  const checksums = resolveChecksums(r, kubernetes, r.object(v.checksums, "checksums"), archs, controlPlane.arch);
 
   if (r.problems.length > 0) throw new ConfigError(raw.stack, r.problems);
   return {

@@ -8,6 +8,9 @@
  */
 
 import type { Arch } from "../arch";
+import type { Checksums } from "./checksums";
+import type { EncryptionAtRestConfig } from "./encryption";
+import type { EtcdLifecycleConfig } from "./etcdLifecycle";
 
 export type NatMode = "single" | "perAz";
 export type LoadBalancerScheme = "internal" | "internet-facing";
@@ -115,6 +118,8 @@ export interface EtcdConfig {
   /** etcd --snapshot-count (default 10000). */
   snapshotCount: number;
   backup: EtcdBackupConfig;
+  /** Defragmentation timer and the backup-freshness alarm (lib/config/etcdLifecycle.ts). */
+  lifecycle: EtcdLifecycleConfig;
 }
 
 export interface ApiLoadBalancerConfig {
@@ -164,6 +169,8 @@ export interface ControlPlaneConfig {
   /** CPU architecture of the control-plane nodes, from the instance type. */
   arch: Arch;
   rootVolumeGiB: number;
+  /** Encryption at rest: the stage of the move from secretbox to KMS v2, and the plugin image. */
+  encryption: EncryptionAtRestConfig;
   apiLoadBalancer: ApiLoadBalancerConfig;
   /** Audit log retention: days kept and files kept. */
   auditLogMaxAgeDays: number;
@@ -278,8 +285,8 @@ export interface ClusterConfig {
   enforcement: Enforcement;
   /** Tags on every taggable resource. */
   tags: Record<string, string>;
-  /** sha256 of every node artifact (kubelet, containerd, runc, cni-plugins), by artifact key. */
-  checksums: Record<string, string>;
+  /** sha256 of every node artifact (kubelet, kubectl, containerd, runc, cni-plugins), by architecture, then artifact key. */
+  checksums: Checksums;
   /**
    * Destructive changes (lib/plan/diff.ts ids) this stack's next update may make: with mandatory
    * enforcement, `npm run plan -- --base` refuses any other. Remove the entry after the update.

@@ -10,11 +10,20 @@
  *   etcd volume;
  * - nothing but etcd's node role writes or reads backups (only under the cluster's prefix), and no
  *   role deletes a backup or a version of one, or loosens the bucket (versioning, lifecycle,
- *   policy, object lock).
+ *   policy, object lock);
+ * - only etcd's node role creates its cluster's founded marker and rewrites its cluster token in
+ *   SSM, and no role (etcd's included) overwrites the marker or deletes either: members write them
+ *   at run time, so the questions name a probe incarnation under the state path;
+ * - only etcd's node role publishes to the etcd backup metrics' namespace (a fake upload count
+ *   would silence the backup alarm), and it publishes to no other;
+ * - the encryption-at-rest key (the apiserver's KMS v2 key-encryption key) encrypts and decrypts
+ *   for the control-plane node role of its cluster, with the KMS plugin's encryption context, and
+ *   for no other role, nor for that one without the context.
  *
  * The questions are listed here, not derived from lib/iam.ts: the matrix checks the policies, it
  * does not restate them. No @pulumi imports.
  */
+import { encryptionAtRestContext } from "../iam";
 import { Decision, IamRequest, NamedPolicy, evaluateRequest } from "./evaluate";
 
 export interface PlannedRole {
@@ -59,6 +68,13 @@ export interface PlannedKey {
   policy?: unknown;
 }
 
+/** A key the apiserver's KMS plugin encrypts Secrets with (tagged kubestead.io/purpose=encryption-at-rest). */
+export interface PlannedEncryptionKey {
+  arn: string;
+  /** kubestead.io/cluster of the key: whose control plane may use it. */
+  cluster: string;
+}
+
 export interface MatrixInput {
   region: string;
   roles: PlannedRole[];
@@ -67,6 +83,8 @@ export interface MatrixInput {
   etcdVolumes: PlannedVolume[];
   backupBucket?: PlannedBucket;
   keys: PlannedKey[];
+  /** Encryption-at-rest keys (their policies are among `keys`). */
+  encryptionKeys?: PlannedEncryptionKey[];
 }
 
 /** allow: the design needs it; deny: it must be refused; may: either is fine. */
@@ -74,7 +92,7 @@ export type Expectation = "allow" | "deny" | "may";
 
 export interface Cell {
   role: PlannedRole;
-  subject: "parameter" | "etcd-volume" | "backup";
+  subject: "parameter" | "etcd-volume" | "backup" | "encryption-key" | "etcd-state" | "backup-metric";
   action: string;
   resource: string;
   /** The resource in words, e.g. "SSM parameter /kubestead/prod/controlplane/ca.key". */
@@ -116,8 +134,19 @@ export const BACKUP_BUCKET_DESTRUCTIVE_ACTIONS = [
   "s3:DeleteBucket",
 ] as const;
 
+/** What the KMS plugin calls (Encrypt, Decrypt) and what else would wrap a data key with the encryption-at-rest key. */
+export const ENCRYPTION_KEY_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** What removes etcd's runtime state from SSM; no role may. */
+export const ETCD_STATE_DELETE_ACTIONS = ["ssm:DeleteParameter", "ssm:DeleteParameters"] as const;
+/** The namespace of etcd's backup metrics (lib/iam.ts ETCD_METRIC_NAMESPACE, restated: the matrix checks what it says). */
+export const ETCD_METRICS_NAMESPACE = "Kubestead/etcd";
+/** An incarnation-shaped name for the state questions (the real one is drawn at deploy). */
+export const ETCD_STATE_PROBE = "0a1b2c3d4e5f";
+
 /** Every action the matrix asks about (test/lib/iamEval checks each exists in IAM). */
 export const MATRIX_ACTIONS: readonly string[] = [
+  ...ENCRYPTION_KEY_ACTIONS,
   ...PARAMETER_READ_ACTIONS,
   "ssm:GetParametersByPath",
   "kms:Decrypt",
@@ -126,6 +155,9 @@ export const MATRIX_ACTIONS: readonly string[] = [
   "s3:GetObject",
   ...BACKUP_OBJECT_DESTRUCTIVE_ACTIONS,
   ...BACKUP_BUCKET_DESTRUCTIVE_ACTIONS,
+  "ssm:PutParameter",
+  ...ETCD_STATE_DELETE_ACTIONS,
+  "cloudwatch:PutMetricData",
 ];
 
 /** The name the AWS managed SSM key shows in a report (its key policy admits the whole account through SSM). */
@@ -316,14 +348,108 @@ function backupQuestions(input: MatrixInput, r: PlannedRole, b: PlannedBucket, a
   return out;
 }
 
+/**
+ * The encryption-at-rest key: with the plugin's encryption context, the control plane of the key's
+ * cluster encrypts and decrypts (GenerateDataKey it may or may not); nobody else does anything; and
+ * without that context nobody, the control plane included, uses the key at all.
+ */
+function encryptionKeyQuestions(input: MatrixInput, r: PlannedRole, k: PlannedEncryptionKey): Question[] {
+  const own = r.nodeRole === "controlplane" && r.cluster === k.cluster;
+  const context = encryptionAtRestContext(k.cluster);
+  const withContext = {
+    ...Object.fromEntries(Object.entries(context).map(([key, v]) => [`kms:EncryptionContext:${key}`, v])),
+    "kms:EncryptionContextKeys": Object.keys(context),
+  };
+  const q = (action: string, via: string, ctx: Record<string, string | string[]>, expected: Expectation): Question => ({
+    subject: "encryption-key",
+    action,
+    resource: k.arn,
+    resourceAccount: accountOf(k.arn),
+    what: `encryption-at-rest key ${k.arn} of cluster ${k.cluster}`,
+    via,
+    owner: `the controlplane node role of cluster ${k.cluster}`,
+    context: { "kms:CallerAccount": accountOf(r.arn), ...ctx },
+    resourcePolicy: keyPolicyOf(input, k.arn),
+    expected,
+  });
+  return [
+    ...ENCRYPTION_KEY_ACTIONS.map((a) =>
+      q(a, "with the KMS plugin's encryption context", withContext, own ? (a === "kms:GenerateDataKey" ? "may" : "allow") : "deny"),
+    ),
+    // Any other use of the key: without that context (e.g. data encrypted for some other purpose).
+    ...ENCRYPTION_KEY_ACTIONS.map((a) => q(a, "without the KMS plugin's encryption context", {}, "deny")),
+  ];
+}
+
+interface EtcdCluster {
+  cluster: string;
+  account: string;
+  partition: string;
+}
+
+/** Clusters with an etcd node role: whose runtime state the state questions ask about. */
+function etcdClusters(input: MatrixInput): EtcdCluster[] {
+  const seen = new Map<string, EtcdCluster>();
+  for (const r of input.roles) {
+    if (r.nodeRole !== "etcd" || r.cluster === undefined) continue;
+    seen.set(r.cluster, { cluster: r.cluster, account: accountOf(r.arn), partition: r.arn.split(":")[1] ?? "aws" });
+  }
+  return [...seen.values()];
+}
+
+/** etcd's founded marker and cluster token (written by members at run time, under a probe incarnation here). */
+function etcdStateQuestions(input: MatrixInput, r: PlannedRole, k: EtcdCluster): Question[] {
+  const own = r.nodeRole === "etcd" && r.cluster === k.cluster;
+  const dir = `arn:${k.partition}:ssm:${input.region}:${k.account}:parameter/kubestead/${k.cluster}/etcd/state/${ETCD_STATE_PROBE}`;
+  const q = (action: string, name: string, what: string, expected: Expectation, context: Record<string, string> = {}): Question => ({
+    subject: "etcd-state",
+    action,
+    resource: `${dir}/${name}`,
+    resourceAccount: k.account,
+    what,
+    via: context["ssm:Overwrite"] === "true" ? "overwriting it" : undefined,
+    owner: "etcd's node role (creates the founded marker once, rewrites the cluster token on a restore)",
+    context,
+    expected,
+  });
+  const marker = `etcd's founded marker /kubestead/${k.cluster}/etcd/state/<incarnation>/founded`;
+  const token = `etcd's cluster token /kubestead/${k.cluster}/etcd/state/<incarnation>/cluster-token`;
+  return [
+    q("ssm:PutParameter", "founded", marker, own ? "allow" : "deny"),
+    q("ssm:PutParameter", "founded", marker, "deny", { "ssm:Overwrite": "true" }),
+    q("ssm:PutParameter", "cluster-token", token, own ? "allow" : "deny", { "ssm:Overwrite": "true" }),
+    ...ETCD_STATE_DELETE_ACTIONS.flatMap((a) => [q(a, "founded", marker, "deny"), q(a, "cluster-token", token, "deny")]),
+  ];
+}
+
+/** Publishing backup metrics: etcd's node role in etcd's namespace only, nobody else there. */
+function metricQuestions(r: PlannedRole): Question[] {
+  const etcd = r.nodeRole === "etcd";
+  const q = (namespace: string, expected: Expectation): Question => ({
+    subject: "backup-metric",
+    action: "cloudwatch:PutMetricData",
+    resource: "*",
+    resourceAccount: accountOf(r.arn),
+    what: `CloudWatch metrics in namespace ${namespace}`,
+    owner: "etcd's node role (its backup script counts uploads there; the backup alarm reads them)",
+    context: { "cloudwatch:namespace": namespace },
+    expected,
+  });
+  return [q(ETCD_METRICS_NAMESPACE, etcd ? "allow" : "deny"), q("Kubestead/other", etcd ? "deny" : "may")];
+}
+
 /** Every cell of the matrix, decided. */
 export function accessMatrix(input: MatrixInput): Cell[] {
   const cells: Cell[] = [];
+  const clusters = etcdClusters(input);
   for (const r of input.roles) {
     const questions = [
       ...input.parameters.flatMap((p) => parameterQuestions(input, r, p)),
       ...input.etcdVolumes.flatMap((v) => volumeQuestions(input, r, v)),
       ...(input.backupBucket ? backupQuestions(input, r, input.backupBucket, accountOf(r.arn)) : []),
+      ...(input.encryptionKeys ?? []).flatMap((k) => encryptionKeyQuestions(input, r, k)),
+      ...clusters.flatMap((k) => etcdStateQuestions(input, r, k)),
+      ...metricQuestions(r),
     ];
     for (const q of questions) {
       const req: IamRequest = {

@@ -25,6 +25,9 @@ export function makeGraph(resources: GraphResource[]): Graph {
   return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])) };
 }
 
+/** The Network component: for an adopted VPC its outputs carry the subnets' zones and the VPC CIDR. */
+export const NETWORK_COMPONENT = "kubestead:components:Network";
+
 /** Type tokens the policies read; identical to the `__pulumiType` of the @pulumi/aws and @pulumi/tls classes. */
 export const T = {
   asg: "aws:autoscaling/group:Group",
@@ -153,7 +156,26 @@ export function subnetZones(g: Graph, holder: GraphResource, prop: string, value
     if (typeof z === "string" && !isUnknown(z)) zones.add(z);
     else unknown = true;
   }
-  return { zones: [...zones].sort(), unknown, unresolved: res.unresolved };
+  // Adopted subnets are no resources of the stack: the program read their zones and registered
+  // them on the Network component (policy packs never see data-source reads).
+  const adopted = adoptedSubnetZones(g);
+  const unresolved: string[] = [];
+  for (const id of res.unresolved) {
+    const z = adopted.get(id);
+    if (z) zones.add(z);
+    else unresolved.push(id);
+  }
+  return { zones: [...zones].sort(), unknown, unresolved };
+}
+
+function adoptedSubnetZones(g: Graph): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of g.resources.filter((r) => r.type === NETWORK_COMPONENT)) {
+    const map = n.props.subnetZones;
+    if (!map || typeof map !== "object" || isUnknown(map)) continue;
+    for (const [id, z] of Object.entries(map as Record<string, unknown>)) if (typeof z === "string" && !isUnknown(z)) out.set(id, z);
+  }
+  return out;
 }
 
 /** Problem when fewer than `min` zones are proven; silent while unknown values could still add zones. */

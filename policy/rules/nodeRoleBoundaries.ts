@@ -13,8 +13,12 @@
  * aws:ssm/parameter:Parameter (SecureString: name, arn, keyId, tags), aws:kms/key:Key and
  * aws:kms/alias:Alias (keyId resolution and key policies), etcd's aws:ebs/volume:Volume (arn, tags),
  * the backup aws:s3/bucket:Bucket (arn, role tag backup) with its aws:s3/bucketPolicy:BucketPolicy
- * and its default-encryption key. A role with any unknown policy, and any value unknown in a
- * preview, is skipped: it is checked again on `pulumi up`.
+ * and its default-encryption key, and the encryption-at-rest keys (aws:kms/key:Key tagged
+ * kubestead.io/purpose=encryption-at-rest: the apiserver's KMS v2 key, which only the control
+ * plane of its cluster may use, and only with the KMS plugin's encryption context). A role with any unknown policy, and any value unknown in a
+ * preview, is skipped: it is checked again on `pulumi up`. etcd's runtime state in SSM and its
+ * backup metrics are not in the graph (members write them): the matrix asks about them for every
+ * cluster with an etcd node role.
  */
 import { NamedPolicy, identityPolicyErrors } from "../../lib/iamEval/evaluate";
 import { isAwsManagedPolicyArn, resolveManagedPolicy } from "../../lib/iamEval/managedPolicies";
@@ -22,6 +26,7 @@ import {
   Cell,
   MatrixInput,
   PlannedBucket,
+  PlannedEncryptionKey,
   PlannedKey,
   PlannedParameter,
   PlannedRole,
@@ -30,6 +35,7 @@ import {
   forbiddenCells,
   missingCells,
 } from "../../lib/iamEval/matrix";
+import { ENCRYPTION_AT_REST_TAG } from "../../lib/tags";
 import type { Finding } from "./finding";
 import { Graph, GraphResource, T, TAG, roleOf, tagsOf } from "./graph";
 import { asList, asRecord, isUnknown } from "./unknown";
@@ -195,6 +201,14 @@ function keysOf(g: Graph): PlannedKey[] {
     });
 }
 
+function encryptionKeysOf(g: Graph): PlannedEncryptionKey[] {
+  return g.resources
+    .filter((r) => r.type === IAM_T.key && known(r.props.arn))
+    .map((r) => ({ arn: r.props.arn as string, tags: tagsOf(r.props) }))
+    .filter((k) => Object.entries(ENCRYPTION_AT_REST_TAG).every(([t, v]) => k.tags[t] === v) && k.tags[TAG.cluster] !== undefined)
+    .map((k) => ({ arn: k.arn, cluster: k.tags[TAG.cluster] }));
+}
+
 function backupBucketOf(g: Graph): PlannedBucket | undefined | null {
   const bucket = g.resources.find((r) => r.type === T.bucket && roleOf(r.props) === "backup");
   if (!bucket) return undefined;
@@ -243,7 +257,15 @@ export function boundaryInput(g: Graph): { input?: MatrixInput; findings: Findin
   const region = regionOf(g, parameters, etcdVolumes);
   if (region === undefined) return { findings };
   return {
-    input: { region, roles, parameters, etcdVolumes, backupBucket: bucket ?? undefined, keys: keysOf(g) },
+    input: {
+      region,
+      roles,
+      parameters,
+      etcdVolumes,
+      backupBucket: bucket ?? undefined,
+      keys: keysOf(g),
+      encryptionKeys: encryptionKeysOf(g),
+    },
     findings,
   };
 }
@@ -258,6 +280,26 @@ function fixFor(c: Cell): string {
       return "only etcd's node role may touch etcd's data: deny these actions on resources tagged kubestead.io/role=etcd (lib/iam.ts ETCD_DATA_ACTIONS)";
     case "backup":
       return "no role deletes backups or loosens the bucket, and only etcd's node role writes or reads snapshots, under its prefix (lib/iam.ts etcdPolicy, nodeBaselinePolicy)";
+    case "encryption-key":
+      return `only ${c.owner} may use it, and only with the KMS plugin's encryption context: grant nothing else on it (lib/iam.ts encryptionAtRestKeyPolicy, encryptionAtRestPolicy)`;
+    case "etcd-state":
+      return "only etcd's node role creates its founded marker and writes its cluster token, and no role overwrites the marker or deletes either, or a member with an empty volume could found a second cluster (lib/iam.ts etcdPolicy WriteClusterState, nodeBaselinePolicy)";
+    case "backup-metric":
+      return "only etcd's node role publishes to Kubestead/etcd, and only there (lib/iam.ts etcdPolicy PublishBackupMetrics with its cloudwatch:namespace condition, nodeBaselinePolicy)";
+  }
+}
+
+/** Why a needed cell matters, and where the grant lives. */
+function missingFix(c: Cell): string {
+  switch (c.subject) {
+    case "encryption-key":
+      return "its apiservers can neither read nor write Secrets. Grant it with lib/iam.ts encryptionAtRestPolicy and the key policy's ControlPlaneEncryptsSecrets statement (encryptionAtRestKeyPolicy).";
+    case "etcd-state":
+      return "its cluster is never marked founded, or a restore cannot record its token. Grant it with lib/iam.ts etcdPolicy WriteClusterState.";
+    case "backup-metric":
+      return "the backup alarm fires although backups run. Grant it with lib/iam.ts etcdPolicy PublishBackupMetrics.";
+    default:
+      return "its nodes fail at boot. Grant it with lib/iam.ts readOwnSecrets.";
   }
 }
 
@@ -284,7 +326,7 @@ export function nodeRoleBoundaryProblems(g: Graph): Finding[] {
   for (const c of missingCells(cells)) {
     findings.push({
       urn: urnOf.get(c.role.name),
-      message: `${roleLabel(c)} cannot ${c.action} its own ${c.what}${c.via ? ` ${c.via}` : ""} (${c.decision}): its nodes fail at boot. Grant it with lib/iam.ts readOwnSecrets.`,
+      message: `${roleLabel(c)} cannot ${c.action} its own ${c.what}${c.via ? ` ${c.via}` : ""} (${c.decision}): ${missingFix(c)}`,
     });
   }
   return findings;

@@ -12,7 +12,6 @@ import {
   GZIP_THRESHOLD,
   renderCloudConfig,
   renderSecretsManifest,
-  userDataSize,
 } from "../../bootstrap/cloudInit";
 import { etcdMemberUserData } from "../../bootstrap/etcd";
 import { NodeFile, SecretFile, SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
@@ -152,11 +151,6 @@ describe("renderSecretsManifest", () => {
 });
 
 describe("user data encoding", () => {
-  test("userDataSize counts UTF-8 bytes", () => {
-    expect(userDataSize("abc")).toBe(3);
-    expect(userDataSize("é")).toBe(2);
-  });
-
   test("a small document is plain base64 and round-trips", () => {
     const doc = "#cloud-config\nruncmd: []\n";
     const b64 = encodeUserData(doc);
@@ -166,14 +160,23 @@ describe("user data encoding", () => {
 
   test("a document above the threshold is gzipped, deterministic and round-trips", () => {
     const doc = `#cloud-config\n${"# padding line for size\n".repeat(Math.ceil((GZIP_THRESHOLD + 100) / 24))}`;
-    expect(userDataSize(doc)).toBeGreaterThan(GZIP_THRESHOLD);
+    expect(Buffer.byteLength(doc)).toBeGreaterThan(GZIP_THRESHOLD);
     const b64 = encodeUserData(doc);
     const bytes = Buffer.from(b64, "base64");
     expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
     expect(bytes.readUInt32LE(4)).toBe(0); // gzip MTIME
-    expect(bytes.length).toBeLessThan(userDataSize(doc));
+    expect(bytes.length).toBeLessThan(Buffer.byteLength(doc));
     expect(encodeUserData(doc)).toBe(b64);
     expect(decodeUserData(b64)).toBe(doc);
+  });
+
+  test("the gzip threshold counts UTF-8 bytes, not characters", () => {
+    // 6,200 characters, 12,400 bytes: above the 12 KiB threshold only when counted as EC2 does.
+    const doc = `#cloud-config\n# ${"é".repeat(6200)}\n`;
+    expect(doc.length).toBeLessThan(GZIP_THRESHOLD);
+    const bytes = Buffer.from(encodeUserData(doc), "base64");
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(decodeUserData(encodeUserData(doc))).toBe(doc);
   });
 
   test("refuses what does not fit even gzipped", () => {

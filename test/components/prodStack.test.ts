@@ -162,7 +162,14 @@ describe("secrets", () => {
   });
   test("private keys live in SSM SecureStrings encrypted with the cluster key, and are secret in the plan", () => {
     const [key] = withRole(plan, "aws:kms/key:Key", "pki"); // the cluster key (flow logs have their own)
-    const params = ofType(plan, "aws:ssm/parameter:Parameter");
+    const all = ofType(plan, "aws:ssm/parameter:Parameter");
+    // The one plain kind: scripts every etcd member shares, too large for user data (no secret in them).
+    const plain = all.filter((p) => p.inputs.type === "String");
+    expect(plain.map((p) => p.inputs.name).sort()).toEqual(
+      ["etcd-backup.sh", "etcd-lifecycle.sh", "etcd-restore.sh"].map((f) => `/kubestead/kubestead-prod/etcd/files/${f}`),
+    );
+    for (const p of plain) expect(String(p.inputs.value)).not.toMatch(/PRIVATE KEY|client-key-data|EncryptionConfiguration/);
+    const params = all.filter((p) => p.inputs.type !== "String");
     expect(params.length).toBeGreaterThan(10);
     for (const p of params) {
       expect(p.inputs).toMatchObject({ type: "SecureString", keyId: key.outputs.arn });
@@ -278,6 +285,39 @@ describe("user data size", () => {
     expect((stored.inputs.metadata as Record<string, string>).sha256).toBe(sha);
     expect(doc).toContain(`install_stored 'addons-apply.sh' '${sha}' '/opt/kubestead/bin/addons-apply.sh' '0755'`);
     expect(doc).not.toContain("kubestead add-on applier. Rendered by");
+  });
+});
+
+describe("encryption at rest through KMS v2", () => {
+  test("the KMS plugin's static pod comes from the store like the others, pinned by sha256 in user data", () => {
+    const [lt] = withRole(plan, "aws:ec2/launchTemplate:LaunchTemplate", "controlplane");
+    const doc = decodeUserData(String(lt.inputs.userData));
+    const stored = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find(
+      (o) => String(o.inputs.key) === "node/aws-encryption-provider.yaml",
+    )!;
+    const sha = createHash("sha256").update(String(stored.inputs.content)).digest("hex");
+    expect((stored.inputs.metadata as Record<string, string>).path).toBe("/etc/kubernetes/manifests/aws-encryption-provider.yaml");
+    expect(doc).toContain(
+      `install_stored 'aws-encryption-provider.yaml' '${sha}' '/etc/kubernetes/manifests/aws-encryption-provider.yaml' '0600'`,
+    );
+  });
+
+  test("a key of its own, rotated, for the control plane's plugin; its ASG waits for the key and the grant", () => {
+    const keys = ofType(plan, "aws:kms/key:Key").filter(
+      (k) => (k.inputs.tags as Record<string, string>)["kubestead.io/purpose"] === "encryption-at-rest",
+    );
+    expect(keys).toHaveLength(1);
+    const [key] = keys;
+    expect(key.inputs.enableKeyRotation).toBe(true);
+    // Losing it loses every Secret, snapshots included: protected like the cluster key.
+    expect(key.options.protect).toBe(true);
+    const stored = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2").find(
+      (o) => String(o.inputs.key) === "node/aws-encryption-provider.yaml",
+    )!;
+    expect(String(stored.inputs.content)).toContain(`--key=${key.outputs.arn}`);
+    const [asg] = withRole(plan, "aws:autoscaling/group:Group", "controlplane");
+    const grant = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.endsWith("-encryption-at-rest"))!;
+    expect(asg.dependencies).toEqual(expect.arrayContaining([key.urn, grant.urn]));
   });
 });
 

@@ -25,6 +25,8 @@ import {
   TlsFiles,
   waitFor,
 } from "../helpers/etcdCluster";
+import { ETCD_BOOT_HELPERS } from "../../bootstrap/etcdBootStep";
+import { installStandInAws, setSsmValue, ssmValue } from "../helpers/standInAws";
 import { describeWithTool } from "../helpers/tools";
 
 const ROOT = resolve(__dirname, "../..");
@@ -65,7 +67,44 @@ describeWithTool(["etcd", "etcdctl", "openssl"], "etcd cluster from the rendered
   /** Every write the cluster acknowledged: none may ever be missing. */
   const acked = new Map<string, string>();
 
+  /** Cluster ID of the cluster before the restore (set by the restore test). */
+  let preRestoreClusterId = "";
+
   const live = () => members.filter((m) => procs?.isRunning(m.name));
+  /** The stand-in aws CLI first on PATH: SSM as files under WORK/aws (test/helpers/standInAws.ts). */
+  const awsEnv = () => ({ PATH: `${join(work, "bin")}:${process.env.PATH}`, AWS_STANDIN_DIR: join(work, "aws") });
+  const statusOf = (fields: string) => {
+    const get = (name: string) => new RegExp(`^"${name}" : (\\d+)$`, "m").exec(fields)?.[1] ?? "";
+    return { clusterId: get("ClusterID"), revision: get("Revision") };
+  };
+
+  /** The founded marker's SSM name, as the member's rendered boot script has it. */
+  const foundedParameter = (m: Member): string => {
+    const name = /readonly ETCD_FOUNDED_PARAM="([^"]+)"/.exec(readFileSync(join(m.root, "opt/kubestead/bin/boot.sh"), "utf8"))?.[1];
+    if (!name) throw new Error(`${m.name}'s boot script names no founded marker`);
+    return name;
+  };
+
+  /**
+   * The boot step's new/existing decision (bootstrap/etcdBootStep.ts) for member `m`, on its
+   * loopback addresses, with the real etcdctl and the stand-in aws (the founded marker, the token).
+   */
+  function bootDecision(m: Member, envFile: string, otherClientUrls: string[]): Promise<RunResult> {
+    const state = foundedParameter(m);
+    const token = state.replace(/founded$/, "cluster-token");
+    const script = [
+      "set -euo pipefail",
+      'log() { echo "LOG: $*" >&2; }',
+      'die() { echo "DIE: $*" >&2; exit 1; }',
+      `ETCD_PKI="${join(m.root, "etc/etcd/pki")}"; ETCD_DATA_DIR="${m.env.get("ETCD_DATA_DIR")}"; ETCD_ENV_FILE="${envFile}"; AWS_REGION=us-east-1`,
+      `ETCD_FOUNDED_PARAM="${state}"; ETCD_TOKEN_PARAM="${token}"`,
+      // A learner add waits for the leader to have heard from every voter for 5 s: give it time.
+      "ETCD_SSM_TRIES=2 ETCD_SSM_DELAY=0 ETCD_PEER_TIMEOUT=2s ETCD_PEER_TRIES=2 ETCD_PEER_DELAY=1 ETCD_JOIN_TRIES=20",
+      ETCD_BOOT_HELPERS,
+      `etcd_decide_state ${m.name} ${m.peerUrl} ${otherClientUrls.join(" ")}`,
+    ].join("\n");
+    return run("bash", ["-c", script], { env: awsEnv(), timeoutMs: 60_000 });
+  }
   const logSince = (m: Member, offset: number) => readFileSync(procs!.logFile(m.name), "utf8").slice(offset);
   const logSize = (m: Member) => (existsSync(procs!.logFile(m.name)) ? statSync(procs!.logFile(m.name)).size : 0);
 
@@ -142,6 +181,7 @@ describeWithTool(["etcd", "etcdctl", "openssl"], "etcd cluster from the rendered
     mkdirSync(join(work, "logs"));
     procs = new EtcdProcesses(join(work, "logs"));
     for (const m of members) procs.start(m.name, m.env);
+    installStandInAws(join(work, "bin"), join(work, "aws"));
   }, 120_000);
 
   afterAll(async () => {
@@ -360,13 +400,16 @@ describeWithTool(["etcd", "etcdctl", "openssl"], "etcd cluster from the rendered
     expect((await readPrefix(clientUrls(members), tls, "ha/refused")).size).toBe(0);
   }, 60_000);
 
-  test("a snapshot from the rendered backup script restores with the rendered restore script", async () => {
+  test("a snapshot from the rendered backup script restores with a new cluster token: new cluster ID, the revision bumped where the tool can", async () => {
     ok(await put(clientUrls(members), "dr/marker", "in-snapshot"), "put marker");
     acked.set("dr/marker", "in-snapshot");
+    const before = statusOf(ok(await etcdctl([members[0].clientUrl], tls, ["endpoint", "status", "-w", "fields"]), "status"));
     const snapshots = join(work, "snapshots");
     const backup = await run("bash", [join(members[0].root, "opt/kubestead/bin/etcd-backup.sh"), "--local-only", snapshots], {
       env: {
         PATH: process.env.PATH,
+        // The script is the same on every member: it names the snapshot after the env file's member.
+        ETCD_ENV_FILE: join(members[0].root, "etc/etcd/etcd.env"),
         ETCDCTL_ENDPOINTS: members[0].clientUrl,
         ETCDCTL_CACERT: tls.cacert,
         ETCDCTL_CERT: tls.cert,
@@ -379,21 +422,34 @@ describeWithTool(["etcd", "etcdctl", "openssl"], "etcd cluster from the rendered
     expect(basename(snapshot)).toMatch(/^\d{8}T\d{6}Z-etcd-0\.db$/);
     expect(statSync(snapshot).size).toBeGreaterThan(0);
     expect(backup.stderr).toMatch(/verified with etcd(ctl|utl)/);
-    ok(await put(clientUrls(members), "dr/after-snapshot", "not-in-snapshot"), "put after snapshot");
+    for (let i = 0; i < 20; i++) ok(await put(clientUrls(members), "dr/after-snapshot", `not-in-snapshot-${i}`), "put after snapshot");
+    const last = statusOf(ok(await etcdctl([members[0].clientUrl], tls, ["endpoint", "status", "-w", "fields"]), "status"));
+    expect(Number(last.revision)).toBeGreaterThan(Number(before.revision));
 
-    // Disaster: every member's data is gone. The runbook: the same snapshot into every member,
-    // on the members' own addresses, into empty data dirs.
+    // Disaster: every member's data is gone. The runbook: a new token once, then the same snapshot
+    // into every member, on the members' own addresses, into empty data dirs.
     await procs!.killAll();
+    const token = ok(
+      await run("bash", [join(members[0].root, "opt/kubestead/bin/etcd-restore.sh"), "new-token"], { env: awsEnv() }),
+      "new-token",
+    ).trim();
+    expect(token).toMatch(/^kubestead-dev-etcd-\d{14}-[0-9a-f]{6}$/);
     const restored = buildMembers(join(work, "rendered"), portBase, join(work, "restored"));
+    let bumped = false;
     for (const m of restored) {
       const envFile = join(work, `${m.name}.restore.env`);
       writeFileSync(envFile, formatEnvFile(m.env));
-      // Every value (name, data dir, initial cluster, peer URL, token) comes from the env file.
-      ok(
-        await run("bash", [join(m.root, "opt/kubestead/bin/etcd-restore.sh"), snapshot, "--env-file", envFile], { timeoutMs: 30_000 }),
-        `etcd-restore.sh for ${m.name}`,
-      );
+      // Every value (name, data dir, initial cluster, peer URL) comes from the env file, the token from SSM.
+      const r = await run("bash", [join(m.root, "opt/kubestead/bin/etcd-restore.sh"), snapshot, "--env-file", envFile], {
+        env: awsEnv(),
+        timeoutMs: 30_000,
+      });
+      ok(r, `etcd-restore.sh for ${m.name}`);
+      expect(r.stderr).toContain(`with cluster token ${token}`);
+      bumped = !r.stderr.includes("cannot bump the revision");
       expect(existsSync(join(m.env.get("ETCD_DATA_DIR")!, "member/wal"))).toBe(true);
+      expect(parseEnvFile(readFileSync(envFile, "utf8")).get("ETCD_INITIAL_CLUSTER_TOKEN")).toBe(token);
+      m.env.set("ETCD_INITIAL_CLUSTER_TOKEN", token);
     }
     members = restored;
     for (const m of members) procs!.start(m.name, m.env);
@@ -415,5 +471,181 @@ describeWithTool(["etcd", "etcdctl", "openssl"], "etcd cluster from the rendered
       expect(await readPrefix([m.clientUrl], tls, "dr/", true)).toEqual(new Map([["dr/marker", "in-snapshot"]]));
     }
     expect(await readPrefix(clientUrls(members), tls, "ha/")).toEqual(want);
+
+    // A new logical cluster: its ID is not the lost one's, so nothing of the old cluster is let in.
+    const after = statusOf(ok(await etcdctl([members[0].clientUrl], tls, ["endpoint", "status", "-w", "fields"]), "status"));
+    expect(after.clusterId).not.toBe(before.clusterId);
+    preRestoreClusterId = before.clusterId;
+    if (bumped) {
+      // etcdutl 3.6: every revision a client saw before the loss is below the restored cluster's.
+      expect(Number(after.revision)).toBeGreaterThan(Number(last.revision));
+    } else {
+      // Debian's 3.4 etcdctl has no --bump-revision: the revision starts again from the snapshot's,
+      // below what clients saw last. The script warned; the README says what that means.
+      expect(Number(after.revision)).toBeLessThan(Number(last.revision));
+    }
   }, 90_000);
+
+  test("a member that comes back with its pre-restore data is refused by the restored members (cluster ID mismatch)", async () => {
+    const stale = buildMembers(join(work, "rendered"), portBase, join(work, "data"))[2];
+    expect(existsSync(join(stale.env.get("ETCD_DATA_DIR")!, "member/wal"))).toBe(true);
+    const [a, b, restored2] = members;
+    await procs!.kill(restored2.name);
+    const offsets = new Map([a, b].map((m) => [m.name, logSize(m)]));
+    // Same name, same addresses, same certificates: only its data is from before the restore.
+    procs!.start(restored2.name, stale.env);
+    for (const m of [a, b]) {
+      await waitFor(
+        `${m.name} to refuse the stale member`,
+        async () => {
+          if (!/cluster ID mismatch/.test(logSince(m, offsets.get(m.name)!)))
+            throw new Error(logSince(m, offsets.get(m.name)!).slice(-400));
+        },
+        20_000,
+      );
+    }
+    // The restored cluster keeps serving the restored data, with its own ID and its two members
+    // (after an election, if the member stopped above was the leader).
+    await waitFor(
+      "a write while the stale member knocks",
+      async () => ok(await put([a.clientUrl, b.clientUrl], "dr/while-stale", "restored-cluster"), "put"),
+      20_000,
+    );
+    expect(await readPrefix([a.clientUrl, b.clientUrl], tls, "dr/")).toEqual(
+      new Map([
+        ["dr/marker", "in-snapshot"],
+        ["dr/while-stale", "restored-cluster"],
+      ]),
+    );
+    const status = statusOf(ok(await etcdctl([a.clientUrl], tls, ["endpoint", "status", "-w", "fields"]), "status"));
+    expect(status.clusterId).not.toBe(preRestoreClusterId);
+    // The stale member is alone in the cluster it remembers: no quorum, no leader, nothing served.
+    const staleRead = await etcdctl([restored2.clientUrl], tls, ["--command-timeout=2s", "get", "dr/marker"]);
+    expect(staleRead.code).not.toBe(0);
+
+    await procs!.kill(restored2.name);
+    procs!.start(restored2.name, restored2.env);
+    await waitHealthy(members);
+    expect(await readPrefix([restored2.clientUrl], tls, "dr/", true)).toEqual(
+      new Map([
+        ["dr/marker", "in-snapshot"],
+        ["dr/while-stale", "restored-cluster"],
+      ]),
+    );
+  }, 60_000);
+
+  test("a member whose volume is empty joins as a learner, and etcd-lifecycle.sh settle promotes it", async () => {
+    const blank = members[1];
+    await procs!.kill(blank.name);
+    rmSync(blank.env.get("ETCD_DATA_DIR")!, { recursive: true, force: true });
+    const envFile = join(work, `${blank.name}.join.env`);
+    writeFileSync(envFile, formatEnvFile(blank.env));
+    // The boot step's decision, with the real etcdctl against the live cluster.
+    const others = members.filter((m) => m !== blank).map((m) => m.clientUrl);
+    const decided = await bootDecision(blank, envFile, others);
+    ok(decided, "etcd_decide_state");
+    expect(decided.stderr).toContain(`${blank.name} (`);
+    expect(decided.stderr).toContain("served before but its data is gone: removing the stale entry");
+    expect(decided.stderr).toContain(`adding ${blank.name} at ${blank.peerUrl} as a learner`);
+    const joined = parseEnvFile(readFileSync(envFile, "utf8"));
+    expect(joined.get("ETCD_INITIAL_CLUSTER_STATE")).toBe("existing");
+
+    const learners = async () =>
+      (
+        JSON.parse(ok(await etcdctl(others, tls, ["member", "list", "-w", "json"]), "member list")) as {
+          members: { name?: string; peerURLs: string[]; isLearner?: boolean }[];
+        }
+      ).members;
+    const entry = (await learners()).find((x) => x.peerURLs.includes(blank.peerUrl));
+    expect(entry?.isLearner).toBe(true);
+    procs!.start(blank.name, joined);
+
+    const settled = await run("bash", [join(blank.root, "opt/kubestead/bin/etcd-lifecycle.sh"), "settle"], {
+      env: {
+        ...awsEnv(),
+        ETCD_ENV_FILE: envFile,
+        ETCD_PKI: join(blank.root, "etc/etcd/pki"),
+        ETCD_CLIENT_URLS: clientUrls(members).join(" "),
+        ETCD_LIFECYCLE_DELAY: "1",
+      },
+      timeoutMs: 60_000,
+    });
+    ok(settled, "etcd-lifecycle.sh settle");
+    expect(settled.stderr).toMatch(new RegExp(`promoted learner ${blank.name} \\(\\w+\\) to a voting member`));
+    expect((await learners()).every((x) => x.isLearner !== true)).toBe(true);
+    // The marker now exists (the restored cluster answered), under this stack's incarnation.
+    expect(ssmValue(join(work, "aws"), foundedParameter(blank))).toMatch(
+      /^cluster \d+ answered through https:\/\/127\.0\.0\.1:\d+; recorded by etcd-1 at /,
+    );
+    await waitHealthy(members);
+    expect(await readPrefix([blank.clientUrl], tls, "dr/", true)).toEqual(
+      new Map([
+        ["dr/marker", "in-snapshot"],
+        ["dr/while-stale", "restored-cluster"],
+      ]),
+    );
+  }, 90_000);
+
+  test("etcd-lifecycle.sh defrag: with every member healthy and space to win, it defragments its own member only", async () => {
+    const m = members[2];
+    const big = "x".repeat(64 * 1024);
+    for (let i = 0; i < 40; i++) ok(await put(clientUrls(members), `defrag/${i}`, big), "put");
+    ok(await etcdctl(clientUrls(members), tls, ["del", "--prefix", "defrag/"]), "del");
+    const rev = statusOf(ok(await etcdctl([m.clientUrl], tls, ["endpoint", "status", "-w", "fields"]), "status")).revision;
+    ok(await etcdctl(clientUrls(members), tls, ["compaction", "--physical", rev]), "compaction");
+    const sizes = async (url: string) => {
+      const s = JSON.parse(ok(await etcdctl([url], tls, ["endpoint", "status", "-w", "json"]), "status")) as {
+        Status: { dbSize: number };
+      }[];
+      return s[0].Status.dbSize;
+    };
+    const before = await Promise.all(members.map((x) => sizes(x.clientUrl)));
+    const envFile = join(work, `${m.name}.defrag.env`);
+    writeFileSync(envFile, formatEnvFile(m.env));
+    const r = await run("bash", [join(m.root, "opt/kubestead/bin/etcd-lifecycle.sh"), "defrag"], {
+      env: { ...awsEnv(), ETCD_ENV_FILE: envFile, ETCD_PKI: join(m.root, "etc/etcd/pki"), ETCD_CLIENT_URLS: clientUrls(members).join(" ") },
+      timeoutMs: 60_000,
+    });
+    ok(r, "etcd-lifecycle.sh defrag");
+    expect(r.stderr).toMatch(new RegExp(`defragmenting ${m.clientUrl.replace(/[.]/g, "\\.")}: \\d+% of ${before[2]} bytes free`));
+    const after = await Promise.all(members.map((x) => sizes(x.clientUrl)));
+    expect(after[2]).toBeLessThan(before[2]);
+    // The others were left alone.
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+    // With a member down it does nothing.
+    await procs!.kill(members[0].name);
+    const skipped = await run("bash", [join(m.root, "opt/kubestead/bin/etcd-lifecycle.sh"), "defrag"], {
+      env: { ...awsEnv(), ETCD_ENV_FILE: envFile, ETCD_PKI: join(m.root, "etc/etcd/pki"), ETCD_CLIENT_URLS: clientUrls(members).join(" ") },
+      timeoutMs: 60_000,
+    });
+    ok(skipped, "etcd-lifecycle.sh defrag with a member down");
+    expect(skipped.stderr).toContain(`${members[0].clientUrl} is not healthy: no defragmentation while any member is down`);
+    procs!.start(members[0].name, members[0].env);
+    await waitHealthy(members);
+  }, 90_000);
+
+  test("with the founded marker in SSM and no peer answering, a member with an empty volume refuses to found a cluster", async () => {
+    const m = members[0];
+    const fresh = join(work, "fresh");
+    mkdirSync(fresh);
+    const env = new Map(m.env);
+    env.set("ETCD_DATA_DIR", join(fresh, "data"));
+    const envFile = join(work, "fresh.env");
+    writeFileSync(envFile, formatEnvFile(env));
+    // Nothing listens on these: the peers are gone (quorum lost).
+    const dead = [1, 2].map((j) => `https://127.0.0.1:${portBase + 25 + j}`);
+    setSsmValue(join(work, "aws"), foundedParameter(m), "cluster 1 answered through the test");
+    const refused = await bootDecision({ ...m, env }, envFile, dead);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "DIE: refusing to found a new etcd cluster: this member's data volume is empty, no other member answers",
+    );
+    expect(refused.stderr).toContain("'Restoring after losing quorum'");
+    expect(parseEnvFile(readFileSync(envFile, "utf8")).get("ETCD_INITIAL_CLUSTER_STATE")).toBe("new");
+    // The control: with no marker (a stack never founded) the same member founds.
+    rmSync(join(work, "aws", `ssm${foundedParameter(m)}`));
+    const founded = await bootDecision({ ...m, env }, envFile, dead);
+    ok(founded, "etcd_decide_state without a marker");
+    expect(founded.stderr).toContain("no healthy peer and no founded marker: bootstrapping a new cluster");
+  }, 60_000);
 });

@@ -11,6 +11,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "yaml";
+import { APPLIER_UNIT } from "../../bootstrap/addons/applier";
+import { encryptionConfigProblems } from "../../bootstrap/controlPlane/encryptionConfig";
 import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
 import {
   bootstrapTokens,
@@ -75,6 +78,44 @@ test("each stack renders its etcd members, control-plane nodes and every worker 
     expect([r.stack, r.nodes.map((n) => n.name).sort()]).toEqual([r.stack, expected.sort()]);
   }
   expect(prod().nodes.filter((n) => roleOf(n) === "controlplane")).toHaveLength(3);
+});
+
+describe("each node downloads the binaries of its own architecture", () => {
+  /** install_release lines of a node's boot script: URL and sha256. */
+  const installs = (n: StackRender["nodes"][number]) =>
+    [
+      ...(n.files.get("/opt/kubestead/bin/boot.sh")?.content ?? "").matchAll(/^install_release ['"]([^'"]+)['"] ['"]([0-9a-f]{64})['"]/gm),
+    ].map((m) => ({
+      url: m[1],
+      sha: m[2],
+    }));
+  const archOfPool = (r: StackRender, node: string) =>
+    r.config.workers.find((p) => node.startsWith(`${p.name}-`))?.arch ??
+    (node.startsWith("etcd-") ? r.config.etcd.arch : r.config.controlPlane.arch);
+
+  test("dev plans both architectures: an arm64 spot pool beside amd64 nodes", () => {
+    const dev = renders.find((r) => r.stack === "dev")!;
+    expect([...new Set(dev.config.workers.map((p) => p.arch))].sort()).toEqual(["amd64", "arm64"]);
+    expect(dev.nodes.some((n) => n.name.startsWith("arm-"))).toBe(true);
+  });
+
+  test("every download names the node's architecture and carries that architecture's checksum from the config", () => {
+    const problems: string[] = [];
+    for (const r of renders) {
+      for (const n of r.nodes) {
+        const arch = archOfPool(r, n.name);
+        const other = arch === "amd64" ? "arm64" : "amd64";
+        const list = installs(n);
+        if (list.length === 0) problems.push(`${r.stack}/${n.name}: no install_release lines`);
+        for (const { url, sha } of list) {
+          if (!url.includes(arch) || url.includes(other)) problems.push(`${r.stack}/${n.name} (${arch}): ${url}`);
+          const known = n.name.startsWith("etcd-") ? [r.config.etcd.sha256] : Object.values(r.config.checksums[arch] ?? {});
+          if (!known.includes(sha)) problems.push(`${r.stack}/${n.name}: ${sha} is not a configured ${arch} checksum (${url})`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });
 
 describeWithTool(["shellcheck"], "shellcheck on every rendered shell script", () => {
@@ -169,10 +210,67 @@ describe("CIS checks on the rendered control plane and kubelets", () => {
   });
 });
 
+/**
+ * Encryption at rest on each control-plane node: the EncryptionConfiguration it fetches writes
+ * Secrets through KMS v2 and would load; the plugin pod listens on the socket it names, for the key
+ * by ARN in the stack's region; the boot waits for the plugin before the add-ons are applied.
+ */
+function kmsProblems(r: StackRender): string[] {
+  const problems: string[] = [];
+  for (const n of r.nodes.filter((x) => roleOf(x) === "controlplane")) {
+    const at = (p = "") => where(r, n, p);
+    const cfgText = n.files.get("/etc/kubernetes/encryption-config.yaml")?.content;
+    if (!cfgText) {
+      problems.push(`${at()}: no encryption config`);
+      continue;
+    }
+    const cfg = parse(cfgText) as {
+      resources: { resources: string[]; providers: Record<string, { apiVersion?: string; endpoint?: string }>[] }[];
+    };
+    problems.push(...encryptionConfigProblems(cfg).map((p) => `${at("/etc/kubernetes/encryption-config.yaml")}: ${p}`));
+    const first = cfg.resources.find((e) => e.resources.includes("secrets"))?.providers[0];
+    if (first?.kms?.apiVersion !== "v2") {
+      problems.push(`${at()}: Secrets are written with ${Object.keys(first ?? {})[0]}, not KMS v2`);
+      continue;
+    }
+    const socket = String(first.kms.endpoint).replace(/^unix:\/\//, "");
+    const plugin = n.files.get("/etc/kubernetes/manifests/aws-encryption-provider.yaml")?.content;
+    const command: string[] = plugin ? (parse(plugin) as { spec: { containers: { command: string[] }[] } }).spec.containers[0].command : [];
+    if (!command.includes(`--listen=${socket}`)) problems.push(`${at()}: no KMS plugin pod listens on ${socket}`);
+    if (!command.some((a) => new RegExp(`^--key=arn:aws:kms:${r.config.region}:\\d{12}:key/[0-9a-f-]+$`).test(a)))
+      problems.push(`${at()}: the KMS plugin's --key is not a key ARN in ${r.config.region}`);
+    const boot = n.files.get("/opt/kubestead/bin/boot.sh")?.content ?? "";
+    const wait = boot.indexOf("retry 12 5 kms_plugin_healthy");
+    const applier = boot.indexOf(`systemctl enable --now ${APPLIER_UNIT}.timer`);
+    if (wait < 0 || applier < 0 || wait > applier)
+      problems.push(`${at()}: the boot does not wait for the KMS plugin before applying the add-ons`);
+  }
+  return problems;
+}
+
+describe("encryption at rest through KMS v2", () => {
+  test("every control-plane node writes Secrets through KMS v2, its plugin beside the apiserver, its boot waiting for it", () => {
+    expect(renders.flatMap(kmsProblems)).toEqual([]);
+    expect(prod().nodes.filter((n) => roleOf(n) === "controlplane").length).toBeGreaterThanOrEqual(3);
+  });
+
+  test("control: a plugin listening elsewhere is reported", () => {
+    const cp = prod().nodes.find((n) => roleOf(n) === "controlplane")!;
+    const path = "/etc/kubernetes/manifests/aws-encryption-provider.yaml";
+    const file = cp.files.get(path)!;
+    const moved = withFile(prod(), cp.name, path, {
+      ...file,
+      content: file.content.replace("--listen=/var/run/kmsplugin/socket.sock", "--listen=/run/elsewhere.sock"),
+    });
+    expect(kmsProblems(moved)).toEqual([`prod/${cp.name}: no KMS plugin pod listens on /var/run/kmsplugin/socket.sock`]);
+  });
+});
+
 describe("static pod manifests are v1 Pods, self-contained on their node", () => {
   test("hostPaths, flag paths and the kubeconfigs' references all exist among the node's rendered files", () => {
     const results = renders.map(staticPodProblems);
-    expect(results.map((x) => x.pods)).toEqual(renders.map((r) => 3 * r.config.controlPlane.nodes));
+    // apiserver, controller-manager, scheduler and the KMS plugin (encryption at rest through KMS v2 by default).
+    expect(results.map((x) => x.pods)).toEqual(renders.map((r) => 4 * r.config.controlPlane.nodes));
     expect(results.flatMap((x) => x.problems)).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { capacityCheck } from "../../lib/capacity";
+import { ENCRYPTION_DEFAULTS } from "../../lib/config/encryption";
+import { etcdLifecycleDefaults } from "../../lib/config/etcdLifecycle";
 import type { ClusterConfig, WorkerPoolConfig } from "../../lib/config/types";
 
 function pool(name: string, maxSize: number): WorkerPoolConfig {
@@ -58,12 +60,14 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
       volumeIops: 3000,
       snapshotCount: 10000,
       backup: { intervalMinutes: 60, retentionDays: 14, objectLockMode: "governance", objectLockDays: 14, accessLogRetentionDays: 365 },
+      lifecycle: etcdLifecycleDefaults(60),
     },
     controlPlane: {
       nodes: 3,
       instanceType: "m6i.xlarge",
       arch: "amd64",
       rootVolumeGiB: 50,
+      encryption: ENCRYPTION_DEFAULTS,
       apiLoadBalancer: { scheme: "internal", allowedCidrs: [], maxAllowedShare: 1 / 256 },
       auditLogMaxAgeDays: 30,
       auditLogMaxBackups: 10,

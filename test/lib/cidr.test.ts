@@ -36,7 +36,7 @@ describe("planSubnets", () => {
   test("throws when the VPC is too small", () => {
     expect(() => planSubnets("10.0.0.0/24", ["a", "b", "c"], 19, 24)).toThrow(/no room|cannot fit/);
   });
-  test("property: any layout that fits is inside the VPC and pairwise disjoint", () => {
+  test("property: a layout that fits is inside the VPC, private blocks first, pairwise disjoint; one that does not is refused", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 16, max: 22 }),
@@ -44,21 +44,33 @@ describe("planSubnets", () => {
         fc.integer({ min: 0, max: 8 }),
         fc.integer({ min: 0, max: 8 }),
         (vpcPrefix, zones, privExtra, pubExtra) => {
-          const vpc = `10.${vpcPrefix}.0.0/${vpcPrefix}`.replace(/^10\.(\d+)\.0\.0/, "10.0.0.0");
+          const vpc = `10.0.0.0/${vpcPrefix}`;
           const names = Array.from({ length: zones }, (_, i) => `z${i}`);
-          let plan;
-          try {
-            plan = planSubnets(vpc, names, Math.min(28, vpcPrefix + 2 + privExtra), Math.min(28, vpcPrefix + 4 + pubExtra));
-          } catch {
-            return true;
+          const [privPrefix, pubPrefix] = [Math.min(28, vpcPrefix + 2 + privExtra), Math.min(28, vpcPrefix + 4 + pubExtra)];
+          // Same-size blocks pack from the VPC's start: the private ones end at zones × their size,
+          // the public ones start at the next boundary of their own size.
+          const [V, P, Q] = [2 ** (32 - vpcPrefix), 2 ** (32 - privPrefix), 2 ** (32 - pubPrefix)];
+          const fits = zones * P <= V && Math.ceil((zones * P) / Q) * Q + zones * Q <= V;
+          if (!fits) {
+            expect(() => planSubnets(vpc, names, privPrefix, pubPrefix)).toThrow(/has no room left for a \/\d+ block/);
+            return;
           }
+          const plan = planSubnets(vpc, names, privPrefix, pubPrefix);
+          expect(plan.map((p) => p.zone)).toEqual(names);
+          const priv = plan.map((p) => mustParseCidr(p.privateCidr));
+          const pub = plan.map((p) => mustParseCidr(p.publicCidr));
+          expect(priv.map((c) => c.prefix).concat(pub.map((c) => c.prefix))).toEqual([
+            ...names.map(() => privPrefix),
+            ...names.map(() => pubPrefix),
+          ]);
+          expect(priv[0].base).toBe(mustParseCidr(vpc).base);
+          expect(Math.min(...pub.map((c) => c.base))).toBeGreaterThan(Math.max(...priv.map((c) => c.base)));
           const v = mustParseCidr(vpc);
-          const all = plan.flatMap((p) => [mustParseCidr(p.privateCidr), mustParseCidr(p.publicCidr)]);
+          const all = [...priv, ...pub];
           for (const [i, a] of all.entries()) {
             expect(contains(v, a)).toBe(true);
             for (const b of all.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
           }
-          return true;
         },
       ),
       { numRuns: 200 },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { evaluateHealth, parseKubeconfig, parseVerboseChecks, type HealthResponses } from "../../lib/health";
+import { backupCheck, evaluateHealth, parseKubeconfig, parseS3Uri, parseVerboseChecks, type HealthResponses } from "../../lib/health";
 
 const dir = join(__dirname, "../fixtures/health");
 const text = (f: string) => readFileSync(join(dir, f), "utf8");
@@ -151,5 +151,49 @@ describe("parseKubeconfig", () => {
     ],
   ])("%s → a clear error", (_n, input, re) => {
     expect(() => parseKubeconfig(input)).toThrow(re);
+  });
+});
+
+describe("backupCheck: the newest etcd snapshot's age", () => {
+  const now = new Date("2026-12-05T12:00:00Z");
+  const listing = (...objects: [string, string][]) => ({
+    Contents: objects.map(([Key, LastModified]) => ({ Key, LastModified, Size: 20480 })),
+  });
+  const check = (l: unknown, maxAgeMinutes = 180) => backupCheck({ uri: "s3://kc-etcd-backups-abc/kc/", listing: l, maxAgeMinutes, now });
+
+  test("the newest of several snapshots, within the alarm's limit", () => {
+    const r = check(
+      listing(
+        ["kc/20261205T090000Z-etcd-1.db", "2026-12-05T09:00:04+00:00"],
+        ["kc/20261205T110000Z-etcd-0.db", "2026-12-05T11:00:03.000Z"],
+        ["kc/notes.txt", "2026-12-05T11:59:00Z"],
+      ),
+    );
+    expect(r).toEqual({
+      name: "etcd backups (newest snapshot)",
+      ok: true,
+      detail: "20261205T110000Z-etcd-0.db, 59 min old (within the 3.0 h the backup alarm allows); 2 in s3://kc-etcd-backups-abc/kc/",
+    });
+  });
+
+  test("backups stopped: the newest is older than the limit", () => {
+    const r = check(listing(["kc/20261203T110000Z-etcd-0.db", "2026-12-03T11:00:00Z"]));
+    expect(r.ok).toBe(false);
+    expect(r.detail).toBe(
+      "20261203T110000Z-etcd-0.db, 2.0 days old (older than the 3.0 h the backup alarm allows); 1 in s3://kc-etcd-backups-abc/kc/",
+    );
+  });
+
+  test("no snapshot at all, or no listing", () => {
+    expect(check({})).toMatchObject({ ok: false, detail: "no snapshot under s3://kc-etcd-backups-abc/kc/" });
+    expect(backupCheck({ uri: "s3://b/p/", error: "cannot list s3://b/p/: AccessDenied", maxAgeMinutes: 180, now })).toMatchObject({
+      ok: false,
+      detail: "cannot list s3://b/p/: AccessDenied",
+    });
+  });
+
+  test("parseS3Uri", () => {
+    expect(parseS3Uri("s3://kc-etcd-backups-abc/kc/")).toEqual({ bucket: "kc-etcd-backups-abc", prefix: "kc/" });
+    expect(parseS3Uri("https://x/y")).toBeUndefined();
   });
 });

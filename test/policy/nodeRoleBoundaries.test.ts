@@ -1,6 +1,6 @@
 /** The node-role-boundaries policy on the fixture cluster: one violating change per test. */
 import { ebsCsiPolicy } from "../../bootstrap/addons/ebsCsi";
-import { doc, workerPolicy } from "../../lib/iam";
+import { doc, encryptionAtRestKeyPolicy, encryptionAtRestPolicy, etcdPolicy, nodeBaselinePolicy, workerPolicy } from "../../lib/iam";
 import type { Plan } from "../../lib/plan/types";
 import devConfig from "../../policy/dev.json";
 import prodConfig from "../../policy/prod.json";
@@ -218,4 +218,195 @@ test("values unknown in a preview are skipped: a role with an unknown policy, a 
   const m = messages(p2, true);
   expect(m.length).toBeGreaterThan(0);
   expect(m.some((x) => x.includes(CA_KEY))).toBe(false);
+});
+
+describe("the apiserver's encryption-at-rest key", () => {
+  const AT_REST = "arn:aws:kms:us-east-1:111122223333:key/at-rest";
+  const cp = identityNames("controlplane");
+  const CP_ROLE_ARN = `arn:aws:iam::111122223333:role/${cp.role}`;
+  /** The fixture cluster with the key, its policy and the control plane's grant, as components/controlPlane.ts makes them. */
+  const withKey = (
+    keyPolicy: unknown = encryptionAtRestKeyPolicy("aws", "111122223333", CP_ROLE_ARN, CLUSTER_NAME),
+    grant: unknown = encryptionAtRestPolicy(AT_REST, CLUSTER_NAME),
+  ) => {
+    const plan = addResource(happyPlan(), {
+      type: IAM_T.key,
+      name: "kc-encryption-at-rest",
+      inputs: {
+        policy: JSON.stringify(keyPolicy),
+        tags: { "kubestead.io/cluster": CLUSTER_NAME, "kubestead.io/role": "controlplane", "kubestead.io/purpose": "encryption-at-rest" },
+      },
+      computed: { arn: AT_REST, keyId: "at-rest", id: "at-rest" },
+    });
+    return addResource(plan, {
+      type: IAM_T.rolePolicy,
+      name: "kc-controlplane-encryption-at-rest",
+      inputs: { role: cp.role, policy: JSON.stringify(grant) },
+    });
+  };
+  const openKeyPolicy = doc({
+    Sid: "Iam",
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::111122223333:root" },
+    Action: ["kms:*"],
+    Resource: "*",
+  });
+
+  test("as the components make it: only the control plane uses it, nothing to report", () => {
+    expect(messages(withKey())).toEqual([]);
+  });
+
+  test("a worker granted kms:* on it gets nothing from it: the key policy names the control plane alone", () => {
+    const plan = withKey();
+    setProp(
+      plan,
+      worker.policy,
+      "policy",
+      JSON.stringify(
+        doc(
+          ...workerPolicy({ partition: "aws", region: "us-east-1", accountId: "111122223333", cluster: CLUSTER_NAME, kmsKeyArn: KEY_ARN })
+            .Statement,
+          { Sid: "Greedy", Effect: "Allow", Action: ["kms:*"], Resource: AT_REST },
+        ),
+      ),
+    );
+    expect(messages(plan)).toEqual([]);
+  });
+
+  test("a key policy that hands the key to IAM: the worker's grant reads every Secret (mandatory in prod)", () => {
+    const plan = withKey(openKeyPolicy);
+    setProp(
+      plan,
+      worker.policy,
+      "policy",
+      JSON.stringify(doc({ Sid: "Greedy", Effect: "Allow", Action: ["kms:Decrypt"], Resource: AT_REST })),
+    );
+    const v = found(plan).filter((x) => x.message.includes("encryption-at-rest key"));
+    expect(v.every((x) => x.enforcementLevel === "mandatory")).toBe(true);
+    expect(v.map((x) => x.message)).toContainEqual(
+      `IAM role ${worker.role} (worker nodes) is allowed kms:Decrypt on encryption-at-rest key ${AT_REST} of cluster ${CLUSTER_NAME} with the KMS plugin's encryption context, granted by role policy ${worker.policy}: only the controlplane node role of cluster ${CLUSTER_NAME} may use it, and only with the KMS plugin's encryption context: grant nothing else on it (lib/iam.ts encryptionAtRestKeyPolicy, encryptionAtRestPolicy).`,
+    );
+  });
+
+  test("the control plane's grant without the encryption-context condition is reported: the key would serve any purpose", () => {
+    const plan = withKey(openKeyPolicy, doc({ Sid: "Loose", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt"], Resource: AT_REST }));
+    expect(messages(plan)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^IAM role ${cp.role} \\(controlplane nodes\\) is allowed kms:Encrypt, kms:Decrypt on encryption-at-rest key .* without the KMS plugin's encryption context`,
+        ),
+      ),
+    ]);
+  });
+
+  test("a key policy that leaves the control plane out: its apiservers could not read Secrets", () => {
+    const plan = withKey(
+      doc({
+        Sid: "Admin",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111122223333:root" },
+        Action: ["kms:DescribeKey"],
+        Resource: "*",
+      }),
+    );
+    expect(messages(plan)).toEqual(
+      ["kms:Encrypt", "kms:Decrypt"].map(
+        (a) =>
+          `IAM role ${cp.role} (controlplane nodes) cannot ${a} its own encryption-at-rest key ${AT_REST} of cluster ${CLUSTER_NAME} with the KMS plugin's encryption context (ImplicitlyDenied): its apiservers can neither read nor write Secrets. Grant it with lib/iam.ts encryptionAtRestPolicy and the key policy's ControlPlaneEncryptsSecrets statement (encryptionAtRestKeyPolicy).`,
+      ),
+    );
+  });
+});
+
+describe("etcd's runtime state in SSM and its backup metrics", () => {
+  const etcd = identityNames("etcd");
+  const SCOPE = { partition: "aws", region: "us-east-1", accountId: "111122223333", cluster: CLUSTER_NAME, kmsKeyArn: KEY_ARN };
+  const MARKER = `etcd's founded marker /kubestead/${CLUSTER_NAME}/etcd/state/<incarnation>/founded`;
+  const TOKEN = `etcd's cluster token /kubestead/${CLUSTER_NAME}/etcd/state/<incarnation>/cluster-token`;
+  const writer = doc({
+    Sid: "Params",
+    Effect: "Allow",
+    Action: ["ssm:PutParameter", "ssm:DeleteParameter", "cloudwatch:PutMetricData"],
+    Resource: ["arn:aws:ssm:*:*:parameter/kubestead/*", "*"],
+  });
+
+  test("the fixture cluster asks about them, and passes: only etcd creates its marker and writes its token", () => {
+    expect(messages(happyPlan())).toEqual([]);
+  });
+
+  test("a role that may write and delete every parameter of the cluster could reopen founding, or silence the alarm", () => {
+    const m = messages(podRole(happyPlan(), "kc-param-writer", writer));
+    expect(m).toContainEqual(
+      `IAM role kc-param-writer is allowed ssm:PutParameter, ssm:DeleteParameter on ${MARKER}, granted by role policy kc-param-writer-policy: only etcd's node role creates its founded marker and writes its cluster token, and no role overwrites the marker or deletes either, or a member with an empty volume could found a second cluster (lib/iam.ts etcdPolicy WriteClusterState, nodeBaselinePolicy).`,
+    );
+    expect(m).toContainEqual(
+      expect.stringMatching(new RegExp(`is allowed ssm:PutParameter on ${MARKER.replace(/[<>/]/g, ".")} overwriting it`)),
+    );
+    expect(m).toContainEqual(
+      expect.stringMatching(new RegExp(`is allowed ssm:PutParameter on ${TOKEN.replace(/[<>/]/g, ".")} overwriting it`)),
+    );
+    expect(m).toContainEqual(expect.stringMatching(new RegExp(`is allowed ssm:DeleteParameter on ${TOKEN.replace(/[<>/]/g, ".")},`)));
+    expect(m).toContainEqual(
+      expect.stringMatching(
+        /^IAM role kc-param-writer is allowed cloudwatch:PutMetricData on CloudWatch metrics in namespace Kubestead\/etcd, .*only etcd's node role publishes to Kubestead\/etcd/,
+      ),
+    );
+  });
+
+  test("the same grant on the worker role is held by the worker's baseline denies", () => {
+    expect(messages(setProp(happyPlan(), worker.policy, "policy", JSON.stringify(writer)))).toEqual(
+      // Its own bootstrap kubeconfig it can no longer read (the grant replaced its policy); nothing of etcd's.
+      [
+        expect.stringMatching(/cannot ssm:GetParameter its own SSM parameter \/kubestead\/kc\/worker\//),
+        expect.stringMatching(/cannot kms:Decrypt its own/),
+      ],
+    );
+  });
+
+  test("etcd's role without the baseline's overwrite deny could rewrite its founded marker, and delete its state", () => {
+    const loose = setProp(
+      happyPlan(),
+      etcd.policy,
+      "policy",
+      JSON.stringify(
+        doc(...etcdPolicy(SCOPE, BACKUP_BUCKET_ARN).Statement, {
+          Sid: "Del",
+          Effect: "Allow",
+          Action: ["ssm:DeleteParameter"],
+          Resource: "*",
+        }),
+      ),
+    );
+    expect(messages(loose)).toEqual([]);
+    setProp(
+      loose,
+      etcd.baseline,
+      "policy",
+      JSON.stringify(doc(...nodeBaselinePolicy("aws", "etcd").Statement.filter((s) => !/EtcdState|EtcdFounded/.test(s.Sid)))),
+    );
+    const m = messages(loose);
+    expect(m).toContainEqual(
+      expect.stringMatching(/^IAM role kc-etcd-role \(etcd nodes\) is allowed ssm:PutParameter on etcd's founded marker .* overwriting it/),
+    );
+    expect(m).toContainEqual(
+      expect.stringMatching(/^IAM role kc-etcd-role \(etcd nodes\) is allowed ssm:DeleteParameter on etcd's founded marker/),
+    );
+  });
+
+  test("etcd's metrics grant without its namespace condition is reported; without the grant, the alarm would always fire", () => {
+    const unconditioned = etcdPolicy(SCOPE, BACKUP_BUCKET_ARN);
+    delete unconditioned.Statement.find((s) => s.Sid === "PublishBackupMetrics")!.Condition;
+    expect(messages(setProp(happyPlan(), etcd.policy, "policy", JSON.stringify(unconditioned)))).toEqual([
+      expect.stringMatching(
+        /^IAM role kc-etcd-role \(etcd nodes\) is allowed cloudwatch:PutMetricData on CloudWatch metrics in namespace Kubestead\/other/,
+      ),
+    ]);
+    const without = etcdPolicy(SCOPE, BACKUP_BUCKET_ARN);
+    without.Statement = without.Statement.filter((s) => s.Sid !== "PublishBackupMetrics" && s.Sid !== "WriteClusterState");
+    expect(messages(setProp(happyPlan(), etcd.policy, "policy", JSON.stringify(without)))).toEqual([
+      `IAM role kc-etcd-role (etcd nodes) cannot ssm:PutParameter its own ${MARKER} (ImplicitlyDenied): its cluster is never marked founded, or a restore cannot record its token. Grant it with lib/iam.ts etcdPolicy WriteClusterState.`,
+      `IAM role kc-etcd-role (etcd nodes) cannot ssm:PutParameter its own ${TOKEN} overwriting it (ImplicitlyDenied): its cluster is never marked founded, or a restore cannot record its token. Grant it with lib/iam.ts etcdPolicy WriteClusterState.`,
+      "IAM role kc-etcd-role (etcd nodes) cannot cloudwatch:PutMetricData its own CloudWatch metrics in namespace Kubestead/etcd (ImplicitlyDenied): the backup alarm fires although backups run. Grant it with lib/iam.ts etcdPolicy PublishBackupMetrics.",
+    ]);
+  });
 });

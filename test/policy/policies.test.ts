@@ -6,6 +6,8 @@ import devConfig from "../../policy/dev.json";
 import prodConfig from "../../policy/prod.json";
 import {
   BOOTSTRAP_TOKEN,
+  asgTags,
+  tags,
   NOW,
   addResource,
   daysFromNow,
@@ -121,6 +123,24 @@ const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
   ["etcd-quorum", "two zones", (p) => setAsgZones(p, "kc-etcd-2-asg", [0]), /span 2 availability zone/],
   ["etcd-quorum", "member away from its volume", (p) => setAsgZones(p, "kc-etcd-2-asg", [1]), /data volume is in us-east-1c/],
   ["etcd-quorum", "member ASG of two", (p) => setProp(p, "kc-etcd-0-asg", "maxSize", 2), /maxSize 2/],
+  [
+    "etcd-quorum",
+    "member ASG spanning three zones",
+    (p) => setAsgZones(p, "kc-etcd-0-asg", [0, 1, 2]),
+    /etcd member 0 \(kc-etcd-0-asg\) spans zones us-east-1a, us-east-1b, us-east-1c; a member must stay in the single zone of its EBS data volume/,
+  ],
+  [
+    "etcd-quorum",
+    "member ASG spanning two zones",
+    (p) => setAsgZones(p, "kc-etcd-1-asg", [1, 2]),
+    /etcd member 1 \(kc-etcd-1-asg\) spans zones us-east-1b, us-east-1c;/,
+  ],
+  [
+    "etcd-quorum",
+    "member without its tag",
+    (p) => setProp(p, "kc-etcd-2-asg", "tags", asgTags(tags("etcd"))),
+    /etcd member \? \(kc-etcd-2-asg\) has no kubestead\.io\/member tag/,
+  ],
   ["etcd-volume-protection", "unencrypted", (p) => setProp(p, "kc-etcd-1-data", "encrypted", false), /not encrypted/],
   [
     "etcd-volume-protection",
@@ -129,6 +149,13 @@ const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
     /neither protected nor retained/,
   ],
   ["control-plane-ha", "one node", (p) => setProp(p, "kc-controlplane-asg", "minSize", 1), /keeps 1 node/],
+  // One below the limit of 3 (the happy path sits at it).
+  [
+    "control-plane-ha",
+    "two nodes",
+    (p) => setProp(p, "kc-controlplane-asg", "minSize", 2),
+    /keeps 2 node\(s\) \(sum of minSize\), needs at least 3/,
+  ],
   [
     "control-plane-ha",
     "two zones",
@@ -156,6 +183,69 @@ const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
   ],
   ["api-load-balancer", "listener on 443", (p) => setProp(p, "kc-api-6443", "port", 443), /no listener on TCP 6443/],
   ["api-load-balancer", "no health check", (p) => setProp(p, "kc-api-tg", "healthCheck", undefined), /has no healthCheck/],
+  [
+    "api-load-balancer",
+    "health check off",
+    (p) => setProp(p, "kc-api-tg", "healthCheck.enabled", false),
+    /API target group kc-api-tg has its health check disabled/,
+  ],
+  [
+    "api-load-balancer",
+    "health check off, as the provider's string",
+    (p) => setProp(p, "kc-api-tg", "healthCheck.enabled", "false"),
+    /health check disabled/,
+  ],
+  [
+    "api-load-balancer",
+    "health check without a protocol",
+    (p) => setProp(p, "kc-api-tg", "healthCheck.protocol", undefined),
+    /API target group kc-api-tg health check sets no protocol/,
+  ],
+  [
+    "api-load-balancer",
+    "HTTPS health check without a path",
+    (p) => setProp(p, "kc-api-tg", "healthCheck.path", undefined),
+    /health check uses HTTPS without a path; use \/readyz/,
+  ],
+  [
+    "api-load-balancer",
+    "HTTP health check without a path (lower case)",
+    (p) => {
+      setProp(p, "kc-api-tg", "healthCheck.protocol", "http");
+      setProp(p, "kc-api-tg", "healthCheck.path", undefined);
+    },
+    /health check uses HTTP without a path/,
+  ],
+  [
+    "api-load-balancer",
+    "target group speaking TLS",
+    (p) => setProp(p, "kc-api-tg", "protocol", "TLS"),
+    /API target group kc-api-tg uses protocol TLS; use TCP \(TLS ends on the apiservers\)/,
+  ],
+  [
+    "api-load-balancer",
+    "listener speaking TLS",
+    (p) => setProp(p, "kc-api-6443", "protocol", "TLS"),
+    /kc-api has no listener on TCP 6443 forwarding to the API target group \(found 1 listener\(s\)\)/,
+  ],
+  [
+    "api-load-balancer",
+    "listener forwarding elsewhere",
+    (p) =>
+      setProp(
+        p,
+        "kc-api-6443",
+        "defaultActions.0.targetGroupArn",
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/other/1",
+      ),
+    /no listener on TCP 6443 forwarding to the API target group/,
+  ],
+  [
+    "api-load-balancer",
+    "load balancer type unset",
+    (p) => setProp(p, "kc-api", "loadBalancerType", undefined),
+    /is application \(default\)/,
+  ],
   ["worker-pool-spread", "two zones", (p) => setAsgZones(p, "kc-general-asg", [0, 1]), /worker pool general spans 2/],
   ["worker-pool-spread", "min size 1", (p) => setProp(p, "kc-general-asg", "minSize", 1), /minSize 1, needs at least 2/],
   [
@@ -279,6 +369,19 @@ const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
     "hop limit unset",
     (p) => setProp(p, "kc-controlplane", "metadataOptions.httpPutResponseHopLimit", undefined),
     /is unset/,
+  ],
+  // Every role's launch template, one hop above the limit.
+  ...["kc-etcd-0", "kc-etcd-2", "kc-controlplane", "kc-general"].map((lt): [string, string, Change, RegExp] => [
+    "imds-hop-limit",
+    `${lt} at hop limit 2`,
+    (p) => setProp(p, lt, "metadataOptions.httpPutResponseHopLimit", 2),
+    /httpPutResponseHopLimit is 2: every pod on the node can reach IMDS/,
+  ]),
+  [
+    "imds-hop-limit",
+    "hop limit as the provider's string",
+    (p) => setProp(p, "kc-etcd-1", "metadataOptions.httpPutResponseHopLimit", "3"),
+    /httpPutResponseHopLimit is "3"/,
   ],
   [
     "irsa-roles-scoped",

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +22,18 @@ describe("health CLI arguments", () => {
     const r = await runCapture([]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/^✗ no kubeconfig: pass --stack <env> .* or --kubeconfig FILE/);
+  });
+
+  test("parses --backups, --backup-max-age, --no-backups", () => {
+    expect(parseArgs(["--kubeconfig", "k", "--backups", "s3://kc-etcd-backups-abc/kc/", "--backup-max-age", "90"])).toEqual({
+      kubeconfig: "k",
+      timeoutMs: 10000,
+      backups: "s3://kc-etcd-backups-abc/kc/",
+      backupMaxAgeMinutes: 90,
+    });
+    expect(parseArgs(["--stack", "prod", "--no-backups"])).toEqual({ stack: "prod", timeoutMs: 10000, noBackups: true });
+    expect(() => parseArgs(["--kubeconfig", "k", "--backups", "kc-etcd-backups"])).toThrow(/--backups must be s3:\/\/BUCKET\/PREFIX\//);
+    expect(() => parseArgs(["--kubeconfig", "k", "--backup-max-age", "soon"])).toThrow(/whole number of minutes/);
   });
 
   test("parses --stack, --kubeconfig=, --timeout", () => {
@@ -179,6 +191,43 @@ describeWithTool(["openssl"], "health CLI against a local mTLS API server", () =
       new RegExp(`^✗ cannot reach the API server at https://127\\.0\\.0\\.1:${deadPort} \\(admin@test\\): ECONNREFUSED`, "m"),
     );
     expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
+  test("--backups: the newest snapshot's age, listed through the aws CLI; a stale one fails the run", async () => {
+    const bin = join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    const listed = (minutesAgo: number) =>
+      JSON.stringify({
+        Contents: [{ Key: "kc/20261205T110000Z-etcd-0.db", LastModified: new Date(Date.now() - minutesAgo * 60000).toISOString() }],
+      });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      writeFileSync(join(bin, "aws"), `#!/bin/sh\necho "$*" >"${join(dir, "aws-args")}"\ncat "${join(dir, "listing.json")}"\n`);
+      chmodSync(join(bin, "aws"), 0o755);
+      writeFileSync(join(dir, "listing.json"), listed(42));
+      writeFileSync(join(dir, "kubeconfig"), kubeconfig(`https://127.0.0.1:${port}`));
+      const args = ["--kubeconfig", join(dir, "kubeconfig"), "--backups", "s3://kc-etcd-backups-abc/kc/"];
+      const fresh = await runCapture(args);
+      expect(fresh.code).toBe(0);
+      expect(fresh.out).toContain(
+        "✓ etcd backups (newest snapshot): 20261205T110000Z-etcd-0.db, 42 min old (within the 3.0 h the backup alarm allows)",
+      );
+      expect(readFileSync(join(dir, "aws-args"), "utf8").trim()).toBe(
+        "s3api list-objects-v2 --bucket kc-etcd-backups-abc --prefix kc/ --output json",
+      );
+      writeFileSync(join(dir, "listing.json"), listed(200));
+      const stale = await runCapture(args);
+      expect(stale.code).toBe(1);
+      expect(stale.out).toMatch(/✗ etcd backups \(newest snapshot\): .*3\.3 h old \(older than the 3\.0 h the backup alarm allows\)/);
+      expect(stale.out).toMatch(/1 of 6 checks failed$/);
+      rmSync(join(bin, "aws"));
+      process.env.PATH = bin;
+      const noCli = await runCapture(args);
+      expect(noCli.out).toContain("✗ etcd backups (newest snapshot): aws CLI not found on PATH");
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   test("a client certificate file named in the kubeconfig that is missing is reported", async () => {

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 type Obj = Record<string, any>;
 const root = join(__dirname, "../..");
 const dir = join(root, ".github/workflows");
-const FILES = ["pr.yml", "deploy.yml"];
+const FILES = ["pr.yml", "deploy.yml", "mutate.yml"];
 const src = (f: string) => readFileSync(join(dir, f), "utf8");
 const wf = (f: string) => parse(src(f)) as Obj;
 const jobsOf = (w: Obj): [string, Obj][] => Object.entries(w.jobs as Obj);
@@ -172,6 +172,20 @@ describe("pr.yml", () => {
     const pack = runOf(step(check, (s) => runOf(s).includes("policy/tsconfig.json"), "policy pack check"));
     expect(pack).toContain("npx tsc --noEmit -p policy/tsconfig.json");
     expect(pack).toContain("require.resolve('@pulumi/pulumi/cmd/run-policy-pack')");
+  });
+
+  test("the test job lets the real-kernel network test make its user namespace (unshare -rn) before npm test", () => {
+    for (const [file, job] of [
+      ["pr.yml", w.jobs.check],
+      ["deploy.yml", wf("deploy.yml").jobs.verify],
+    ] as const) {
+      const allow = stepIndex(
+        job,
+        (s) => /sysctl -w kernel\.apparmor_restrict_unprivileged_userns=0/.test(runOf(s)),
+        `${file}: userns sysctl`,
+      );
+      expect({ file, before: allow < stepIndex(job, (s) => runOf(s) === "npm test", "npm test") }).toEqual({ file, before: true });
+    }
   });
 
   test("PR jobs only ever read the preview secrets, and run in no deploy environment", () => {
@@ -470,5 +484,31 @@ describe("deploy.yml", () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+});
+
+describe("mutate.yml", () => {
+  const w = wf("mutate.yml");
+  const job = w.jobs.mutate;
+
+  test("weekly and on demand, never on a pull request or a push", () => {
+    expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(w.on.schedule).toHaveLength(1);
+    expect(w.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);
+  });
+
+  test("runs the README's incremental npm run mutate after npm ci, reads no secret, uploads the report", () => {
+    expect(secretsIn(w)).toEqual([]);
+    expect(Object.keys(w.jobs)).toEqual(["mutate"]);
+    const ci = stepIndex(job, (s) => s.run === "npm ci", "npm ci");
+    const mutate = stepIndex(job, (s) => s.run === "npm run mutate", "npm run mutate");
+    expect(ci).toBeLessThan(mutate);
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Obj;
+    expect(pkg.scripts.mutate).toBe("stryker run");
+    const upload = step(job, (s) => uses(s, "actions/upload-artifact"), "upload-artifact");
+    expect(steps(job).indexOf(upload)).toBeGreaterThan(mutate);
+    expect(upload.if).toBe("${{ !cancelled() }}");
+    expect(String(upload.with.path)).toContain("reports/stryker-incremental.json");
+    expect(job["timeout-minutes"]).toBeLessThanOrEqual(360);
   });
 });

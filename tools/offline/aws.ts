@@ -4,6 +4,7 @@
  * subnet, DNS names for load balancers. Deterministic: the same program gives the same outputs.
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { NetworkFacts } from "../../lib/adoptedNetwork";
 import { cidrEnd, hostAddress, intToIp, mustParseCidr } from "../../lib/cidr";
 
 export const ACCOUNT_ID = "123456789012";
@@ -50,6 +51,8 @@ export class AwsEmulator {
   constructor(
     readonly region: string,
     readonly zones: string[],
+    /** An adopted VPC's subnets as AWS would describe them. */
+    private readonly network?: NetworkFacts,
   ) {
     this.zoneIds = new Map(zones.map((z, i) => [z, `${region.replace(/-/g, "").slice(0, 3)}${region.split("-").pop()}-az${i + 1}`]));
   }
@@ -423,6 +426,12 @@ export class AwsEmulator {
           },
         };
       }
+      case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        const n = this.physicalName(name, inputs, 255);
+        const problem = metricAlarmProblem(inputs);
+        if (problem) throw new Error(`ValidationError: metric alarm ${name}: ${problem}`);
+        return { id: n, state: { ...s, ...withTags(), name: n, arn: this.arn("cloudwatch", `alarm:${n}`) } };
+      }
       case "aws:ec2/flowLog:FlowLog": {
         const id = `fl-${hex(seed, 17)}`;
         const toLogs = (inputs.logDestinationType ?? "cloud-watch-logs") === "cloud-watch-logs";
@@ -449,6 +458,23 @@ export class AwsEmulator {
       case "random:index/randomBytes:RandomBytes": {
         const b = randomBytes(Number(inputs.length ?? 32));
         return { id: "none", state: { ...s, base64: b.toString("base64"), hex: b.toString("hex") } };
+      }
+      case "random:index/randomId:RandomId": {
+        // Drawn once by a real apply; derived from the name here, so two offline plans of the same
+        // program compare equal (lib/plan/diff.ts) — it names things, like the IDs above.
+        const h = hex(`${seed}:${String(inputs.prefix ?? "")}`, 2 * Number(inputs.byteLength));
+        const b = Buffer.from(h, "hex");
+        const b64url = b.toString("base64url");
+        return {
+          id: b64url,
+          state: {
+            ...s,
+            hex: `${inputs.prefix ?? ""}${h}`,
+            b64Std: b.toString("base64"),
+            b64Url: b64url,
+            dec: BigInt(`0x${h}`).toString(),
+          },
+        };
       }
       case "random:index/randomString:RandomString":
       case "random:index/randomPassword:RandomPassword": {
@@ -500,30 +526,88 @@ export class AwsEmulator {
         return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
-      case "aws:ec2/getAmi:getAmi":
+      case "aws:ec2/getAmi:getAmi": {
+        // The newest image the filters select: Debian publishes one per architecture.
+        const filters = (args.filters ?? []) as { name: string; values: string[] }[];
+        const architecture = filters.find((f) => f.name === "architecture")?.values[0] ?? "x86_64";
+        if (architecture !== "x86_64" && architecture !== "arm64") throw new Error(`no Debian image for architecture ${architecture}`);
+        const debianArch = architecture === "arm64" ? "arm64" : "amd64";
+        const name = filters.find((f) => f.name === "name")?.values[0];
+        if (name && !new RegExp(`^${name.replace(/\*/g, ".*")}$`).test(`debian-12-${debianArch}-20261101-2000`)) {
+          throw new Error(`no image matches name ${name} with architecture ${architecture}: DescribeImages would return none`);
+        }
         return {
-          id: `ami-${hex(JSON.stringify(args.filters ?? []), 17)}`,
-          imageId: `ami-${hex(JSON.stringify(args.filters ?? []), 17)}`,
-          name: "debian-12-amd64-20261101-2000",
-          architecture: "x86_64",
+          id: `ami-${hex(JSON.stringify(filters), 17)}`,
+          imageId: `ami-${hex(JSON.stringify(filters), 17)}`,
+          name: `debian-12-${debianArch}-20261101-2000`,
+          architecture,
           rootDeviceName: "/dev/xvda",
           ownerId: "136693071363",
           creationDate: "2026-11-01T20:00:00.000Z",
         };
+      }
       case "aws:ec2/getSubnet:getSubnet": {
         const id = String(args.id);
+        const fact = this.network?.subnets[id];
         const known = this.subnets.get(id);
-        const idx = parseInt(hex(id, 2), 16) % 200;
-        const cidr = known?.cidr ?? `10.${idx}.0.0/20`;
-        if (!known) this.subnets.set(id, { cidr, zone: this.zones[0], next: 4, used: new Set() });
-        return { id, cidrBlock: cidr, availabilityZone: known?.zone ?? this.zones[0], vpcId: "vpc-existing" };
+        if (!fact && !known) throw new Error(`InvalidSubnetID.NotFound: The subnet ID '${id}' does not exist`);
+        const cidr = fact?.cidrBlock ?? known!.cidr;
+        const zone = fact?.availabilityZone ?? known!.zone;
+        if (!known) this.subnets.set(id, { cidr, zone, next: 4, used: new Set() });
+        return { id, cidrBlock: cidr, availabilityZone: zone, vpcId: fact?.vpcId ?? "vpc-created" };
       }
-      case "aws:ec2/getVpc:getVpc":
-        return { id: String(args.id), cidrBlock: this.vpcs.get(String(args.id)) ?? "10.0.0.0/16", arn: this.arn("ec2", `vpc/${args.id}`) };
+      case "aws:ec2/getVpc:getVpc": {
+        const id = String(args.id);
+        const cidr = this.network?.vpcs[id]?.cidrBlock ?? this.vpcs.get(id);
+        if (!cidr) throw new Error(`InvalidVpcID.NotFound: The vpc ID '${id}' does not exist`);
+        return { id, cidrBlock: cidr, arn: this.arn("ec2", `vpc/${id}`) };
+      }
       default:
         throw new Error(`the offline runtime has no answer for the invoke ${token}: add one in tools/offline/aws.ts`);
     }
   }
+}
+
+const ALARM_COMPARISONS = [
+  "GreaterThanOrEqualToThreshold",
+  "GreaterThanThreshold",
+  "LessThanThreshold",
+  "LessThanOrEqualToThreshold",
+  "LessThanLowerOrGreaterThanUpperThreshold",
+  "LessThanLowerThreshold",
+  "GreaterThanUpperThreshold",
+];
+const ALARM_STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
+const ALARM_MISSING_DATA = ["breaching", "notBreaching", "ignore", "missing"];
+
+/**
+ * Why PutMetricAlarm would refuse a single-metric alarm with a static threshold (undefined when it
+ * accepts it): the period rules and the evaluation range (one day below an hour's period, seven
+ * days otherwise), M of N, the enumerations, and SNS topic ARNs as actions.
+ */
+export function metricAlarmProblem(inputs: State): string | undefined {
+  const period = Number(inputs.period);
+  const n = Number(inputs.evaluationPeriods);
+  const m = inputs.datapointsToAlarm === undefined ? n : Number(inputs.datapointsToAlarm);
+  if (!inputs.namespace || !inputs.metricName) return "namespace and metricName are required";
+  if (![10, 20, 30].includes(period) && !(Number.isInteger(period) && period > 0 && period % 60 === 0))
+    return `period ${String(inputs.period)} must be 10, 20, 30 or a multiple of 60`;
+  if (!Number.isInteger(n) || n < 1) return `evaluationPeriods ${String(inputs.evaluationPeriods)} must be a whole number ≥ 1`;
+  const limit = period < 3600 ? 86400 : 604800;
+  if (period * n > limit) return `period × evaluationPeriods is ${period * n} s, above ${limit} s`;
+  if (!Number.isInteger(m) || m < 1 || m > n) return `datapointsToAlarm ${m} must be from 1 to evaluationPeriods (${n})`;
+  if (!ALARM_COMPARISONS.includes(String(inputs.comparisonOperator)))
+    return `comparisonOperator ${String(inputs.comparisonOperator)} is unknown`;
+  if (inputs.statistic !== undefined && !ALARM_STATISTICS.includes(String(inputs.statistic)))
+    return `statistic ${String(inputs.statistic)} is unknown`;
+  if (inputs.treatMissingData !== undefined && !ALARM_MISSING_DATA.includes(String(inputs.treatMissingData)))
+    return `treatMissingData ${String(inputs.treatMissingData)} is unknown`;
+  if (typeof inputs.threshold !== "number") return "threshold is required";
+  for (const key of ["alarmActions", "okActions", "insufficientDataActions"]) {
+    for (const a of (inputs[key] as string[] | undefined) ?? [])
+      if (!/^arn:aws[a-z-]*:(sns|automate|ssm|lambda):/.test(a)) return `${key} entry ${a} is not an action ARN`;
+  }
+  return undefined;
 }
 
 export function ipFromInt(n: number): string {

@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { Plan, PlanResource, UNKNOWN_VALUE } from "../../lib/plan/types";
+import { impliedNetworkFacts, NetworkFacts } from "../../lib/adoptedNetwork";
 import { AwsEmulator } from "./aws";
 import { lightenSdkBookkeeping, unsettledReport } from "./sdkBookkeeping";
 import { stackConfig, StackFile } from "./stackFile";
@@ -23,6 +24,11 @@ export interface RunOptions {
   now?: () => Date;
   /** Config already read (otherwise Pulumi.<stack>.yaml under root). */
   stackFile?: StackFile;
+  /**
+   * What AWS would say of an adopted VPC's subnets (`aws ec2 describe-subnets` / `describe-vpcs`);
+   * without it, the layout the config implies (lib/adoptedNetwork.ts impliedNetworkFacts).
+   */
+  networkFacts?: NetworkFacts;
 }
 
 export interface RunResult {
@@ -89,6 +95,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   } catch {
     /* the config parser reports it */
   }
+  const networkFacts = opts.networkFacts ?? impliedFacts(file, zones);
 
   // Loaded here, not at the top: the SDK must see the mocks before any provider package loads.
   const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
@@ -102,11 +109,19 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     process.exitCode = 3;
   };
   process.on("exit", onExit);
+  // An error thrown inside an apply (a RunError: the program refusing what it read, e.g. an
+  // adopted subnet in the wrong zone) reaches no awaiting caller; the engine would print its
+  // message and stop. Here it fails the run with that error.
+  let fail: (e: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const onUnhandled = (e: unknown) => fail(e);
+  process.on("unhandledRejection", onUnhandled);
   try {
-    return await run(pulumi, opts, file, region, zones);
+    return await Promise.race([run(pulumi, opts, file, region, zones, networkFacts), failed]);
   } finally {
     settled = true;
     process.off("exit", onExit);
+    process.off("unhandledRejection", onUnhandled);
   }
 }
 
@@ -116,6 +131,7 @@ async function run(
   file: StackFile,
   region: string,
   zones: string[],
+  networkFacts: NetworkFacts | undefined,
 ): Promise<RunResult> {
   // A request's properties are read twice (by the mock monitor, then here) and a response's twice
   // (here, then by the SDK): convert each protobuf Struct to JavaScript once. Both readers copy.
@@ -125,7 +141,7 @@ async function run(
     struct.toJavaScript = () => js;
     return js;
   };
-  const aws = new AwsEmulator(region, zones);
+  const aws = new AwsEmulator(region, zones, networkFacts);
   const tls = new TlsEmulator(opts.now);
 
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
@@ -266,4 +282,20 @@ async function run(
     },
     outputs,
   };
+}
+
+/** The adopted VPC as the config describes it, when the stack adopts one and the config reads. */
+function impliedFacts(file: StackFile, zones: string[]): NetworkFacts | undefined {
+  try {
+    const network = JSON.parse(file.config["kubestead:network"] ?? "null") as { existing?: unknown; vpcCidr?: string } | null;
+    const e = network?.existing as { vpcId?: string; privateSubnetIds?: string[]; publicSubnetIds?: string[] } | undefined;
+    if (!e?.vpcId || !Array.isArray(e.privateSubnetIds) || !Array.isArray(e.publicSubnetIds)) return undefined;
+    return impliedNetworkFacts(
+      { vpcId: e.vpcId, privateSubnetIds: e.privateSubnetIds, publicSubnetIds: e.publicSubnetIds },
+      zones,
+      network?.vpcCidr ?? "10.0.0.0/16",
+    );
+  } catch {
+    return undefined; // the config parser reports it
+  }
 }

@@ -6,9 +6,10 @@
  * plan's createdAt unless `now` is given.
  */
 import type { CapacityReport } from "../../lib/capacity";
-import type { CostEstimate } from "../../lib/cost";
+import { instanceTypeInfo } from "../../lib/aws/instanceTypes";
+import { asgInstanceTypes, type CostEstimate } from "../../lib/cost";
 import type { Plan, PlanResource } from "../../lib/plan/types";
-import { STACK_TYPE, byUrn, isComponent, topComponent } from "./graph";
+import { STACK_TYPE, byUrn, isComponent, tagsOf, topComponent } from "./graph";
 import { architectureDiagram } from "./mermaid";
 
 /** The shape of a policy run's result this report needs (the policy runner's report fits it). */
@@ -189,6 +190,28 @@ function customCount(resources: PlanResource[]): number {
   return resources.filter((r) => r.custom && !isComponent(r)).length;
 }
 
+/** Each auto scaling group: its role, instance types, CPU architecture and size. */
+function nodeGroupSection(plan: Plan): string[] {
+  const rows = plan.resources
+    .filter((r) => r.type === "aws:autoscaling/group:Group")
+    .map((asg) => {
+      const tags = tagsOf(asg);
+      const types = asgInstanceTypes(plan, asg);
+      const archs = [...new Set(types.map((t) => instanceTypeInfo(t)?.arch ?? "unknown"))];
+      const role = tags["kubestead.io/role"] ?? "?";
+      const group = role === "worker" ? `pool ${tags["kubestead.io/pool"] ?? asg.name}` : role;
+      return [
+        String(asg.inputs.name ?? asg.name),
+        group,
+        types.join(", "),
+        archs.join(", "),
+        `${asg.inputs.minSize ?? "?"}–${asg.inputs.maxSize ?? "?"}`,
+      ];
+    })
+    .sort((a, b) => a[0].localeCompare(b[0]));
+  return ["### Node groups", "", ...table(["Auto scaling group", "Role", "Instance types", "Architecture", "Size"], rows)];
+}
+
 export function renderReport(input: ReportInput): string {
   const { plan } = input;
   const now = input.now ?? new Date(plan.createdAt);
@@ -203,6 +226,7 @@ export function renderReport(input: ReportInput): string {
   if (input.policy) out.push("", ...policySection(input.policy));
   if (input.bringup) out.push("", ...bringupSection(input.bringup));
   if (input.addons && input.addons.length > 0) out.push("", ...addonSection(input.addons));
+  out.push("", ...nodeGroupSection(plan));
   out.push("", "### Architecture", "", "```mermaid", architectureDiagram(plan).trimEnd(), "```");
   if (input.certificates && input.certificates.length > 0) out.push("", ...certificateSection(input.certificates, now));
   if (input.capacity) out.push("", ...capacitySection(input.capacity));

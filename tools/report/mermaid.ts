@@ -7,6 +7,7 @@
  * A multi-zone ASG is drawn once per zone it spans (that is where its instances run). Node ids
  * are sanitised resource names; the output is sorted, so it is byte-stable for a given plan.
  */
+import { instanceTypeInfo } from "../../lib/aws/instanceTypes";
 import { asgInstanceType } from "../../lib/cost";
 import type { Plan, PlanResource } from "../../lib/plan/types";
 import { compareResources, subnetZones, tagsOf } from "./graph";
@@ -83,7 +84,12 @@ function asgNodes(plan: Plan, zones: Map<string, string>): Node[] {
     const min = asg.inputs.minSize ?? "?";
     const max = asg.inputs.maxSize ?? "?";
     const size = min === max ? `ASG ${min}` : `ASG ${min}–${max}`;
-    const lines = [title, asg.name, [type ?? "type unknown", kind === "etcd" ? undefined : size].filter(Boolean).join(", ")];
+    const arch = type ? instanceTypeInfo(type)?.arch : undefined;
+    const lines = [
+      title,
+      asg.name,
+      [type ? `${type}${arch ? ` (${arch})` : ""}` : "type unknown", kind === "etcd" ? undefined : size].filter(Boolean).join(", "),
+    ];
     const azs = zonesOfAsg(asg, zones);
     const base = sanitiseId(kind === "etcd" ? `etcd_${t["kubestead.io/member"] ?? asg.name}` : asg.name);
     if (azs.length <= 1) nodes.push({ id: base, lines, kind, zone: azs[0] });

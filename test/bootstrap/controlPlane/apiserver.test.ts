@@ -1,7 +1,7 @@
 import { parse, stringify } from "yaml";
 import { renderApiServerManifest } from "../../../bootstrap/controlPlane/apiserver";
 import type { ApiServerSpec } from "../../../bootstrap/controlPlane/types";
-import { commandOf, flagMap } from "./fixture";
+import { commandOf, expectCoherentStaticPod, flagMap } from "./fixture";
 
 const base: ApiServerSpec = {
   kubernetesVersion: "1.34.2",
@@ -170,6 +170,8 @@ describe("renderApiServerManifest", () => {
   });
 
   test("snapshot", () => {
-    expect(stringify(pod, { lineWidth: 0 })).toMatchSnapshot();
+    const text = stringify(pod, { lineWidth: 0 });
+    expect(text).toMatchSnapshot();
+    expectCoherentStaticPod(text, pod);
   });
 });

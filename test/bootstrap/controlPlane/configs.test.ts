@@ -119,7 +119,11 @@ describe("audit policy", () => {
   });
 
   test("snapshot", () => {
-    expect(renderAuditPolicy()).toMatchSnapshot();
+    const text = renderAuditPolicy();
+    expect(text).toMatchSnapshot();
+    // The file on the node is the policy the level cases above were decided by.
+    expect(parse(text)).toEqual(auditPolicy());
+    expect(parse(text)).toMatchObject({ apiVersion: "audit.k8s.io/v1", kind: "Policy" });
   });
 });
 

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { renderControllerManagerManifest } from "../../../bootstrap/controlPlane/controllerManager";
 import type { ControllerManagerSpec } from "../../../bootstrap/controlPlane/types";
-import { commandOf, flagMap } from "./fixture";
+import { commandOf, expectCoherentStaticPod, flagMap } from "./fixture";
 
 const base: ControllerManagerSpec = {
   kubernetesVersion: "1.34.2",
@@ -85,6 +85,8 @@ describe("renderControllerManagerManifest", () => {
   });
 
   test("snapshot", () => {
-    expect(stringify(pod, { lineWidth: 0 })).toMatchSnapshot();
+    const text = stringify(pod, { lineWidth: 0 });
+    expect(text).toMatchSnapshot();
+    expectCoherentStaticPod(text, pod);
   });
 });

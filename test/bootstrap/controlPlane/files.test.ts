@@ -123,6 +123,12 @@ describe("controlPlaneFiles", () => {
       files: out.files.map((f) => `${f.mode} ${f.path}`),
       secrets: out.secrets.map((s) => `${s.mode} ${s.path} ← ${s.parameter}`),
     }).toMatchSnapshot();
+    // Only certificates and the public SA key are world-readable; every private key comes from SSM.
+    for (const f of [...out.files, ...out.secrets]) {
+      expect({ path: f.path, mode: f.mode }).toEqual({ path: f.path, mode: /\.(crt|pub)$/.test(f.path) ? "0644" : "0600" });
+    }
+    expect(out.files.filter((f) => f.path.endsWith(".key"))).toEqual([]);
+    expect(out.secrets.every((s) => s.parameter.startsWith("/kubestead/prod/controlplane/"))).toBe(true);
   });
 
   test("on-node files (snapshot)", () => {
@@ -132,6 +138,19 @@ describe("controlPlaneFiles", () => {
       "/etc/kubernetes/manifests/kube-scheduler.yaml",
     ];
     expect(Object.fromEntries(keep.map((p) => [p, content(p)]))).toMatchSnapshot();
+    // Each manifest is the pod its file is named for; the scheduler's kubeconfig dials the local
+    // apiserver as system:kube-scheduler with the files its pod mounts.
+    for (const p of keep.filter((k) => k.startsWith("/etc/kubernetes/manifests/"))) {
+      expect((parse(content(p)) as Pod).metadata.name).toBe(p.replace(/^.*\/(.*)\.yaml$/, "$1"));
+    }
+    const kubeconfig = parse(content("/etc/kubernetes/scheduler.conf"));
+    expect(kubeconfig.clusters[0].cluster.server).toBe("https://127.0.0.1:6443");
+    expect(kubeconfig.users[0].name).toBe("system:kube-scheduler");
+    const scheduler = manifests.find((m) => m.metadata.name === "kube-scheduler") as Pod;
+    const mounted = scheduler.spec.containers[0].volumeMounts.map((m) => m.mountPath);
+    expect(mounted).toEqual(
+      expect.arrayContaining([kubeconfig.users[0].user["client-certificate"], kubeconfig.users[0].user["client-key"]]),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 /** A valid ControlPlaneSpec with placeholder PEMs; tests change one field at a time. */
+import { parse } from "yaml";
 import { defaultKeyParameters } from "../../../bootstrap/controlPlane/files";
 import type { ControlPlaneCerts, ControlPlaneSpec } from "../../../bootstrap/controlPlane/types";
 
@@ -54,4 +55,24 @@ export function flagMap(pod: object): Map<string, string> {
     m.set(a.slice(2, eq), a.slice(eq + 1));
   }
   return m;
+}
+
+type PodShape = { spec: { containers: { volumeMounts: { name: string; mountPath: string }[] }[]; volumes: { name: string }[] } };
+
+/**
+ * What a static pod's snapshot must also mean: the YAML the kubelet reads gives the same pod back,
+ * no flag is given twice (the last would silently win), every mount has its volume and every volume
+ * is mounted, and every file a flag names lies inside a mount.
+ */
+export function expectCoherentStaticPod(text: string, pod: object): void {
+  expect(parse(text)).toEqual(pod);
+  const args = commandOf(pod).slice(1);
+  const names = args.map((a) => a.slice(2, a.indexOf("=")));
+  expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  const { spec } = pod as PodShape;
+  const mounts = spec.containers[0].volumeMounts;
+  expect(mounts.map((m) => m.name).sort()).toEqual(spec.volumes.map((v) => v.name).sort());
+  const files = args.flatMap((a) => a.slice(a.indexOf("=") + 1).split(",")).filter((v) => v.startsWith("/"));
+  expect(files.length).toBeGreaterThan(0);
+  expect(files.filter((f) => !mounts.some((m) => f === m.mountPath || f.startsWith(`${m.mountPath}/`)))).toEqual([]);
 }

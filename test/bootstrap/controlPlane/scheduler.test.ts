@@ -1,6 +1,6 @@
 import { parse, stringify } from "yaml";
 import { renderSchedulerConfig, renderSchedulerManifest } from "../../../bootstrap/controlPlane/scheduler";
-import { commandOf, flagMap } from "./fixture";
+import { commandOf, expectCoherentStaticPod, flagMap } from "./fixture";
 
 type Pod = {
   metadata: { name: string };
@@ -47,7 +47,9 @@ describe("renderSchedulerManifest", () => {
   });
 
   test("snapshot", () => {
-    expect(stringify(pod, { lineWidth: 0 })).toMatchSnapshot();
+    const text = stringify(pod, { lineWidth: 0 });
+    expect(text).toMatchSnapshot();
+    expectCoherentStaticPod(text, pod);
   });
 });
 
@@ -84,5 +86,8 @@ describe("renderSchedulerConfig", () => {
 
   test("snapshot", () => {
     expect(renderSchedulerConfig()).toMatchSnapshot();
+    // The kubeconfig the config names is one the scheduler's pod mounts.
+    const pod = renderSchedulerManifest({ kubernetesVersion: "1.34.2" }) as Pod;
+    expect(pod.spec.containers[0].volumeMounts.map((m) => m.mountPath)).toContain(cfg.clientConnection.kubeconfig);
   });
 });

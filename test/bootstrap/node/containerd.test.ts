@@ -30,6 +30,9 @@ describe("renderContainerdConfig", () => {
   test("is byte-stable", () => {
     expect(renderContainerdConfig({ pauseImage: PAUSE })).toBe(text);
     expect(text).toMatchSnapshot();
+    // The snapshot is the document the semantic checks above read, with the pause image given.
+    expect(parse(text)).toEqual(doc);
+    expect(renderContainerdConfig({ pauseImage: "registry.k8s.io/pause:3.9" })).toContain('sandbox_image = "registry.k8s.io/pause:3.9"');
   });
 
   test.each(["pause:3.10", "registry.k8s.io/pause", "registry.k8s.io/pause:3.10 --x", ""])("refuses pause image %j", (img) => {

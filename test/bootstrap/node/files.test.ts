@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { CONTROL_PLANE_TAINT, nodeFiles, NodeSpec } from "../../../bootstrap/node/files";
 import { renderKernelModules, renderSysctls } from "../../../bootstrap/node/system";
+import { evaluateKubelet, parseKubeletFlags } from "../../../lib/cis/kubelet";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 const SPEC: NodeSpec = {
@@ -72,7 +73,14 @@ describe("nodeFiles", () => {
   });
 
   test("snapshot of the worker's files", () => {
-    expect(nodeFiles(SPEC)).toMatchSnapshot();
+    const out = nodeFiles(SPEC);
+    expect(out).toMatchSnapshot();
+    // The kubelet the snapshot boots passes every automatable CIS 4.2 check, flags included.
+    const f = byPath(out.files);
+    const execStart = /^ExecStart=(.*)$/m.exec(f["/etc/systemd/system/kubelet.service"].content)?.[1] ?? "";
+    const failed = evaluateKubelet(parse(f["/var/lib/kubelet/config.yaml"].content), parseKubeletFlags(execStart)).filter((r) => !r.pass);
+    expect(failed).toEqual([]);
+    expect(parseKubeletFlags(execStart).kubeconfig).toBe("/etc/kubernetes/kubelet.conf");
   });
 });
 

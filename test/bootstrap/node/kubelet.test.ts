@@ -8,6 +8,7 @@ import {
   STRONG_TLS_CIPHER_SUITES,
 } from "../../../bootstrap/node/kubelet";
 import { kubeletMaySetLabel, nodeLabelProblems, nodeTaintProblems } from "../../../bootstrap/node/labels";
+import { evaluateKubelet } from "../../../lib/cis/kubelet";
 import type { Taint } from "../../../lib/config/types";
 
 const BASE = { clusterDnsIp: "10.96.0.10", clusterDomain: "cluster.local" };
@@ -73,6 +74,8 @@ describe("renderKubeletConfig", () => {
   test("byte-stable snapshot", () => {
     expect(renderKubeletConfig(BASE)).toBe(text);
     expect(text).toMatchSnapshot();
+    // What the snapshot pins passes every automatable CIS 4.2 check of the config file.
+    expect(evaluateKubelet(cfg).filter((r) => !r.pass)).toEqual([]);
   });
 });
 

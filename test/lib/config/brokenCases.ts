@@ -107,7 +107,10 @@ export const BROKEN_CASES: BrokenCase[] = [
   dev("etcd 3.4", (v) => (v.etcd.version = "3.4.34")),
   dev("an etcd release without a known checksum", (v) => (v.etcd.version = "3.6.99")),
   dev("a misspelt etcd instance type", (v) => (v.etcd.instanceType = "m7i.lrage")),
-  dev("a Graviton etcd instance type", (v) => (v.etcd.instanceType = "m7g.large")),
+  prod("Graviton etcd on a release without a known arm64 checksum", (v) => {
+    v.etcd.instanceType = "m7g.large";
+    v.etcd.version = "3.5.26";
+  }),
   dev("etcd IOPS below gp3's baseline", (v) => (v.etcd.volumeIops = 2000)),
   dev("backups locked longer than kept", (v) => (v.etcd.backup = { retentionDays: 7, objectLockDays: 30 })),
   // control plane
@@ -139,7 +142,8 @@ export const BROKEN_CASES: BrokenCase[] = [
   dev("a pool whose pods would reach IMDS", (v) => (v.workers[0].metadataHopLimit = 2)),
   dev("a misspelt pool instance type", (v) => (v.workers[0].instanceTypes = ["m7i.large", "c7i.xlarg"])),
   dev("a pool mixing architectures", (v) => (v.workers[0].instanceTypes = ["m7i.large", "m7g.large"])),
-  dev("a Graviton pool", (v) => (v.workers[0].instanceTypes = ["c7g.large"])),
+  prod("a Graviton pool on a Kubernetes release without arm64 kubelet checksums", (v) => (v.workers[0].instanceTypes = ["c7g.large"])),
+  dev("a Graviton pool with an x86 type listed second", (v) => (v.workers[1].instanceTypes = ["m7g.large", "m7i.large"])),
   dev("an unknown taint effect", taint({ key: "a", effect: "NoWay" })),
   dev("a taint value with a space", taint({ key: "dedicated", value: "gpu jobs", effect: "NoSchedule" })),
   dev("a taint key with two slashes", taint({ key: "example.com/a/b", effect: "NoSchedule" })),
@@ -169,6 +173,7 @@ export const BROKEN_CASES: BrokenCase[] = [
   prod("an autoscaler release of another Kubernetes minor", (v) => (v.addons.clusterAutoscalerVersion = "1.34.2")),
   prod("a cloud-controller-manager of another Kubernetes minor", (v) => (v.addons.cloudControllerManagerVersion = "1.33.0")),
   prod("a Kubernetes release without known checksums", (v) => (v.kubernetes.version = "1.36.5")),
+  dev("a Kubernetes release without known checksums for either architecture", (v) => (v.kubernetes.version = "1.36.5")),
   prod("an add-on release with a leading v", (v) => (v.addons.metricsServerVersion = "v0.7.2")),
   prod("a Helm-era chart key", (v) => (v.addons.metricsServerChartVersion = "3.12.2")),
   prod("a misspelt add-on switch", (v) => (v.addons.metricServer = true)),

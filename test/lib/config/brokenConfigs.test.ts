@@ -49,7 +49,7 @@ const EXPECTED: Record<string, string[]> = {
     'kubestead:acknowledge[0] must name a destructive change `npm run plan -- --base` reports (got "etcd-replace"): did you mean ca-replaced? use one of: ca-replaced, service-account-key-replaced, encryption-key-changed, etcd-volume-replaced, etcd-eni-replaced, etcd-members-changed-together, cluster-name-changed, service-cidr-changed, pod-cidr-changed',
   ],
   "maxNodes below the pools' maxima": [
-    "kubestead:maxNodes must cover the pools' maxSize sum plus control-plane nodes (4) (got 2): raise maxNodes or lower the pools' maxSize",
+    "kubestead:maxNodes must cover the pools' maxSize sum plus control-plane nodes (7) (got 2): raise maxNodes or lower the pools' maxSize",
   ],
   "a tag key in AWS's namespace": [
     'kubestead:tags.aws:team must not start with aws: (AWS reserves that prefix and refuses the tag) (got "aws:team"): drop the aws: prefix, e.g. use the name after it',
@@ -64,13 +64,13 @@ const EXPECTED: Record<string, string[]> = {
     'kubestead:tags.team must have a value of at most 256 characters (got "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"): shorten the value of kubestead:tags.team',
   ],
   "a misspelt checksum key": [
-    'kubestead:checksums.kubeleet is not a binary nodes download (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"): did you mean kubelet? use one of: kubelet, kubectl, containerd, runc, cniPlugins',
+    'kubestead:checksums.kubeleet is not a binary nodes download (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"): did you mean kubelet? use one of: kubelet, kubectl, containerd, runc, cniPlugins, amd64, arm64',
   ],
   "a checksum that isn't a sha256": [
     'kubestead:checksums.runc must be a sha256: 64 lowercase hex digits (got "sha256:abc"): copy the checksum the release publishes for the file',
   ],
   "a containerd release without a known checksum": [
-    'kubestead:kubernetes.containerdVersion has no known checksum for containerd-2.4.0-linux-amd64.tar.gz: nodes download only what they can verify (got "2.4.0"): pin a release with known checksums (1.7.30, 2.3.1, 2.4.1), or set kubestead:checksums.containerd from the release\'s published checksums',
+    'kubestead:kubernetes.containerdVersion has no known checksum for containerd-2.4.0-linux-amd64.tar.gz or containerd-2.4.0-linux-arm64.tar.gz: nodes download only what they can verify (got "2.4.0"): pin a release with known amd64 and arm64 checksums (1.7.30, 2.3.1, 2.4.1), or set kubestead:checksums.containerd and kubestead:checksums.arm64.containerd from the release\'s published checksums',
   ],
   "a VPC CIDR with host bits": [
     'kubestead:network.vpcCidr must be an IPv4 CIDR with a clean network address (got "10.0.0.1/16"): use a private range such as 10.0.0.0/16',
@@ -140,7 +140,7 @@ const EXPECTED: Record<string, string[]> = {
     "kubestead:etcd.members must not exceed the number of zones (3): each member needs its own zone (got 5): add zones to kubestead:zones or set kubestead:etcd.members to 3",
   ],
   "a misspelt etcd key": [
-    "kubestead:etcd.member is not a known setting (got 3): did you mean members? remove it or use one of: members, version, sha256, instanceType, volumeSizeGiB, volumeIops, snapshotCount, backup",
+    "kubestead:etcd.member is not a known setting (got 3): did you mean members? remove it or use one of: members, version, sha256, instanceType, volumeSizeGiB, volumeIops, snapshotCount, backup, defrag, backupAlarm",
   ],
   "an etcd version with a leading v": [
     'kubestead:etcd.version must be an etcd release like 3.6.14 (no leading v) (got "v3.6.14"): pin an etcd 3.5 or 3.6 release, e.g. 3.6.14',
@@ -149,13 +149,13 @@ const EXPECTED: Record<string, string[]> = {
     'kubestead:etcd.version must be an etcd 3.5 or 3.6 release (what supported Kubernetes releases are tested against) (got "3.4.34"): use 3.6.14',
   ],
   "an etcd release without a known checksum": [
-    "kubestead:etcd.sha256 must be the sha256 of etcd-v3.6.99-linux-amd64.tar.gz (no checksum is known for this release) (got nothing): set kubestead:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known checksum: 3.5.27, 3.6.14",
+    "kubestead:etcd.sha256 must be the sha256 of etcd-v3.6.99-linux-amd64.tar.gz (no checksum is known for this release) (got nothing): set kubestead:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known amd64 checksum: 3.5.27, 3.6.14",
   ],
   "a misspelt etcd instance type": [
     'kubestead:etcd.instanceType must be an EC2 instance type kubestead knows (table of 2026-11) (got "m7i.lrage"): did you mean m7i.large, m6i.large or m7i.xlarge? (a newer type can be added to lib/aws/instanceTypes.ts)',
   ],
-  "a Graviton etcd instance type": [
-    'kubestead:etcd.instanceType must be an amd64 (x86_64) type: nodes boot amd64 images and binaries only (got "m7g.large"): use an amd64 type, e.g. m7a.large',
+  "Graviton etcd on a release without a known arm64 checksum": [
+    "kubestead:etcd.sha256 must be the sha256 of etcd-v3.5.26-linux-arm64.tar.gz (no checksum is known for this release) (got nothing): set kubestead:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known arm64 checksum: 3.5.27, 3.6.14",
   ],
   "etcd IOPS below gp3's baseline": [
     "kubestead:etcd.volumeIops must be from 3000 to 16000 (got 2000): set kubestead:etcd.volumeIops to a whole number from 3000 to 16000",
@@ -212,7 +212,7 @@ const EXPECTED: Record<string, string[]> = {
   "desired capacity outside [min, max]": [
     "kubestead:workers[0].desiredCapacity must lie within [minSize, maxSize] = [1, 3] (got 9): set desiredCapacity between minSize and maxSize",
   ],
-  "two pools with one name": ['kubestead:workers[1].name must be unique among pools (got "general"): give each pool its own name'],
+  "two pools with one name": ['kubestead:workers[2].name must be unique among pools (got "general"): give each pool its own name'],
   "a pool named like an etcd member": [
     'kubestead:workers[0].name must not be a node-role name (etcd, etcd-<i>, controlplane, workers) (got "etcd-0"): pick another name, e.g. general',
   ],
@@ -232,8 +232,11 @@ const EXPECTED: Record<string, string[]> = {
   "a pool mixing architectures": [
     'kubestead:workers[0].instanceTypes[1] must have the architecture of kubestead:workers[0].instanceTypes[0] (amd64 (x86_64)): one node group boots one image (got "m7g.large"): list only amd64 types in this pool, or move m7g.large to a pool of its own',
   ],
-  "a Graviton pool": [
-    'kubestead:workers[0].instanceTypes[0] must be an amd64 (x86_64) type: nodes boot amd64 images and binaries only (got "c7g.large"): use an amd64 type, e.g. c7a.large',
+  "a Graviton pool on a Kubernetes release without arm64 kubelet checksums": [
+    'kubestead:kubernetes.version has no known checksum for kubelet v1.35.8 linux/arm64: nodes download only what they can verify (got "1.35.8"): pin a release with known arm64 checksums (1.36.2, 1.37.0), or set kubestead:checksums.arm64.kubelet from the release\'s published checksums',
+  ],
+  "a Graviton pool with an x86 type listed second": [
+    'kubestead:workers[1].instanceTypes[1] must have the architecture of kubestead:workers[1].instanceTypes[0] (arm64 (Graviton)): one node group boots one image (got "m7i.large"): list only arm64 types in this pool, or move m7i.large to a pool of its own',
   ],
   "an unknown taint effect": [
     'kubestead:workers[0].taints[0].effect must be one of NoSchedule, PreferNoSchedule, NoExecute (got "NoWay"): set kubestead:workers[0].taints[0].effect to one of: NoSchedule, PreferNoSchedule, NoExecute',
@@ -279,7 +282,10 @@ const EXPECTED: Record<string, string[]> = {
     'kubestead:addons.cloudControllerManagerVersion must be a release of the Kubernetes minor (1.35): the AWS cloud-controller-manager supports only its own minor (got "1.33.0"): use 1.35.2, or leave it out',
   ],
   "a Kubernetes release without known checksums": [
-    'kubestead:kubernetes.version has no known checksum for kubelet v1.36.5 linux/amd64 or kubectl v1.36.5 linux/amd64: nodes download only what they can verify (got "1.36.5"): pin a release with known checksums (1.35.8, 1.36.2, 1.37.0), or set kubestead:checksums.kubelet and kubestead:checksums.kubectl from the release\'s published checksums',
+    'kubestead:kubernetes.version has no known checksum for kubelet v1.36.5 linux/amd64 or kubectl v1.36.5 linux/amd64: nodes download only what they can verify (got "1.36.5"): pin a release with known amd64 checksums (1.35.8, 1.36.2, 1.37.0), or set kubestead:checksums.kubelet and kubestead:checksums.kubectl from the release\'s published checksums',
+  ],
+  "a Kubernetes release without known checksums for either architecture": [
+    'kubestead:kubernetes.version has no known checksum for kubelet v1.36.5 linux/amd64 or kubectl v1.36.5 linux/amd64 or kubelet v1.36.5 linux/arm64: nodes download only what they can verify (got "1.36.5"): pin a release with known amd64 and arm64 checksums (1.36.2, 1.37.0), or set kubestead:checksums.kubelet and kubestead:checksums.kubectl and kubestead:checksums.arm64.kubelet from the release\'s published checksums',
   ],
   "an add-on release with a leading v": [
     'kubestead:addons.metricsServerVersion must be a release like 1.2.3 (no leading v) (got "v0.7.2"): pin a release, e.g. 0.7.2',

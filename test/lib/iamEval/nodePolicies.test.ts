@@ -1,6 +1,15 @@
 /** lib/iam.ts's node policies under evaluation: what the cloud-controller-manager and the S3 decrypts may touch. */
 import { IamRequest, NamedPolicy, evaluateRequest } from "../../../lib/iamEval/evaluate";
-import { addonStorePolicy, controlPlanePolicy, etcdPolicy, nodeBaselinePolicy } from "../../../lib/iam";
+import {
+  addonStorePolicy,
+  controlPlanePolicy,
+  encryptionAtRestContext,
+  encryptionAtRestKeyPolicy,
+  encryptionAtRestPolicy,
+  etcdPolicy,
+  nodeBaselinePolicy,
+  workerPolicy,
+} from "../../../lib/iam";
 
 const ACCOUNT = "111122223333";
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
@@ -112,5 +121,127 @@ describe("S3 decrypts are held to their bucket by encryption context", () => {
       expect(decide(viaS3(`${BACKUPS}/kc/snap.db`, action), etcd, KEY_POLICY)).toBe("Allowed");
       expect(decide(viaS3(ADDONS, action), etcd, KEY_POLICY)).toBe("ImplicitlyDenied");
     }
+  });
+});
+
+describe("the encryption-at-rest key: the control plane's KMS plugin, with its encryption context, and nobody else", () => {
+  const AT_REST = `arn:aws:kms:us-east-1:${ACCOUNT}:key/at-rest`;
+  const CP_ROLE = `arn:aws:iam::${ACCOUNT}:role/kc-controlplane`;
+  const KEY_POLICY_AT_REST: NamedPolicy = { name: "key policy", document: encryptionAtRestKeyPolicy("aws", ACCOUNT, CP_ROLE, "kc") };
+  const cpWithGrant: NamedPolicy[] = [...cp, { name: "encryption at rest", document: encryptionAtRestPolicy(AT_REST, "kc") }];
+  const worker: NamedPolicy[] = [
+    { name: "worker", document: workerPolicy(SCOPE) },
+    { name: "baseline", document: nodeBaselinePolicy("aws", "worker") },
+  ];
+  const context = (cluster: string) => {
+    const ctx = encryptionAtRestContext(cluster);
+    return {
+      ...Object.fromEntries(Object.entries(ctx).map(([k, v]) => [`kms:EncryptionContext:${k}`, v])),
+      "kms:EncryptionContextKeys": Object.keys(ctx),
+    };
+  };
+  const as = (principal: string, action: string, ctx: Record<string, string | string[]>): IamRequest => ({
+    ...req(action, AT_REST, ctx),
+    principal,
+  });
+
+  test.each(["kms:Encrypt", "kms:Decrypt"])("the control-plane role may %s with the plugin's context, not without it", (action) => {
+    expect(decide(as(CP_ROLE, action, context("kc")), cpWithGrant, KEY_POLICY_AT_REST)).toBe("Allowed");
+    expect(decide(as(CP_ROLE, action, {}), cpWithGrant, KEY_POLICY_AT_REST)).toBe("ImplicitlyDenied");
+    expect(decide(as(CP_ROLE, action, context("other")), cpWithGrant, KEY_POLICY_AT_REST)).toBe("ImplicitlyDenied");
+    // The key policy names the role: it decides even before the role's own grant exists.
+    expect(decide(as(CP_ROLE, action, context("kc")), cp, KEY_POLICY_AT_REST)).toBe("Allowed");
+  });
+
+  test("no GenerateDataKey: KMS v2 generates data keys in the apiserver and only wraps their seed", () => {
+    expect(decide(as(CP_ROLE, "kms:GenerateDataKey", context("kc")), cpWithGrant, KEY_POLICY_AT_REST)).toBe("ImplicitlyDenied");
+  });
+
+  test.each([
+    ["worker", `arn:aws:iam::${ACCOUNT}:role/kc-worker`, worker],
+    ["etcd", `arn:aws:iam::${ACCOUNT}:role/kc-etcd`, etcd],
+  ])("the %s role can do nothing with it, even granted kms:* on it in its own policy", (_n, principal, policies) => {
+    const greedy: NamedPolicy = {
+      name: "greedy",
+      document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: AT_REST }] },
+    };
+    for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]) {
+      expect(decide(as(principal, action, context("kc")), policies as NamedPolicy[], KEY_POLICY_AT_REST)).toBe("ImplicitlyDenied");
+      // The key policy does not hand use of the key to the account's IAM policies.
+      expect(decide(as(principal, action, context("kc")), [...(policies as NamedPolicy[]), greedy], KEY_POLICY_AT_REST)).toBe(
+        "ImplicitlyDenied",
+      );
+    }
+  });
+
+  test("control: under a key policy that trusts the account's IAM policies, that greedy grant would decrypt every Secret", () => {
+    const greedy: NamedPolicy = {
+      name: "greedy",
+      document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: AT_REST }] },
+    };
+    expect(decide(as(`arn:aws:iam::${ACCOUNT}:role/kc-worker`, "kms:Decrypt", context("kc")), [...worker, greedy], KEY_POLICY)).toBe(
+      "Allowed",
+    );
+  });
+
+  test("the account still administers the key (Pulumi manages it) but cannot hand out grants on it", () => {
+    const admin = `arn:aws:iam::${ACCOUNT}:role/deployer`;
+    const all: NamedPolicy = {
+      name: "admin",
+      document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] },
+    };
+    for (const action of ["kms:DescribeKey", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion", "kms:TagResource"])
+      expect(decide(as(admin, action, {}), [all], KEY_POLICY_AT_REST)).toBe("Allowed");
+    for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:CreateGrant", "kms:ReEncryptFrom"])
+      expect(decide(as(admin, action, context("kc")), [all], KEY_POLICY_AT_REST)).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("etcd's founded marker, cluster token and backup metrics", () => {
+  const state = (cluster: string, name: string) =>
+    `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/kubestead/${cluster}/etcd/state/0a1b2c3d4e5f/${name}`;
+  const worker: NamedPolicy[] = [
+    { name: "worker", document: workerPolicy(SCOPE) },
+    { name: "baseline", document: nodeBaselinePolicy("aws", "worker") },
+    // What a careless grant would add (e.g. a managed policy with ssm:* and CloudWatch agent rights).
+    {
+      name: "broad",
+      document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ssm:*", "cloudwatch:*"], Resource: "*" }] },
+    },
+  ];
+
+  test("etcd creates its marker, never overwrites or deletes it; it rewrites its token; nothing of another cluster", () => {
+    expect(decide(req("ssm:PutParameter", state("kc", "founded")), etcd)).toBe("Allowed");
+    expect(decide(req("ssm:PutParameter", state("kc", "founded"), { "ssm:Overwrite": "false" }), etcd)).toBe("Allowed");
+    expect(decide(req("ssm:PutParameter", state("kc", "founded"), { "ssm:Overwrite": "true" }), etcd)).toBe("ExplicitlyDenied");
+    expect(decide(req("ssm:PutParameter", state("kc", "cluster-token"), { "ssm:Overwrite": "true" }), etcd)).toBe("Allowed");
+    for (const action of ["ssm:DeleteParameter", "ssm:DeleteParameters"]) {
+      expect(decide(req(action, state("kc", "founded")), etcd)).toBe("ExplicitlyDenied");
+      expect(decide(req(action, state("kc", "cluster-token")), etcd)).toBe("ExplicitlyDenied");
+    }
+    expect(decide(req("ssm:PutParameter", state("other", "founded")), etcd)).toBe("ImplicitlyDenied");
+    expect(
+      decide(req("ssm:PutParameter", `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/kubestead/kc/etcd/files/etcd-restore.sh`), etcd),
+    ).toBe("ImplicitlyDenied");
+    expect(decide(req("ssm:PutParameter", `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/kubestead/kc/etcd/etcd-0/server.key`), etcd)).toBe(
+      "ImplicitlyDenied",
+    );
+  });
+
+  test("etcd publishes only to Kubestead/etcd", () => {
+    expect(decide(req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "Kubestead/etcd" }), etcd)).toBe("Allowed");
+    expect(decide(req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/EC2" }), etcd)).toBe("ImplicitlyDenied");
+    expect(decide(req("cloudwatch:PutMetricData", "*"), etcd)).toBe("ImplicitlyDenied");
+  });
+
+  test("another role's broad grant is held by its baseline: no write under etcd's path, no etcd metrics", () => {
+    expect(decide(req("ssm:PutParameter", state("kc", "founded")), worker)).toBe("ExplicitlyDenied");
+    expect(
+      decide(req("ssm:PutParameter", `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/kubestead/kc/etcd/files/etcd-lifecycle.sh`), worker),
+    ).toBe("ExplicitlyDenied");
+    expect(decide(req("ssm:DeleteParameter", state("kc", "cluster-token")), worker)).toBe("ExplicitlyDenied");
+    expect(decide(req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "Kubestead/etcd" }), worker)).toBe("ExplicitlyDenied");
+    // Control: the same grant elsewhere is the grant's business, not the baseline's.
+    expect(decide(req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "CWAgent" }), worker)).toBe("Allowed");
   });
 });

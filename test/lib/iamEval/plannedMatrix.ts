@@ -169,6 +169,53 @@ export function describePlannedMatrix(stack: string, config: PolicyPackConfigFil
       );
     });
 
+    test("the apiserver's encryption-at-rest key: only the control plane, only with the KMS plugin's context", () => {
+      expect(input.encryptionKeys).toEqual([{ arn: expect.stringMatching(/^arn:aws:kms:/), cluster }]);
+      const onKey = cells.filter((c) => c.subject === "encryption-key");
+      // Every role is asked about every action, with and without the context.
+      expect(onKey.length).toBe(input.roles.length * 6);
+      const allowed = onKey.filter((c) => c.decision === "Allowed");
+      expect(allowed.map((c) => `${c.role.nodeRole} ${c.action} ${c.via}`).sort()).toEqual([
+        "controlplane kms:Decrypt with the KMS plugin's encryption context",
+        "controlplane kms:Encrypt with the KMS plugin's encryption context",
+      ]);
+      expect(forbiddenCells(onKey).map(describeCell)).toEqual([]);
+    });
+
+    test("a worker role granted kms:Decrypt on that key in its own policy still cannot use it; the policy reports the grant once the key policy trusts IAM", () => {
+      const [worker] = withRole(plan, IAM_T.role, "worker");
+      const key = ofType(plan, IAM_T.key).find((k) => tagsOf(k)["kubestead.io/purpose"] === "encryption-at-rest")!;
+      const copy: Plan = structuredClone(plan);
+      const policy = copy.resources.find((r) => r.type === IAM_T.rolePolicy && r.inputs.role === worker.outputs.name)!;
+      const doc = JSON.parse(String(policy.outputs.policy));
+      doc.Statement.push({ Sid: "Greedy", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key.outputs.arn });
+      policy.outputs.policy = JSON.stringify(doc);
+      expect(runPolicies(copy, config, { preview: false }).violations.filter((v) => v.policy === POLICY)).toEqual([]);
+      // Control: the same grant under a key policy that hands use of the key to IAM (as the cluster key's does).
+      const copyKey = copy.resources.find((r) => r.urn === key.urn)!;
+      copyKey.outputs.policy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${String(key.outputs.arn).split(":")[4]}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+        ],
+      });
+      const found = runPolicies(copy, config, { preview: false }).violations.filter((v) => v.policy === POLICY);
+      expect(found.map((v) => v.message).sort()).toEqual(
+        ["with", "without"].map((w) =>
+          expect.stringMatching(
+            new RegExp(
+              `^IAM role ${worker.outputs.name} \\(worker nodes\\) is allowed kms:Decrypt on encryption-at-rest key .* ${w} the KMS plugin's encryption context`,
+            ),
+          ),
+        ),
+      );
+    });
+
     test("every role's inline policies fit IAM's 10,240-character aggregate", () => {
       for (const role of ofType(plan, IAM_T.role)) {
         const size = ofType(plan, IAM_T.rolePolicy)

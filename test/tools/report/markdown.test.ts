@@ -108,6 +108,9 @@ describe("renderReport", () => {
     const a = renderReport({ plan, cost, capacity: real, certificates, policy });
     expect(a).toContain("capacity ✓");
     expect(renderReport({ plan, cost, capacity: real, certificates, policy })).toBe(a);
+    // Each node group with its instance types and architecture.
+    expect(a).toContain("| prod-general | pool general | m6i.large, m6a.large | amd64 | 3–30 |");
+    expect(a).toContain("| prod-etcd-0 | etcd | m6i.large | amd64 | 1–1 |");
     expect(md).toMatchSnapshot();
   });
 });

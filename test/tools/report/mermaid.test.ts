@@ -45,7 +45,7 @@ describe("architectureDiagram", () => {
       const end = g.lines.findIndex((l, j) => j > start && l.trim() === "end");
       const body = g.lines.slice(start, end).join("\n");
       expect(start).toBeGreaterThan(0);
-      expect(body).toContain(`etcd_${i}["etcd-${i}<br/>prod-etcd-${i}<br/>m6i.large"]`);
+      expect(body).toContain(`etcd_${i}["etcd-${i}<br/>prod-etcd-${i}<br/>m6i.large (amd64)"]`);
       expect(body).toContain(`vol_prod_etcd_data_${i}[(`);
       expect(body).toContain(`prod_network_nat_${i}{{`);
       expect(body).toContain(`prod_controlplane_controllers_${sanitiseId(z)}[`);
