@@ -35,6 +35,7 @@ import { renderStoredFilesStep, storedNodeFileName } from "../bootstrap/storedFi
 import { ADDON_PREFIX, NODE_FILE_PREFIX } from "./addonStore";
 import { nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, IssuedCertificate, issueCertificate } from "./pki";
+import { nodeCsrVerifierFiles, nodeCsrVerifierStoredFiles, renderNodeCsrVerifierBootStep } from "../bootstrap/addons/nodeCsrVerifier";
 
 export interface ControlPlaneArgs {
   config: ClusterConfig;
@@ -285,14 +286,15 @@ export class ControlPlane extends pulumi.ComponentResource {
           roleFiles: [
             ...cp.files.filter((f) => !storedPaths.includes(f.path)),
             ...applierFiles(storeUri, c.region, { [TOKEN_SECRET_FILE]: tokenSecretParameter }),
+            ...nodeCsrVerifierFiles({ cluster: c.name, region: c.region, kubeconfig: CP_KUBECONFIG.superAdmin }),
           ],
           roleSecrets: [...cp.secrets, { path: `${ADDON_SECRET_DIR}/${TOKEN_SECRET_FILE}`, parameter: tokenSecretParameter, mode: "0600" }],
           beforeStart: [
-            renderStoredFilesStep(nodeUri, [...applierStoredFiles(), ...stored]),
+            renderStoredFilesStep(nodeUri, [...applierStoredFiles(), ...nodeCsrVerifierStoredFiles(), ...stored]),
             renderControlPlaneKubeletCredentialStep({ cluster: c.name, validityDays: Math.floor(c.pki.leafValidityHours / 24) }),
           ],
           // The plugin answers before the add-ons are applied (Secrets among them).
-          afterStart: [...(keyArn ? [renderKmsPluginWaitStep(keyArn)] : []), renderApplierBootStep()],
+          afterStart: [...(keyArn ? [renderKmsPluginWaitStep(keyArn)] : []), renderApplierBootStep(), renderNodeCsrVerifierBootStep()],
         });
         return { files: boot.files, secrets: boot.secrets, secretContents: cp.secretContents, stored };
       });

@@ -45,13 +45,13 @@ export class Network extends pulumi.ComponentResource {
     this.zones = c.zones;
     const existing = c.network.existing;
     if (existing) {
-      this.vpcId = pulumi.output(existing.vpcId);
       const vpc = ec2.getVpcOutput({ id: existing.vpcId }, { parent: this });
-      this.vpcCidr = vpc.cidrBlock;
       // Every subnet is read and checked (zone by position, VPC, CIDR) before anything is placed in
-      // it: the subnet IDs the rest of the stack uses resolve only once the check has passed. A
-      // failed check ends the program with one RunError (the engine prints its message alone); the
-      // IDs then never resolve, so nothing is created in a wrong subnet.
+      // the VPC: its ID, CIDR and the subnet IDs the rest of the stack uses resolve only once the
+      // check has passed. A failed check ends the program with one RunError (the engine prints its
+      // message alone); they then never resolve, so no security group, flow log or node is created
+      // in a wrong place. (Resources that need nothing of the network — keys, buckets, roles — may
+      // still be created by an update run without a preview.)
       const ids = [...existing.privateSubnetIds, ...existing.publicSubnetIds];
       const lookups = pulumi.all(ids.map((id) => ec2.getSubnetOutput({ id }, { parent: this })));
       const facts = pulumi.all([vpc.cidrBlock, lookups]).apply(([vpcCidr, subnets]) => {
@@ -65,6 +65,8 @@ export class Network extends pulumi.ComponentResource {
         problems.length > 0 ? new Promise(() => undefined) : Promise.resolve(seen),
       );
       const checked = (id: string) => passed.apply(() => id);
+      this.vpcId = checked(existing.vpcId);
+      this.vpcCidr = pulumi.all([passed, vpc.cidrBlock]).apply(([, cidr]) => cidr);
       this.privateSubnetIds = existing.privateSubnetIds.map(checked);
       this.publicSubnetIds = existing.publicSubnetIds.map(checked);
       this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => passed.apply((f) => f.find((s) => s.id === id)!.cidrBlock));

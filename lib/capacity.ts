@@ -13,6 +13,7 @@
  */
 import type { ClusterConfig } from "./config/types";
 import { awsUsableAddresses, blockSize, mustParseCidr, parseCidr, type Cidr } from "./cidr";
+import { capacityLimitRows } from "./capacityLimits";
 
 export interface CapacityRow {
   name: string;
@@ -20,7 +21,18 @@ export interface CapacityRow {
   limit: number;
   ok: boolean;
   detail: string;
+  /** Where the limit comes from: the upstream guidance or rule, cited so a reader can check it. */
+  source: string;
+  /** An account quota the plan cannot see: shown, never fails the check. */
+  advisory?: boolean;
 }
+
+const POD_CIDR_SOURCE =
+  "kube-controller-manager --node-cidr-mask-size (https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/)";
+const KUBELET_MAX_PODS_SOURCE = "kubelet maxPods default 110 (https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/)";
+const SUBNET_SOURCE = "AWS reserves 5 addresses per subnet (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html)";
+const SCALABILITY_THRESHOLDS_SOURCE =
+  "SIG Scalability thresholds (https://github.com/kubernetes/community/blob/master/sig-scalability/configs-and-limits/thresholds.md)";
 
 export interface CapacityReport {
   rows: CapacityRow[];
@@ -66,6 +78,7 @@ function podCidrRows(c: ClusterConfig, pod: Cidr): { rows: CapacityRow[]; proble
     limit: c.maxNodes,
     ok: nodes >= c.maxNodes,
     detail: `${c.kubernetes.podCidr} in /${mask} slices = 2^(${mask}-${pod.prefix})`,
+    source: POD_CIDR_SOURCE,
   });
   if (mask < pod.prefix) {
     problems.push(
@@ -90,6 +103,7 @@ function podCidrRows(c: ClusterConfig, pod: Cidr): { rows: CapacityRow[]; proble
     limit: DEFAULT_MAX_PODS,
     ok: podIps >= DEFAULT_MAX_PODS,
     detail: `a /${mask} slice, kubelet maxPods ${DEFAULT_MAX_PODS}`,
+    source: KUBELET_MAX_PODS_SOURCE,
   });
   if (podIps < DEFAULT_MAX_PODS) {
     problems.push(
@@ -114,6 +128,7 @@ function subnetRows(c: ClusterConfig, subnets: Cidr[]): { rows: CapacityRow[]; p
     limit: needed,
     ok: total >= needed,
     detail: `${subnets.length} subnets, size - 5 reserved by AWS each; 1 IP per node${lbIps ? `, ${lbIps} for the internal NLB` : ""}`,
+    source: SUBNET_SOURCE,
   });
   const prefixKey = c.network.existing ? "kubestead:network.existing.privateSubnetIds" : "kubestead:network.privateSubnetPrefix";
   const prefixFix = (n: number) =>
@@ -137,6 +152,7 @@ function subnetRows(c: ClusterConfig, subnets: Cidr[]): { rows: CapacityRow[]; p
       limit: neededAfterLoss,
       ok: afterLoss >= neededAfterLoss,
       detail: `the ${subnets.length - 1} smallest subnets must hold every node`,
+      source: SUBNET_SOURCE,
     });
     if (afterLoss < neededAfterLoss) {
       const per = Math.ceil(neededAfterLoss / (subnets.length - 1));
@@ -158,6 +174,7 @@ function asgRows(c: ClusterConfig): { rows: CapacityRow[]; problems: string[] } 
     limit: c.maxNodes,
     ok,
     detail: `worker maxSize ${fmt(workerMax)} + control plane ${c.controlPlane.nodes} + etcd ${c.etcd.members}`,
+    source: "kubestead:maxNodes (the cluster's own claim)",
   };
   const problems = ok
     ? []
@@ -180,6 +197,7 @@ function serviceRows(c: ClusterConfig, svc: Cidr): { rows: CapacityRow[]; proble
       limit: wanted,
       ok: usable >= wanted,
       detail: `${c.kubernetes.serviceCidr}; rule of thumb ${SERVICES_PER_NODE} services per node, at least ${fmt(MIN_SERVICES)}`,
+      source: SCALABILITY_THRESHOLDS_SOURCE,
     },
   ];
   if (usable < wanted) {
@@ -231,5 +249,8 @@ export function capacityCheck(c: ClusterConfig, privateSubnetCidrs: string[]): C
       `kubestead:kubernetes.serviceCidr ${JSON.stringify(c.kubernetes.serviceCidr)} is not an IPv4 CIDR: use e.g. 10.96.0.0/12`,
     );
 
-  return { rows, ok: problems.length === 0 && rows.every((r) => r.ok), problems };
+  // Control-plane and etcd sizes, etcd quota and IOPS, the boot-time API budget, account quotas.
+  add(capacityLimitRows(c));
+
+  return { rows, ok: problems.length === 0 && rows.every((r) => r.ok || r.advisory), problems };
 }

@@ -63,11 +63,13 @@ const US_EC2: Record<string, number> = {
   "m6i.2xlarge": 0.384,
   "m7i.large": 0.1008,
   "m7i.xlarge": 0.2016,
+  "m7i.2xlarge": 0.4032,
   "m6a.large": 0.0864,
   "m6a.xlarge": 0.1728,
   "c6i.large": 0.085,
   "c6i.xlarge": 0.17,
   "c7i.large": 0.08925,
+  "c7i.12xlarge": 2.142,
   "r6i.large": 0.126,
   "r6i.xlarge": 0.252,
   // Graviton (arm64): about a fifth below the x86 type of the same size.

@@ -24,7 +24,7 @@ export function nearest(got: string, known: readonly string[], max = 3): string[
   const reach = Math.max(2, Math.floor(g.length / 3));
   return known
     .map((k, i) => ({ k, i, d: editDistance(g, k.toLowerCase()) }))
-    .filter((x) => x.d <= reach && x.d > 0)
+    .filter((x) => x.d <= reach && x.k !== got)
     .sort((x, y) => x.d - y.d || x.i - y.i)
     .slice(0, max)
     .map((x) => x.k);

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AddonStore } from "../components/addonStore";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
 import { applierStoredFiles } from "../bootstrap/addons/applier";
+import { nodeCsrVerifierStoredFiles } from "../bootstrap/addons/nodeCsrVerifier";
 import { addonNames, clusterAddons, storedManifests } from "../bootstrap/addons/manifests";
 import { BootstrapToken } from "../components/bootstrapToken";
 import { ControlPlane } from "../components/controlPlane";
@@ -107,7 +108,7 @@ export function buildCluster(c: ClusterConfig) {
     kmsKeyArn: key.keyArn,
     manifests,
     addonNames: addonNames(c.addons),
-    nodeFiles: applierStoredFiles(),
+    nodeFiles: [...applierStoredFiles(), ...nodeCsrVerifierStoredFiles()],
   });
   const controlPlane = new ControlPlane(`${c.name}-controlplane`, {
     config: c,

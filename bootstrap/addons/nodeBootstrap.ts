@@ -1,7 +1,7 @@
 /**
  * What lets kubelets join with a bootstrap token (TLS bootstrapping): the token Secret and the
- * bindings that let its holders ask for a client certificate and have it approved automatically,
- * and let nodes renew theirs. Serving certificates are approved by csrApprover.ts instead.
+ * bindings that let its holders ask for a client certificate (approved by the control plane's join
+ * verifier, nodeCsrVerifier.ts, only for this cluster's running workers), and let nodes renew theirs. Serving certificates are approved by csrApprover.ts instead.
  * The apiserver needs --enable-bootstrap-token-auth; kube-controller-manager signs with the
  * cluster CA. https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/
  */
@@ -62,9 +62,8 @@ export function bootstrapTokenSecret(a: BootstrapTokenArgs): K8sObject {
 export function nodeBootstrapRbac(): K8sObject[] {
   return [
     binding("kubestead:kubelet-bootstrap", "system:node-bootstrapper", [group(NODE_BOOTSTRAP_GROUP)]),
-    binding("kubestead:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", [
-      group(NODE_BOOTSTRAP_GROUP),
-    ]),
+    // No nodeclient auto-approval: a token could ask for any node's name. The control plane's
+    // join verifier (nodeCsrVerifier.ts) approves a join only for a running worker of this cluster.
     binding("kubestead:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [
       group("system:nodes"),
     ]),

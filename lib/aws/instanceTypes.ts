@@ -43,9 +43,9 @@ const UP_TO_48 = [...UP_TO_32, "48xlarge"];
 const SIXTH_GEN_INTEL = [...UP_TO_32, "metal"];
 const SEVENTH_GEN_INTEL = [...UP_TO_24, "48xlarge", "metal-24xl", "metal-48xl"];
 const GRAVITON_2_3 = ["medium", ...UP_TO_16, "metal"];
-const GRAVITON_4 = ["medium", ...UP_TO_48, "metal-24xl", "metal-48xl"];
+const GRAVITON_4 = ["medium", ...UP_TO_24, "48xlarge", "metal-24xl", "metal-48xl"];
 const AMD_GEN_7 = ["medium", ...UP_TO_48, "metal-48xl"];
-const FLEX = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge"];
+const FLEX = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"];
 
 interface Family {
   arch: Arch;

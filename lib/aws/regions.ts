@@ -8,7 +8,9 @@
  *
  * Regions that need opting in (af-south-1, ap-east-1, me-south-1, …) are listed: opting in is an
  * account setting this project cannot see offline. China regions (aws-cn partition) are not: the
- * project's IAM documents and endpoints assume the aws and aws-us-gov partitions.
+ * project's IAM documents and endpoints assume the aws partition. GovCloud regions are not listed
+ * either: the Debian image account the nodes boot from (136693071363) publishes in the aws
+ * partition only.
  */
 export const REGIONS_AS_OF = "2026-11";
 
@@ -17,6 +19,8 @@ export interface RegionInfo {
   zoneLetters: string[];
   /** Most zones any one account can use at once (us-west-1: 2), when fewer than the letters. */
   zonesPerAccount?: number;
+  /** Letters only accounts older than a later zone see (accepted, never a default or a hint). */
+  legacyLetters?: string[];
 }
 
 const abc = { zoneLetters: ["a", "b", "c"] };
@@ -31,7 +35,7 @@ export const REGIONS: Readonly<Record<string, RegionInfo>> = {
   "ap-east-2": abc,
   "ap-south-1": abc,
   "ap-south-2": abc,
-  "ap-northeast-1": { zoneLetters: ["a", "b", "c", "d"] },
+  "ap-northeast-1": { zoneLetters: ["a", "c", "d"], legacyLetters: ["b"] },
   "ap-northeast-2": { zoneLetters: ["a", "b", "c", "d"] },
   "ap-northeast-3": abc,
   "ap-southeast-1": abc,
@@ -41,7 +45,7 @@ export const REGIONS: Readonly<Record<string, RegionInfo>> = {
   "ap-southeast-5": abc,
   "ap-southeast-6": abc,
   "ap-southeast-7": abc,
-  "ca-central-1": { zoneLetters: ["a", "b", "c", "d"] },
+  "ca-central-1": { zoneLetters: ["a", "b", "d"], legacyLetters: ["c"] },
   "ca-west-1": abc,
   "eu-central-1": abc,
   "eu-central-2": abc,
@@ -56,17 +60,20 @@ export const REGIONS: Readonly<Record<string, RegionInfo>> = {
   "me-south-1": abc,
   "mx-central-1": abc,
   "sa-east-1": abc,
-  "us-gov-east-1": abc,
-  "us-gov-west-1": abc,
 };
 
 export function regionInfo(region: string): RegionInfo | undefined {
   return Object.prototype.hasOwnProperty.call(REGIONS, region) ? REGIONS[region] : undefined;
 }
 
-/** Zone names of a region, e.g. us-east-2a, us-east-2b, us-east-2c. */
+/** Zone names of a region every account is offered, e.g. us-east-2a, us-east-2b, us-east-2c. */
 export function zoneNames(region: string): string[] {
   return (regionInfo(region)?.zoneLetters ?? []).map((l) => `${region}${l}`);
+}
+
+/** Zone names some (older) accounts also have. */
+export function legacyZoneNames(region: string): string[] {
+  return (regionInfo(region)?.legacyLetters ?? []).map((l) => `${region}${l}`);
 }
 
 /** How many zones one account can use in the region at once. */

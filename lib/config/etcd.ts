@@ -55,7 +55,15 @@ export function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
   const instanceType = r.string(e, "instanceType", p, "m7i.large");
   const arch = readInstanceTypes(r, `${p}.instanceType`, [instanceType], false);
   const sha256 = r.string(e, "sha256", p, knownEtcdVersion(version, arch) ?? "", undefined);
-  if (SEMVER.test(version) && /^3\.[56]\./.test(version) && !/^[0-9a-f]{64}$/.test(sha256)) {
+  const otherArch = arch === "amd64" ? "arm64" : "amd64";
+  if (e.sha256 !== undefined && sha256 === knownEtcdVersion(version, otherArch)) {
+    r.problem(
+      `${p}.sha256`,
+      `must be the sha256 of ${etcdArtifact(version, arch)}: this is ${otherArch}'s (the members run ${arch} instance types)`,
+      sha256,
+      `remove ${NAMESPACE}:etcd.sha256 (the ${arch} checksum of ${version} is known), or set the ${arch} one`,
+    );
+  } else if (SEMVER.test(version) && /^3\.[56]\./.test(version) && !/^[0-9a-f]{64}$/.test(sha256)) {
     r.problem(
       `${p}.sha256`,
       `must be the sha256 of ${etcdArtifact(version, arch)} (no checksum is known for this release)`,

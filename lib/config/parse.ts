@@ -72,6 +72,15 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   });
   const environment = r.oneOf(v, "environment", "", "development", ["development", "production"] as const);
   const production = environment === "production";
+  // A stack that looks like production but doesn't say so would silently get development's rules.
+  if (v.environment === undefined && /^(prod|production)([-_].*)?$/.test(raw.stack)) {
+    r.problem(
+      "environment",
+      `must be set on a stack named ${raw.stack}: without it the development rules apply (one control-plane node, advisory policies, no protection)`,
+      undefined,
+      `set ${NAMESPACE}:environment to production (or to development, if that is what this stack is)`,
+    );
+  }
 
   const region = readRegion(r, raw.region);
   const zones = readZones(r, v, region);

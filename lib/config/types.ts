@@ -106,7 +106,7 @@ export interface EtcdConfig {
   members: number;
   /** etcd release without the leading v, e.g. "3.5.21". */
   version: string;
-  /** sha256 of etcd-v<version>-linux-amd64.tar.gz, verified at boot. */
+  /** sha256 of etcd-v<version>-linux-<arch>.tar.gz, verified at boot. */
   sha256: string;
   instanceType: string;
   /** CPU architecture of the members, from the instance type. */

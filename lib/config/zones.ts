@@ -1,5 +1,5 @@
 /** aws:region and kubestead:zones, checked against the dated region table (lib/aws/regions.ts). */
-import { REGIONS, REGIONS_AS_OF, regionInfo, usableZoneCount, zoneNames } from "../aws/regions";
+import { legacyZoneNames, REGIONS, REGIONS_AS_OF, regionInfo, usableZoneCount, zoneNames } from "../aws/regions";
 import { didYouMean } from "../suggest";
 import { Raw, Reader } from "./reader";
 
@@ -41,8 +41,9 @@ export function readZones(r: Reader, v: Raw, region: string): string[] {
   if (!region && v.zones === undefined) return [];
   const zones = r.stringList(v, "zones", "", known.slice(0, 3));
   if (region) {
+    const legacy = legacyZoneNames(region);
     zones.forEach((z, i) => {
-      if (known.includes(z)) return;
+      if (known.includes(z) || legacy.includes(z)) return;
       const hint = didYouMean(z, known);
       r.problem(
         `zones[${i}]`,

@@ -17,8 +17,8 @@ beforeAll(() => {
 
 test("writes the add-on manifests where the control plane keeps them, and they pass the applier's checksum check", () => {
   expect(result.status).toBe(0);
-  // 17: the applier's files and the four static pods (the KMS plugin's among them) come from the store.
-  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 17 from the add-on store\)/);
+  // 18: the applier's and the join verifier's scripts and the four static pods (the KMS plugin's among them) come from the store.
+  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 18 from the add-on store\)/);
   const dir = path.join(out, "controlplane-0", "etc", "kubernetes", "addons");
   const files = fs.readdirSync(dir).sort();
   expect(files).toEqual(

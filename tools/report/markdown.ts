@@ -141,8 +141,10 @@ function certificateSection(certs: NonNullable<ReportInput["certificates"]>, now
 }
 
 function capacitySection(c: CapacityReport): string[] {
-  const rows = c.rows.map((r) => [r.name, r.value.toLocaleString("en-US"), r.limit.toLocaleString("en-US"), r.ok ? "✓" : "✗", r.detail]);
-  const out = ["### Capacity", "", ...table(["Check", "Value", "Needed", "OK", "Detail"], rows)];
+  // Advisory rows are account quotas the plan cannot see: a warning to check, never a failure.
+  const mark = (r: CapacityReport["rows"][number]) => (r.advisory ? (r.ok ? "⚠ check" : "⚠ request") : r.ok ? "✓" : "✗");
+  const rows = c.rows.map((r) => [r.name, r.value.toLocaleString("en-US"), r.limit.toLocaleString("en-US"), mark(r), r.detail, r.source]);
+  const out = ["### Capacity", "", ...table(["Check", "Value", "Limit", "OK", "Detail", "Source"], rows)];
   if (c.problems.length > 0) out.push("", ...c.problems.map((p) => `- ✗ ${p}`));
   return out;
 }

@@ -203,11 +203,10 @@ describe("node bootstrap", () => {
     expect(data("auth-extra-groups")).toBe(NODE_BOOTSTRAP_GROUP);
     expect(data("expiration")).toBeUndefined();
   });
-  test("RBAC lets our bootstrappers request and auto-approve client certs, nodes renew", () => {
+  test("RBAC lets our bootstrappers request client certs (the join verifier approves them), nodes renew", () => {
     const roles = nodeBootstrapRbac().map((b: any) => `${b.subjects[0].name}->${b.roleRef.name}`);
     expect(roles).toEqual([
       `${NODE_BOOTSTRAP_GROUP}->system:node-bootstrapper`,
-      `${NODE_BOOTSTRAP_GROUP}->system:certificates.k8s.io:certificatesigningrequests:nodeclient`,
       "system:nodes->system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
     ]);
   });

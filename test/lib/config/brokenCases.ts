@@ -31,6 +31,16 @@ export const BROKEN_CASES: BrokenCase[] = [
   dev("a zone of another region", (v) => (v.zones = ["us-east-1a", "us-east-1b", "us-west-2c"])),
   dev("too few zones", (v) => (v.zones = ["us-east-1a", "us-east-1b"])),
   dev("a zone twice", (v) => (v.zones = ["us-east-1a", "us-east-1b", "us-east-1a"])),
+  dev("an instance type in capitals", (v) => (v.controlPlane.instanceType = "M7i.large")),
+  rawCase("a prod stack that doesn't say it is production", (r) => {
+    const values = { ...r.values };
+    delete values.environment;
+    return { ...r, stack: "prod", values };
+  }),
+  prod("an amd64 etcd checksum kept after moving etcd to Graviton", (v) => {
+    v.etcd.instanceType = "m7g.large";
+    v.etcd.sha256 = "ffe840ff9295808e88cce2794a18a5ac87f12a5203c8314d0bf6aa119b41bac5";
+  }),
   // top level
   dev("a misspelt top-level key", (v) => (v.zone = v.zones)),
   rawCase("a misspelt namespace", (r) => ({ ...r, otherKeys: ["aws:region", "kubestaed:tags"] })),

@@ -27,6 +27,15 @@ const EXPECTED: Record<string, string[]> = {
   "a zone twice": [
     'kubestead:zones must not repeat a zone (got ["us-east-1a","us-east-1b","us-east-1a"]): list each availability zone once',
   ],
+  "an instance type in capitals": [
+    'kubestead:controlPlane.instanceType must be an EC2 instance type kubestead knows (table of 2026-11) (got "M7i.large"): did you mean m7i.large, m6i.large or m7i.xlarge? (a newer type can be added to lib/aws/instanceTypes.ts)',
+  ],
+  "a prod stack that doesn't say it is production": [
+    "kubestead:environment must be set on a stack named prod: without it the development rules apply (one control-plane node, advisory policies, no protection) (got nothing): set kubestead:environment to production (or to development, if that is what this stack is)",
+  ],
+  "an amd64 etcd checksum kept after moving etcd to Graviton": [
+    'kubestead:etcd.sha256 must be the sha256 of etcd-v3.6.14-linux-arm64.tar.gz: this is amd64\'s (the members run arm64 instance types) (got "ffe840ff9295808e88cce2794a18a5ac87f12a5203c8314d0bf6aa119b41bac5"): remove kubestead:etcd.sha256 (the arm64 checksum of 3.6.14 is known), or set the arm64 one',
+  ],
   "a misspelt top-level key": [
     'kubestead:zone is not a known setting (got ["us-east-1a","us-east-1b","us-east-1c"]): did you mean zones? remove it or use one of: clusterName, environment, zones, network, kubernetes, etcd, controlPlane, workers, pki, addons, maxNodes, protect, enforcement, tags, checksums, acknowledge',
   ],

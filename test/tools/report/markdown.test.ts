@@ -8,8 +8,16 @@ const cost = estimateMonthlyCost(plan, "us-east-1");
 const capacity: CapacityReport = {
   ok: false,
   rows: [
-    { name: "nodes the pod CIDR allows", value: 4096, limit: 5000, ok: false, detail: "10.32.0.0/12 in /24 slices" },
-    { name: "service IPs", value: 1048574, limit: 10000, ok: true, detail: "10.96.0.0/12" },
+    {
+      name: "nodes the pod CIDR allows",
+      value: 4096,
+      limit: 5000,
+      ok: false,
+      detail: "10.32.0.0/12 in /24 slices",
+      source: "kube-controller-manager",
+    },
+    { name: "service IPs", value: 1048574, limit: 10000, ok: true, detail: "10.96.0.0/12", source: "SIG Scalability" },
+    { name: "Elastic IPs", value: 3, limit: 5, ok: true, advisory: true, detail: "3 NAT gateways", source: "VPC quotas" },
   ],
   problems: [
     "kubestead:kubernetes.podCidr 10.32.0.0/12 with nodeCidrMaskSize 24 allows 4,096 nodes, below maxNodes 5,000: use a /11 pod CIDR",
@@ -85,7 +93,10 @@ describe("renderReport", () => {
   });
 
   test("capacity and cost tables", () => {
-    expect(md).toContain("| nodes the pod CIDR allows | 4,096 | 5,000 | ✗ | 10.32.0.0/12 in /24 slices |");
+    expect(md).toContain("| Check | Value | Limit | OK | Detail | Source |");
+    expect(md).toContain("| nodes the pod CIDR allows | 4,096 | 5,000 | ✗ | 10.32.0.0/12 in /24 slices | kube-controller-manager |");
+    // An account quota is a warning to check, never a pass or a failure.
+    expect(md).toContain("| Elastic IPs | 3 | 5 | ⚠ check | 3 NAT gateways | VPC quotas |");
     expect(md).toContain("- ✗ kubestead:kubernetes.podCidr 10.32.0.0/12");
     expect(md).toContain("### Cost (us-east-1, prices as of 2026-11)");
     expect(md).toContain("| EC2 m6i.xlarge (prod-controlplane-controllers) | 3 instance-month | $140.16 † | $420.48 |");
@@ -96,17 +107,23 @@ describe("renderReport", () => {
     const real = capacityCheck(
       {
         stack: "prod",
+        environment: "production",
         maxNodes: 10,
         kubernetes: { podCidr: "10.244.0.0/16", nodeCidrMaskSize: 24, serviceCidr: "10.96.0.0/12" },
-        controlPlane: { nodes: 3, apiLoadBalancer: { scheme: "internal" } },
-        etcd: { members: 3 },
-        workers: [{ maxSize: 4 }],
-        network: {},
+        zones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+        controlPlane: { nodes: 3, instanceType: "m6i.xlarge", apiLoadBalancer: { scheme: "internal" } },
+        etcd: { members: 3, instanceType: "m6i.large", volumeIops: 3000, volumeSizeGiB: 20 },
+        workers: [{ name: "general", maxSize: 4, desiredCapacity: 2, instanceTypes: ["m6i.large"] }],
+        network: { natGateways: "perAz" },
       } as never,
       ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"],
     );
     const a = renderReport({ plan, cost, capacity: real, certificates, policy });
     expect(a).toContain("capacity ✓");
+    // Every row cites its source, the new limits among them.
+    expect(real.rows.every((r) => r.source.length > 0)).toBe(true);
+    expect(a).toContain("| control-plane vCPUs | 4 | 2 | ✓ |");
+    expect(a).toContain("| etcd volume IOPS | 3,000 | 500 | ✓ |");
     expect(renderReport({ plan, cost, capacity: real, certificates, policy })).toBe(a);
     // Each node group with its instance types and architecture.
     expect(a).toContain("| prod-general | pool general | m6i.large, m6a.large | amd64 | 3–30 |");
