@@ -9,7 +9,7 @@ export default tseslint.config(
       "bin/**",
       ".kubestead/**",
       "coverage/**",
-      ".stryker-tmp/**",
+      ".stryker-tmp*/**",
       "reports/**",
       "policy/node_modules/**",
       "**/*.js",

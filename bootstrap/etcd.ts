@@ -8,6 +8,8 @@
  * Typhoon does, so the renderers only substitute.
  */
 import { BOOT_SCRIPT_PATH, renderBootScript } from "./bootScript";
+import { renderSessionManagerStep } from "./sessionManager";
+import type { SessionManagerAgent } from "../lib/config/sessionManager";
 import { renderCloudConfig } from "./cloudInit";
 import { EtcdDefragConfig } from "../lib/config/etcdLifecycle";
 import {
@@ -52,6 +54,7 @@ import {
   etcdUrls,
 } from "./etcdSpec";
 import { renderUnit } from "./systemd";
+import { CERT_REFRESH_SCRIPT_PATH, CertRefreshEntry, certRefreshNodeFiles, renderCertRefreshScript } from "./certRefresh";
 import { NodeFile, SecretFile } from "./types";
 
 export * from "./etcdSpec";
@@ -193,6 +196,13 @@ export interface EtcdMemberOptions extends EtcdBootStepOptions {
    * which EC2 caps at 16 KiB. Absent = they travel in user data.
    */
   sharedFilesPrefix?: string;
+  /** The SSM agent to install first (kubestead:sessionManager); absent = none. */
+  sessionManager?: SessionManagerAgent;
+  /**
+   * Refresh the member's certificates from SSM (etcdCertParameters) on a timer, without restarting
+   * etcd (bootstrap/certRefresh.ts). The script is a shared file; the caller stores the parameters.
+   */
+  certRefresh?: boolean;
 }
 
 /** A file whose (non-secret) content lives in an SSM String parameter, fetched at boot. */
@@ -210,6 +220,24 @@ export function etcdKeyParameters(cluster: string, member: string): EtcdKeyParam
     peer: `/kubestead/${cluster}/etcd/${member}/peer.key`,
     backup: `/kubestead/${cluster}/etcd/backup.key`,
   };
+}
+
+/** SSM String parameters of the member's certificates (public), beside its keys: what the refresh timer reads. */
+export function etcdCertParameters(cluster: string, member: string): EtcdKeyParameters {
+  const keys = etcdKeyParameters(cluster, member);
+  const crt = (p: string) => p.replace(/\.key$/, ".crt");
+  return { server: crt(keys.server), peer: crt(keys.peer), backup: crt(keys.backup) };
+}
+
+/** What a member's refresh timer replaces: its server, peer and backup certificates, each against its key and the etcd CA. */
+export function etcdCertRefreshEntries(cluster: string, member: string): CertRefreshEntry[] {
+  const params = etcdCertParameters(cluster, member);
+  return (["server", "peer", "backup"] as const).map((k) => ({
+    parameter: params[k],
+    path: `${ETCD_PKI_DIR}/${k}.crt`,
+    key: `${ETCD_PKI_DIR}/${k}.key`,
+    ca: `${ETCD_PKI_DIR}/ca.crt`,
+  }));
 }
 
 function requirePem(key: string, value: string): string {
@@ -242,10 +270,30 @@ export function etcdSharedFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): Nod
     state: opts.state,
     defrag: { minFreePercent: opts.defrag?.minFreePercent ?? 20 },
   });
+  const refresh = opts.certRefresh
+    ? [
+        {
+          path: CERT_REFRESH_SCRIPT_PATH,
+          mode: "0755",
+          // The health check dials the member's own loopback listener with the backup identity.
+          content: renderCertRefreshScript({
+            role: "etcd",
+            region: opts.region,
+            etcd: {
+              endpoint: u.localClientUrl,
+              caPath: `${ETCD_PKI_DIR}/ca.crt`,
+              certPath: `${ETCD_PKI_DIR}/backup.crt`,
+              keyPath: `${ETCD_PKI_DIR}/backup.key`,
+            },
+          }),
+        },
+      ]
+    : [];
   return [
     { path: ETCD_BACKUP_SCRIPT_PATH, mode: "0755", content: backup },
     { path: ETCD_RESTORE_SCRIPT_PATH, mode: "0755", content: renderEtcdRestoreScript(restore) },
     { path: ETCD_LIFECYCLE_SCRIPT_PATH, mode: "0755", content: lifecycle },
+    ...refresh,
   ];
 }
 
@@ -275,9 +323,22 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
   const u = etcdUrls(m);
   const index = m.members.findIndex((p) => p.name === m.name);
   const defrag = opts.defrag?.enabled ? opts.defrag : undefined;
-  const step = renderEtcdBootStep(m, { ...opts, settle: true, defragTimer: defrag !== undefined });
+  const step = renderEtcdBootStep(m, {
+    ...opts,
+    settle: true,
+    defragTimer: defrag !== undefined,
+    certRefreshTimer: opts.certRefresh === true,
+  });
   const files: NodeFile[] = [
-    { path: BOOT_SCRIPT_PATH, mode: "0755", content: renderBootScript({ role: "etcd", region: opts.region, steps: [step] }) },
+    {
+      path: BOOT_SCRIPT_PATH,
+      mode: "0755",
+      content: renderBootScript({
+        role: "etcd",
+        region: opts.region,
+        steps: [...(opts.sessionManager ? [renderSessionManagerStep(opts.sessionManager)] : []), step],
+      }),
+    },
     { path: ETCD_ENV_PATH, mode: "0644", content: renderEtcdEnv(m, { version: opts.release.version }) },
     { path: `${pki}/ca.crt`, mode: "0644", content: requirePem("caCert", opts.pki.caCert) },
     { path: `${pki}/server.crt`, mode: "0644", content: requirePem("serverCert", opts.pki.serverCert) },
@@ -302,6 +363,7 @@ export function etcdMemberFiles(m: EtcdMemberSpec, opts: EtcdMemberOptions): { f
       { path: `/etc/systemd/system/${ETCD_DEFRAG_TIMER}`, mode: "0644", content: renderEtcdDefragTimer(index, defrag) },
     );
   }
+  if (opts.certRefresh) files.push(...certRefreshNodeFiles(etcdCertRefreshEntries(opts.cluster, m.name)));
   const shared: SecretFile[] = [];
   if (opts.sharedFilesPrefix) {
     for (const f of etcdSharedFileParameters(m, { ...opts, sharedFilesPrefix: opts.sharedFilesPrefix }))

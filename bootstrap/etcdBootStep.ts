@@ -25,6 +25,7 @@
  * Before deciding, the cluster token is taken from SSM when a restore wrote one there
  * (etcd-restore.sh new-token), so every member founds and restores with the same, current token.
  */
+import { CERT_REFRESH_UNIT } from "./certRefresh";
 import { ETCD_DEFRAG_TIMER, ETCD_SETTLE_UNIT, EtcdStateParameters } from "./etcdLifecycle";
 import { ETCD_NETWORK_SCRIPT_PATH, ETCD_NETWORK_UNIT } from "./etcdNetwork";
 import { ETCD_ENV_PATH, ETCD_PKI_DIR, EtcdMemberSpec, etcdUrls, assertEtcdSpec } from "./etcdSpec";
@@ -61,6 +62,8 @@ export interface EtcdBootStepOptions {
   settle?: boolean;
   /** Enable etcd-defrag.timer, which must be on the node (default: when `state` is set). */
   defragTimer?: boolean;
+  /** Enable the certificate refresh timer, which must be on the node (bootstrap/certRefresh.ts; default false). */
+  certRefreshTimer?: boolean;
 }
 
 export const ETCD_DEFAULT_DEVICE = "/dev/xvdf";
@@ -418,5 +421,6 @@ export function renderEtcdBootStep(m: EtcdMemberSpec, opts: EtcdBootStepOptions 
     lines.push(`systemctl enable ${ETCD_SETTLE_UNIT}`, `systemctl start --no-block ${ETCD_SETTLE_UNIT}`);
   if (opts.backupTimer ?? true) lines.push("systemctl enable --now etcd-backup.timer");
   if (opts.defragTimer ?? opts.state !== undefined) lines.push(`systemctl enable --now ${ETCD_DEFRAG_TIMER}`);
+  if (opts.certRefreshTimer) lines.push(`systemctl enable --now ${CERT_REFRESH_UNIT}.timer`);
   return `${lines.join("\n")}\n`;
 }

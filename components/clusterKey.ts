@@ -2,7 +2,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../lib/config/types";
-import { clusterKeyPolicy } from "../lib/iam";
+import { clusterKeyAlias, clusterKeyPolicy } from "../lib/iam";
 import { roleTags } from "../lib/tags";
 
 export interface ClusterKeyArgs {
@@ -57,7 +57,7 @@ export class ClusterKey extends pulumi.ComponentResource {
       },
       { parent: this, protect: c.protect, retainOnDelete: c.protect },
     );
-    new kms.Alias(`${name}-alias`, { name: `alias/kubestead/${c.name}`, targetKeyId: key.keyId }, { parent: this });
+    new kms.Alias(`${name}-alias`, { name: clusterKeyAlias(c.name), targetKeyId: key.keyId }, { parent: this });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
     this.autoscalingRoleArn = autoscalingRole.arn;

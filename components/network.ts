@@ -3,10 +3,11 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
-import { adoptedSubnetProblems } from "../lib/adoptedNetwork";
+import { adoptedNetworkProblems, SubnetFacts, vpcCidrBlocks } from "../lib/adoptedNetwork";
 import { planSubnets } from "../lib/cidr";
-import { ConfigError } from "../lib/config/problems";
-import { ClusterConfig } from "../lib/config/types";
+import { ConfigError, Problem } from "../lib/config/problems";
+import { ClusterConfig, ExistingNetwork } from "../lib/config/types";
+import { Offering, offeringProblems, offeringQuery, offeringsFromDataSource, typePlacements } from "../lib/instanceTypeOfferings";
 import { flowLogAssumeRolePolicy, flowLogDeliveryPolicy, flowLogGroupPrefix, flowLogKeyPolicy } from "../lib/logDelivery";
 import { clusterTag, roleTags } from "../lib/tags";
 import { LogBucket } from "./logBucket";
@@ -26,7 +27,10 @@ export interface NetworkArgs {
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
+  /** The VPC's primary IPv4 block. */
   public readonly vpcCidr: pulumi.Output<string>;
+  /** Every IPv4 block associated with the VPC, the primary first (an adopted VPC may have secondary ones). */
+  public readonly vpcCidrs: pulumi.Output<string[]>;
   /** Zone names, in the order of the subnet lists. */
   public readonly zones: string[];
   public readonly privateSubnetIds: pulumi.Output<string>[];
@@ -44,39 +48,37 @@ export class Network extends pulumi.ComponentResource {
     const c = args.config;
     this.zones = c.zones;
     const existing = c.network.existing;
+    // What AWS must confirm before any node is placed: the zones offer the cluster's instance
+    // types and, for an adopted VPC, the VPC and subnets are what the config says. A failed check
+    // ends the program with one RunError listing every problem (the engine prints its message
+    // alone); the VPC ID, CIDRs and subnet IDs the rest of the stack uses resolve only once the
+    // checks have passed, so they then never resolve and no security group, flow log or node is
+    // created in a wrong place. (Resources that need nothing of the network — keys, buckets,
+    // roles — may still be created by an update run without a preview.)
+    const typeProblems = offeredTypes(this, c).apply((offered) => offeringProblems(typePlacements(c), offered));
     if (existing) {
-      const vpc = ec2.getVpcOutput({ id: existing.vpcId }, { parent: this });
-      // Every subnet is read and checked (zone by position, VPC, CIDR) before anything is placed in
-      // the VPC: its ID, CIDR and the subnet IDs the rest of the stack uses resolve only once the
-      // check has passed. A failed check ends the program with one RunError (the engine prints its
-      // message alone); they then never resolve, so no security group, flow log or node is created
-      // in a wrong place. (Resources that need nothing of the network — keys, buckets, roles — may
-      // still be created by an update run without a preview.)
-      const ids = [...existing.privateSubnetIds, ...existing.publicSubnetIds];
-      const lookups = pulumi.all(ids.map((id) => ec2.getSubnetOutput({ id }, { parent: this })));
-      const facts = pulumi.all([vpc.cidrBlock, lookups]).apply(([vpcCidr, subnets]) => {
-        const seen = subnets.map((s) => ({ id: s.id, vpcId: s.vpcId, availabilityZone: s.availabilityZone, cidrBlock: s.cidrBlock }));
-        return { seen, problems: adoptedSubnetProblems(existing, c.zones, vpcCidr, seen) };
-      });
-      facts.apply(({ problems }) => {
-        if (problems.length > 0) throw new pulumi.RunError(new ConfigError(c.stack, problems).message);
-      });
-      const passed = facts.apply(({ seen, problems }): Promise<typeof seen> =>
-        problems.length > 0 ? new Promise(() => undefined) : Promise.resolve(seen),
-      );
+      const adopted = readAdoptedNetwork(this, c, existing);
+      const problems = pulumi
+        .all([adopted, typeProblems])
+        .apply(([a, t]): Problem[] => [...(a.problems as Problem[]), ...(t as Problem[])]);
+      const passed = gate(c.stack, problems, adopted);
       const checked = (id: string) => passed.apply(() => id);
       this.vpcId = checked(existing.vpcId);
-      this.vpcCidr = pulumi.all([passed, vpc.cidrBlock]).apply(([, cidr]) => cidr);
+      this.vpcCidr = passed.apply((a) => a.vpcBlocks[0]);
+      this.vpcCidrs = passed.apply((a) => a.vpcBlocks);
       this.privateSubnetIds = existing.privateSubnetIds.map(checked);
       this.publicSubnetIds = existing.publicSubnetIds.map(checked);
-      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => passed.apply((f) => f.find((s) => s.id === id)!.cidrBlock));
-      this.subnetZones = passed.apply((f) => Object.fromEntries(f.map((s) => [s.id, s.availabilityZone])));
+      this.privateSubnetCidrs = existing.privateSubnetIds.map((id) => passed.apply((a) => a.subnets.find((s) => s.id === id)!.cidrBlock));
+      this.subnetZones = passed.apply((a) => Object.fromEntries(a.subnets.map((s) => [s.id, s.availabilityZone])));
     } else {
       const created = createVpc(this, name, c);
-      this.vpcId = created.vpcId;
+      const passed = gate(c.stack, typeProblems, undefined);
+      const checked = (id: pulumi.Output<string>) => pulumi.all([passed, id]).apply(([, v]) => v);
+      this.vpcId = checked(created.vpcId);
       this.vpcCidr = pulumi.output(c.network.vpcCidr);
-      this.privateSubnetIds = created.privateSubnetIds;
-      this.publicSubnetIds = created.publicSubnetIds;
+      this.vpcCidrs = pulumi.output([c.network.vpcCidr]);
+      this.privateSubnetIds = created.privateSubnetIds.map(checked);
+      this.publicSubnetIds = created.publicSubnetIds.map(checked);
       this.privateSubnetCidrs = created.privateSubnetCidrs;
       this.subnetZones = pulumi.output<Record<string, string>>({});
     }
@@ -85,12 +87,76 @@ export class Network extends pulumi.ComponentResource {
     this.registerOutputs({
       vpcId: this.vpcId,
       vpcCidr: this.vpcCidr,
+      vpcCidrs: this.vpcCidrs,
       privateSubnetIds: this.privateSubnetIds,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetCidrs: this.privateSubnetCidrs,
       subnetZones: this.subnetZones,
     });
   }
+}
+
+/**
+ * `value` once `problems` is empty; with problems, one RunError naming them all, and an Output
+ * that never resolves (everything placed in the network waits on it forever, so nothing is).
+ */
+function gate<T>(stack: string, problems: pulumi.Output<Problem[]>, value: pulumi.Input<T>): pulumi.Output<T> {
+  // Thrown from an apply nothing awaits: the engine prints the RunError's message and stops.
+  problems.apply((p) => {
+    if (p.length > 0) throw new pulumi.RunError(new ConfigError(stack, p).message);
+  });
+  return pulumi
+    .all([problems, value])
+    .apply(([p, v]): Promise<T> => (p.length > 0 ? new Promise<T>(() => undefined) : Promise.resolve(v as T)));
+}
+
+/** Which of the cluster's types (and their peers) each of its zones offers (ec2:DescribeInstanceTypeOfferings). */
+function offeredTypes(parent: pulumi.Resource, c: ClusterConfig): pulumi.Output<Offering[]> {
+  const q = offeringQuery(c);
+  return ec2
+    .getInstanceTypeOfferingsOutput(
+      {
+        locationType: "availability-zone",
+        filters: [
+          { name: "location", values: q.zones },
+          { name: "instance-type", values: q.types },
+        ],
+      },
+      { parent },
+    )
+    .apply(offeringsFromDataSource);
+}
+
+/**
+ * The adopted VPC and subnets as EC2 describes them, read in forms that return nothing for an
+ * unknown ID (DescribeVpcs / DescribeSubnets filtered by ID) so a typo or a deleted subnet is a
+ * problem at its key, not the provider's NotFound error; then each one found is read in full.
+ */
+function readAdoptedNetwork(parent: pulumi.Resource, c: ClusterConfig, existing: ExistingNetwork) {
+  const opts = { parent };
+  const ids = [...existing.privateSubnetIds, ...existing.publicSubnetIds];
+  const vpcs = ec2.getVpcsOutput({ filters: [{ name: "vpc-id", values: [existing.vpcId] }] }, opts);
+  // Filtered by ID only, not by VPC: a subnet of another VPC is then named with its VPC.
+  const found = ec2.getSubnetsOutput({ filters: [{ name: "subnet-id", values: ids }] }, opts);
+  return pulumi.all([vpcs.ids, found.ids]).apply(async ([vpcIds, subnetIds]) => {
+    const vpc = vpcIds.includes(existing.vpcId) ? await ec2.getVpc({ id: existing.vpcId }, opts) : undefined;
+    const read = await Promise.all(ids.filter((id) => subnetIds.includes(id)).map((id) => ec2.getSubnet({ id }, opts)));
+    const subnets: SubnetFacts[] = read.map((s) => ({
+      id: s.id,
+      vpcId: s.vpcId,
+      availabilityZone: s.availabilityZone,
+      cidrBlock: s.cidrBlock,
+    }));
+    const vpcBlocks = vpc ? vpcCidrBlocks(vpc.cidrBlock, vpc.cidrBlockAssociations ?? []) : [];
+    const problems = adoptedNetworkProblems({
+      existing,
+      zones: c.zones,
+      vpc: vpc ? { cidrBlocks: vpcBlocks } : undefined,
+      subnets,
+      kubernetes: c.kubernetes,
+    });
+    return { vpcBlocks, subnets, problems };
+  });
 }
 
 function createVpc(parent: pulumi.Resource, name: string, c: ClusterConfig) {

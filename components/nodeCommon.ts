@@ -2,12 +2,14 @@
  * Pieces every node role shares: the OS image, the IAM identity, SecureString parameters for the
  * secrets a node fetches at boot, and the launch-template settings policy insists on.
  */
+import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import { Arch, ec2Architecture } from "../lib/arch";
 import { EC2_ASSUME_ROLE, PolicyDocument, nodeBaselinePolicy } from "../lib/iam";
+import { TERMINATING_HOOK } from "../lib/nodeTermination";
 
 const TAG_ROLE = "kubestead.io/role";
 
@@ -47,6 +49,8 @@ export function nodeIdentity(
   /** aws, aws-cn or aws-us-gov (ARNs in the baseline policy differ per partition). */
   partition: pulumi.Input<string>,
   parent: pulumi.Resource,
+  /** sessionManager: the nodes run the SSM agent (kubestead:sessionManager), so the role carries its permissions. */
+  opts: { sessionManager: boolean },
 ): NodeIdentity {
   const role = new iam.Role(`${name}-role`, { assumeRolePolicy: EC2_ASSUME_ROLE, tags }, { parent });
   const rolePolicy = new iam.RolePolicy(
@@ -57,14 +61,16 @@ export function nodeIdentity(
     },
     { parent },
   );
-  // Session Manager and the denies every node role carries (lib/iam.ts nodeBaselinePolicy).
+  // The denies every node role carries, and Session Manager when its agent runs (lib/iam.ts nodeBaselinePolicy).
   const nodeRole = tags[TAG_ROLE];
   if (!nodeRole) throw new Error(`nodeIdentity ${name}: tags must name the node role (${TAG_ROLE})`);
   const baseline = new iam.RolePolicy(
     `${name}-baseline`,
     {
       role: role.name,
-      policy: pulumi.output(partition).apply((p) => JSON.stringify(nodeBaselinePolicy(p, nodeRole))),
+      policy: pulumi
+        .output(partition)
+        .apply((p) => JSON.stringify(nodeBaselinePolicy(p, nodeRole, { sessionManager: opts.sessionManager }))),
     },
     { parent },
   );
@@ -157,4 +163,29 @@ export function rootVolume(sizeGiB: number, kmsKeyArn: pulumi.Input<string>) {
     deviceName: "/dev/xvda",
     ebs: { volumeSize: sizeGiB, volumeType: "gp3", encrypted: "true", kmsKeyId: kmsKeyArn, deleteOnTermination: "true" },
   };
+}
+
+/**
+ * The terminating lifecycle hook of a Kubernetes node group: an instance refresh, a scale-in or a
+ * spot reclaim waits (Terminating:Wait) until the node termination handler has drained the node
+ * and completed the action, or the heartbeat runs out (lib/nodeTermination.ts). A resource of its
+ * own rather than the group's initialLifecycleHooks, which the provider applies only when it
+ * creates a group: existing clusters get the hook on their next update.
+ */
+export function terminatingHook(
+  name: string,
+  autoscalingGroupName: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): autoscaling.LifecycleHook {
+  return new autoscaling.LifecycleHook(
+    name,
+    {
+      autoscalingGroupName,
+      name: TERMINATING_HOOK.name,
+      lifecycleTransition: TERMINATING_HOOK.lifecycleTransition,
+      defaultResult: TERMINATING_HOOK.defaultResult,
+      heartbeatTimeout: TERMINATING_HOOK.heartbeatTimeout,
+    },
+    { parent },
+  );
 }

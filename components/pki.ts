@@ -1,3 +1,4 @@
+import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { PkiConfig } from "../lib/config/types";
@@ -34,8 +35,8 @@ export interface LeafSpec {
 // service-account tokens, ES256) and every client kubestead ships.
 const KEY = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 
-export function newKey(name: string, parent: pulumi.Resource): tls.PrivateKey {
-  return new tls.PrivateKey(name, KEY, { parent });
+export function newKey(name: string, parent: pulumi.Resource, protect = false): tls.PrivateKey {
+  return new tls.PrivateKey(name, KEY, { parent, protect });
 }
 
 export function issueCertificate(
@@ -71,10 +72,43 @@ export function issueCertificate(
   return { certPem: cert.certPem, keyPem: key.privateKeyPem, notAfter: cert.validityEndTime };
 }
 
+/**
+ * A leaf certificate as a plain String parameter (a certificate is public) under the role's own
+ * path, its value the certificate resource's output: when `pulumi up` re-issues the leaf inside its
+ * early-renewal window, the parameter changes with it, and the nodes' refresh timer
+ * (bootstrap/certRefresh.ts) installs it without a replacement.
+ */
+export function certificateParameter(
+  name: string,
+  parameter: string,
+  certPem: pulumi.Output<string>,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): ssm.Parameter {
+  return new ssm.Parameter(
+    name,
+    {
+      name: parameter,
+      type: "String",
+      tier: "Standard",
+      value: pulumi.unsecret(certPem),
+      description: "kubestead: certificate (public)",
+      tags,
+    },
+    { parent },
+  );
+}
+
 export interface ClusterPkiArgs {
   /** Cluster name, used in the CAs' common names. */
   cluster: string;
   pki: PkiConfig;
+  /**
+   * Protect the roots (`kubestead:protect`, on in production): replacing a CA or the
+   * service-account key re-keys every node and invalidates every token, so it must take an explicit
+   * unprotect (README "Teardown"), never a stray diff.
+   */
+  protect: boolean;
 }
 
 /**
@@ -93,7 +127,7 @@ export class ClusterPki extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterPkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubestead:components:ClusterPki", name, {}, opts);
     const ca = (role: string, commonName: string): CertificateAuthority => {
-      const key = newKey(`${name}-${role}-ca-key`, this);
+      const key = newKey(`${name}-${role}-ca-key`, this, args.protect);
       const cert = new tls.SelfSignedCert(
         `${name}-${role}-ca`,
         {
@@ -103,14 +137,14 @@ export class ClusterPki extends pulumi.ComponentResource {
           validityPeriodHours: args.pki.caValidityHours,
           allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
         },
-        { parent: this },
+        { parent: this, protect: args.protect },
       );
       return { certPem: cert.certPem, keyPem: key.privateKeyPem, notAfter: cert.validityEndTime };
     };
     this.kubernetesCa = ca("kubernetes", "kubernetes");
     this.etcdCa = ca("etcd", "etcd-ca");
     this.frontProxyCa = ca("front-proxy", "front-proxy-ca");
-    const sa = newKey(`${name}-service-account`, this);
+    const sa = newKey(`${name}-service-account`, this, args.protect);
     this.serviceAccountKeyPem = sa.privateKeyPem;
     this.serviceAccountPublicKeyPem = sa.publicKeyPem;
     this.registerOutputs({

@@ -14,6 +14,8 @@ import {
   webIdentityTrustPolicy,
 } from "../lib/oidc";
 import { roleTags } from "../lib/tags";
+import { formatProblem, Problem } from "../lib/config/problems";
+import { AccountPublicAccessBlock, issuerPublicAccessProblems, meansNoAccountBlock, NO_ACCOUNT_BLOCK } from "../lib/issuerPublicAccess";
 
 export interface ServiceAccountIssuerArgs {
   config: ClusterConfig;
@@ -25,6 +27,8 @@ export interface ServiceAccountIssuerArgs {
   serviceAccountPublicKeyPem: pulumi.Input<string>;
   /** One IAM role per add-on that calls AWS (bootstrap/addons/podRoles.ts). */
   podRoles: PodRoleSpec[];
+  /** The cluster key: the EBS CSI driver's volumes are encrypted with it. */
+  clusterKeyArn: pulumi.Input<string>;
 }
 
 /**
@@ -60,8 +64,17 @@ export class ServiceAccountIssuer extends pulumi.ComponentResource {
     const bucketName = pulumi.output(args.accountId).apply((account) => issuerBucketName(c.name, account, c.region));
     const url = pulumi.all([bucketName, args.dnsSuffix]).apply(([bucket, suffix]) => issuerUrl(bucket, c.region, suffix));
 
+    // Before any of the issuer exists: an account-level S3 Block Public Access setting would make
+    // the bucket policy fail halfway through `pulumi up`, or be ignored and break every pod's AWS
+    // calls at run time (lib/issuerPublicAccess.ts). Refuse now, in preview too, with the fix; the
+    // bucket's name resolves only once the check has passed, so nothing of the issuer is created.
+    const accessProblems = pulumi
+      .output(args.accountId)
+      .apply(async (account) => issuerPublicAccessProblems(account, await accountPublicAccessBlock(account, this)));
+    const checkedBucketName = gate(c.stack, accessProblems, bucketName);
+
     // Only public documents: nothing to keep when the cluster goes.
-    const bucket = new s3.Bucket(`${name}-bucket`, { bucket: bucketName, forceDestroy: true, tags }, parent);
+    const bucket = new s3.Bucket(`${name}-bucket`, { bucket: checkedBucketName, forceDestroy: true, tags }, parent);
     // ACLs stay off (owner enforced) and ignored; only a bucket policy may grant public reads.
     const publicAccessBlock = new s3.BucketPublicAccessBlock(
       `${name}-public-read`,
@@ -147,7 +160,14 @@ export class ServiceAccountIssuer extends pulumi.ComponentResource {
         },
         parent,
       );
-      new iam.RolePolicy(`${name}-${r.addon}`, { role: role.name, policy: JSON.stringify(r.policy) }, parent);
+      const policy = r.policy;
+      const document =
+        typeof policy === "function"
+          ? pulumi
+              .all([args.partition, args.accountId, args.clusterKeyArn])
+              .apply(([partition, accountId, clusterKeyArn]) => JSON.stringify(policy({ partition, accountId, clusterKeyArn })))
+          : JSON.stringify(policy);
+      new iam.RolePolicy(`${name}-${r.addon}`, { role: role.name, policy: document }, parent);
       this.roleArns[r.addon] = role.arn;
     }
 
@@ -156,4 +176,38 @@ export class ServiceAccountIssuer extends pulumi.ComponentResource {
     this.providerArn = provider.arn;
     this.registerOutputs({ issuerUrl: this.issuerUrl, providerArn: this.providerArn });
   }
+}
+
+/** The account's S3 Block Public Access settings; none configured reads as all off, as S3 applies it. */
+async function accountPublicAccessBlock(accountId: string, parent: pulumi.Resource): Promise<AccountPublicAccessBlock> {
+  try {
+    const r = await s3.getAccountPublicAccessBlock({ accountId }, { parent });
+    return {
+      blockPublicAcls: r.blockPublicAcls,
+      ignorePublicAcls: r.ignorePublicAcls,
+      blockPublicPolicy: r.blockPublicPolicy,
+      restrictPublicBuckets: r.restrictPublicBuckets,
+    };
+  } catch (e) {
+    if (meansNoAccountBlock(e)) return NO_ACCOUNT_BLOCK;
+    throw new pulumi.RunError(
+      `cannot read the S3 Block Public Access settings of account ${accountId}, which decide whether the service-account issuer can be public: ${(e as Error).message} (the deploying principal needs s3:GetAccountPublicAccessBlock)`,
+    );
+  }
+}
+
+/**
+ * `value` once `problems` is empty; with problems, one RunError naming them all (the engine prints
+ * its message alone) and an Output that never resolves, so nothing that needs it is created.
+ */
+function gate<T>(stack: string, problems: pulumi.Output<Problem[]>, value: pulumi.Output<T>): pulumi.Output<T> {
+  problems.apply((p) => {
+    if (p.length > 0)
+      throw new pulumi.RunError(
+        `stack ${stack}: the account's S3 Block Public Access stops the public service-account issuer (${p.length} problem${p.length === 1 ? "" : "s"}):\n${p.map((x) => `  - ${formatProblem(x)}`).join("\n")}`,
+      );
+  });
+  return pulumi
+    .all([problems, value])
+    .apply(([p, v]): Promise<T> => (p.length > 0 ? new Promise<T>(() => undefined) : Promise.resolve(v as T)));
 }

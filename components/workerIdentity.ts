@@ -38,6 +38,7 @@ export class WorkerIdentity extends pulumi.ComponentResource {
       tags,
       args.partition,
       this,
+      { sessionManager: c.sessionManager !== undefined },
     );
     const bootstrapKubeconfig = secureParameter(
       `${name}-bootstrap-kubeconfig`,

@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { BOOT_SCRIPT_PATH } from "../bootstrap/bootScript";
 import { encodeUserData, renderCloudConfig } from "../bootstrap/cloudInit";
 import { kubernetesNodeBoot } from "../bootstrap/node/boot";
+import { sessionManagerAgent } from "../lib/config/sessionManager";
 import { NODE_ROLE_LABEL, NODE_ROLE_VALUE } from "../bootstrap/node/files";
 import { formatTaint } from "../bootstrap/node/labels";
 import { ClusterConfig, WorkerPoolConfig } from "../lib/config/types";
 import { asgTags, roleTags } from "../lib/tags";
-import { nodeLaunchTemplate } from "./nodeCommon";
+import { nodeLaunchTemplate, terminatingHook } from "./nodeCommon";
 
 export interface WorkerPoolArgs {
   config: ClusterConfig;
@@ -51,13 +52,17 @@ export class WorkerPool extends pulumi.ComponentResource {
     const subnets = p.zones.map((z) => args.privateSubnetIds[c.zones.indexOf(z)]);
     const labels = { "kubestead.io/pool": p.name, ...p.labels, [NODE_ROLE_LABEL]: NODE_ROLE_VALUE.worker };
 
+    // The pool's kubelet release: the control plane's, or pinned older while the control plane
+    // is upgraded first (README: Upgrades), with that release's kubelet checksum.
+    const kubelet: Record<string, string> = p.kubernetesVersion === k.version ? {} : { kubelet: p.kubeletSha256 ?? "" };
     const userData = args.kubernetesCaCertPem.apply((ca) => {
       const { files, secrets } = kubernetesNodeBoot({
         cluster: c.name,
         region: c.region,
-        kubernetes: k,
+        kubernetes: { ...k, version: p.kubernetesVersion },
         arch: p.arch,
-        checksums: c.checksums[p.arch] ?? {},
+        checksums: { ...(c.checksums[p.arch] ?? {}), ...kubelet },
+        sessionManager: sessionManagerAgent(c.sessionManager, p.arch),
         role: "worker",
         caCertPem: ca,
         labels,
@@ -113,9 +118,18 @@ export class WorkerPool extends pulumi.ComponentResource {
         serviceLinkedRoleArn: args.autoscalingRoleArn,
         healthCheckType: "EC2",
         healthCheckGracePeriod: 300,
+        // A changed launch template starts a refresh that `pulumi up` does not wait for: the
+        // upgrade order (etcd, control plane, pools) is kept by the change report, one stage per
+        // update (README: Upgrades). Each replaced node is drained first (the terminating hook).
+        // maxHealthyPercentage 100: terminate before launching, so a pool at maxSize still rolls.
         instanceRefresh: {
           strategy: "Rolling",
-          preferences: { minHealthyPercentage: p.minHealthyPercentage, instanceWarmup: "300", skipMatching: true },
+          preferences: {
+            minHealthyPercentage: p.minHealthyPercentage,
+            maxHealthyPercentage: 100,
+            instanceWarmup: "300",
+            skipMatching: true,
+          },
         },
         tags: asgTags({ ...tags, ...autoscalerTags(c.name, labels, p) }),
       },
@@ -125,6 +139,8 @@ export class WorkerPool extends pulumi.ComponentResource {
         dependsOn: [...args.bootPrerequisites, ...args.apiEndpoint],
       },
     );
+
+    if (c.addons.nodeTerminationHandler) terminatingHook(`${name}-drain`, asg.name, this);
 
     this.asgName = asg.name;
     this.registerOutputs({ asgName: this.asgName });

@@ -10,8 +10,6 @@ export interface Cidr {
   prefix: number;
 }
 
-const TWO_32 = 2 ** 32;
-
 function toInt(ip: string): number {
   const bytes = ipaddr.IPv4.parse(ip).toByteArray();
   return ((bytes[0] << 24) >>> 0) + (bytes[1] << 16) + (bytes[2] << 8) + bytes[3];
@@ -39,8 +37,9 @@ export function mustParseCidr(s: string): Cidr {
   return c;
 }
 
+/** Four decimal parts, each 0-255, no leading zeros, nothing around them. */
 export function isIpv4(s: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && ipaddr.IPv4.isValidFourPartDecimal(s);
+  return ipaddr.IPv4.isValidFourPartDecimal(s);
 }
 
 export function blockSize(prefix: number): number {
@@ -91,7 +90,8 @@ export function allocate(within: Cidr, prefixes: number[], taken: Cidr[] = []): 
     let base = Math.ceil(cursor / size) * size;
     for (;;) {
       const candidate = { base, prefix };
-      if (cidrEnd(candidate) > cidrEnd(within) || base >= TWO_32) {
+      // `within` ends inside the address space, so a candidate past its end is all this must check.
+      if (cidrEnd(candidate) > cidrEnd(within)) {
         throw new Error(`${formatCidr(within)} has no room left for a /${prefix} block`);
       }
       const clash = [...taken, ...out].find((t) => overlaps(t, candidate));

@@ -348,11 +348,13 @@ export function workerPolicy(s: AccountScope): PolicyDocument {
 }
 
 /**
- * What every node role carries besides its own policy: Session Manager, and the denies no other
- * statement can override.
+ * What every node role carries besides its own policy: the denies no other statement can
+ * override, and Session Manager when the nodes run its agent (kubestead:sessionManager).
  *
- * Session Manager instead of SSH (no key pairs, no port 22), granted inline rather than through
- * AmazonSSMManagedInstanceCore: that policy also allows ssm:GetParameter(s) on every parameter of
+ * Session Manager instead of SSH (no key pairs, no port 22). Only with `sessionManager`: Debian's
+ * images ship no agent, and a role should not carry permissions nothing on its node uses (the
+ * boot installs the pinned agent exactly when the config asks for it). Granted inline rather than
+ * through AmazonSSMManagedInstanceCore: that policy also allows ssm:GetParameter(s) on every parameter of
  * the account (lib/iamEval/managedPolicies.ts has its v2 document; test/lib/iamEval shows a worker
  * reading the control plane's CA key path through it), plus Run Command, State Manager and
  * inventory, none of which a node here uses. An inline minimum also stays what this repository
@@ -366,26 +368,9 @@ export function workerPolicy(s: AccountScope): PolicyDocument {
  * No role deletes etcd's runtime state in SSM or overwrites its founded marker (etcd's own
  * included), and no role but etcd's writes under etcd's SSM path or publishes its backup metrics.
  */
-export function nodeBaselinePolicy(partition: string, role: string): PolicyDocument {
+export function nodeBaselinePolicy(partition: string, role: string, opts: { sessionManager?: boolean } = {}): PolicyDocument {
   const statements: Statement[] = [
-    {
-      Sid: "SessionManager",
-      Effect: "Allow",
-      Action: [
-        "ssm:UpdateInstanceInformation",
-        "ssmmessages:CreateControlChannel",
-        "ssmmessages:CreateDataChannel",
-        "ssmmessages:OpenControlChannel",
-        "ssmmessages:OpenDataChannel",
-        "ec2messages:AcknowledgeMessage",
-        "ec2messages:DeleteMessage",
-        "ec2messages:FailMessage",
-        "ec2messages:GetEndpoint",
-        "ec2messages:GetMessages",
-        "ec2messages:SendReply",
-      ],
-      Resource: "*",
-    },
+    ...(opts.sessionManager ? [{ Sid: "SessionManager", Effect: "Allow" as const, Action: SESSION_MANAGER_ACTIONS, Resource: "*" }] : []),
     {
       Sid: "NeverDeleteObjectsOrBucketSettings",
       Effect: "Deny",
@@ -435,6 +420,25 @@ export function nodeBaselinePolicy(partition: string, role: string): PolicyDocum
   return doc(...statements);
 }
 
+/**
+ * What the SSM agent calls for Session Manager and nothing more: registering the instance
+ * (UpdateInstanceInformation), the session channels (ssmmessages) and the message delivery
+ * service the agent polls (ec2messages). None of them supports resource-level permissions.
+ */
+export const SESSION_MANAGER_ACTIONS = [
+  "ssm:UpdateInstanceInformation",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+  "ec2messages:AcknowledgeMessage",
+  "ec2messages:DeleteMessage",
+  "ec2messages:FailMessage",
+  "ec2messages:GetEndpoint",
+  "ec2messages:GetMessages",
+  "ec2messages:SendReply",
+];
+
 /** Actions that delete objects or versions, or loosen a bucket's protection (versioning, lifecycle, policy, lock). */
 export const BUCKET_DESTRUCTIVE_ACTIONS = [
   "s3:BypassGovernanceRetention",
@@ -467,6 +471,16 @@ export const ETCD_DATA_ACTIONS = [
   "ec2:StopInstances",
   "ec2:TerminateInstances",
 ];
+
+/** The cluster key's alias (components/clusterKey.ts). */
+export function clusterKeyAlias(cluster: string): string {
+  return `alias/kubestead/${cluster}`;
+}
+
+/** Its ARN: what the EBS CSI driver's StorageClass names, EC2 resolving it to the key. */
+export function clusterKeyAliasArn(partition: string, region: string, accountId: string, cluster: string): string {
+  return `arn:${partition}:kms:${region}:${accountId}:${clusterKeyAlias(cluster)}`;
+}
 
 /**
  * The cluster key's policy. The account root statement is the default key policy (IAM policies in

@@ -7,7 +7,11 @@
 import { ClusterConfig } from "./config/types";
 
 export type GroupRole = "etcd" | "controlplane" | "worker" | "api-lb";
-/** A security group, or a CIDR; `vpc` stands for the VPC's primary CIDR, known only once the VPC exists. */
+/**
+ * A security group, or a CIDR; `vpc` stands for every IPv4 block of the VPC, the primary and any
+ * secondary ones (an adopted VPC's subnets may sit in either), known only once the VPC is read.
+ * components/securityGroups.ts admits them through one managed prefix list of those blocks.
+ */
 export type Peer = { group: GroupRole } | { cidr: string };
 
 export interface IngressRule {
@@ -207,8 +211,8 @@ export const RESTRICTED_EGRESS_ROLES: readonly GroupRole[] = ["etcd", "controlpl
  * Not listed because security groups do not filter them: the Amazon DNS server (VPC base + 2 and
  * 169.254.169.253), instance metadata (169.254.169.254) and the Amazon Time Sync Service
  * (169.254.169.123, which Debian's EC2 images point chrony at)
- * (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). DNS to the VPC
- * CIDR stays open for DNS servers a DHCP option set puts inside an adopted VPC.
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). DNS to the VPC's
+ * blocks stays open for DNS servers a DHCP option set puts inside an adopted VPC.
  */
 export function egressRules(): EgressRule[] {
   const rules: EgressRule[] = [];

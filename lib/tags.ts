@@ -1,7 +1,8 @@
 /** Tags every kubestead resource carries: ownership, role (policies and reports key on it) and the user's own. */
 import { ClusterConfig } from "./config/types";
 
-export type Role = "etcd" | "controlplane" | "worker" | "api-lb" | "network" | "backup" | "pki" | "addons" | "pod-identity" | "logs";
+export type Role =
+  "etcd" | "controlplane" | "worker" | "api-lb" | "network" | "backup" | "pki" | "addons" | "pod-identity" | "logs" | "node-termination";
 
 export function roleTags(
   c: Pick<ClusterConfig, "name" | "tags">,

@@ -10,7 +10,9 @@
  *   `{ key, value, propagateAtLaunch }`; every other resource has a `tags` map.
  * - aws:autoscaling/group:Group: one per etcd member (maxSize 1), one for the control plane, one
  *   per worker pool; `vpcZoneIdentifiers` = subnet IDs, `targetGroupArns` (control plane: the API
- *   target group's ARN), `minSize`.
+ *   target group's ARN), `minSize`, `name`, `instanceRefresh.preferences.minHealthyPercentage`.
+ * - aws:autoscaling/lifecycleHook:LifecycleHook: `autoscalingGroupName` is its group's `name` (or,
+ *   unknown in preview, a property dependency on the group), `lifecycleTransition`, `heartbeatTimeout`.
  * - Zones: aws:ec2/subnet:Subnet resources of the stack, matched by outputs `id`, zone from
  *   `availabilityZone`. While an ID is unknown (preview) the ASG's/LB's propertyDependencies on
  *   the property stand in. Subnets adopted from outside the stack cannot be placed in a zone.
@@ -25,7 +27,9 @@
  *   `networkInterfaces[].associatePublicIpAddress` "false"; etcd templates' tags map carries
  *   `kubestead.io/backup-interval-minutes` > 0.
  * - Ingress: aws:vpc/securityGroupIngressRule, aws:ec2/securityGroupRule (type ingress) and
- *   aws:ec2/securityGroup inline `ingress`; VPC ranges from aws:ec2/vpc:Vpc `cidrBlock`.
+ *   aws:ec2/securityGroup inline `ingress`; VPC ranges from aws:ec2/vpc:Vpc `cidrBlock` and the
+ *   Network component's `vpcCidrs`; a rule's `prefixListId(s)` naming an
+ *   aws:ec2/managedPrefixList:ManagedPrefixList `id` counts as that list's `entries[].cidr`.
  * - Backups: aws:s3/bucket:Bucket role backup; BucketVersioning / BucketServerSideEncryptionConfiguration
  *   / BucketLifecycleConfiguration / BucketObjectLockConfiguration / BucketLogging whose `bucket` is
  *   the bucket's `id` (or `bucket`); BucketLogging `targetBucket` names the log bucket (role logs),
@@ -40,6 +44,9 @@
  *   its key the tls PrivateKey in `propertyDependencies.privateKeyPem`, whose consumers are the
  *   resources with a property dependency on it; kubeconfigs are strings holding
  *   `client-certificate-data` in any resource's props.
+ * - Certificate refresh: LaunchTemplate tags carry `kubestead.io/cert-refresh-hours`; the leaves
+ *   nodes refresh are the LocallySignedCerts in an aws:ssm/parameter:Parameter's
+ *   `propertyDependencies.value`, judged by their `earlyRenewalHours`.
  * - Admission: a role controlplane LaunchTemplate's `userData` writes
  *   /etc/kubernetes/manifests/kube-apiserver.yaml and the admission config its
  *   --admission-control-config-file names.
@@ -65,6 +72,7 @@ import {
 import { apiLoadBalancerProblems } from "./rules/apiLoadBalancer";
 import { bootPrerequisiteProblems } from "./rules/bootPrerequisites";
 import { certExpiryProblem } from "./rules/certificates";
+import { certRefreshWindowProblems, refreshHours } from "./rules/certRefresh";
 import { controlPlaneGroups, controlPlaneProblems } from "./rules/controlPlane";
 import { backupScheduleProblems, etcdBackupBucketProblems, hasEtcd } from "./rules/etcdBackup";
 import { etcdMembers, etcdQuorumProblems } from "./rules/etcdQuorum";
@@ -76,7 +84,8 @@ import { PRIVATE_ROLES, publicIpProblems } from "./rules/nodePublicIp";
 import { rootVolumeProblems } from "./rules/nodeVolumes";
 import { IAM_T, nodeRoleBoundaryProblems } from "./rules/nodeRoleBoundaries";
 import { apiserverIngressProblems, etcdPortProblems, ingressRules } from "./rules/securityGroups";
-import { isUnknown } from "./rules/unknown";
+import { withPrefixListEntries } from "./rules/prefixLists";
+import { asList, isUnknown } from "./rules/unknown";
 import { workerPoolProblems } from "./rules/workerPools";
 import { alwaysPullImagesProblems, podSecurityProblems, StoredObject } from "./rules/admission";
 import { ADMIN_T, adminCredentialProblems } from "./rules/adminCredentials";
@@ -87,6 +96,7 @@ import { clusterVpcs, flowLogProblems } from "./rules/flowLogs";
 import { EGRESS_TYPES, restrictedEgressProblems } from "./rules/egress";
 import { hopLimitProblems } from "./rules/imdsHopLimit";
 import { irsaRoleProblems, oidcProviders } from "./rules/irsaRoles";
+import { InstanceRefreshConfig, instanceRefreshProblems, TerminationHookConfig, terminationHookProblems } from "./rules/nodeDrains";
 
 type Props = Record<string, unknown>;
 
@@ -187,6 +197,27 @@ export const policyConfigSchema: Record<string, PolicyConfigSchema> = {
       },
     },
   },
+  "node-drain-hooks": {
+    properties: {
+      minHeartbeatSeconds: {
+        type: "integer",
+        minimum: 30,
+        default: 120,
+        description: "Fewest seconds a terminating node waits for its drain (the lifecycle hook's heartbeatTimeout).",
+      },
+    },
+  },
+  "instance-refresh-safe": {
+    properties: {
+      minControlPlaneHealthyPercentage: {
+        type: "integer",
+        minimum: 0,
+        maximum: 100,
+        default: 66,
+        description: "Lowest minHealthyPercentage of a control-plane instance refresh (66: one node of three at a time).",
+      },
+    },
+  },
   "certificate-expiry-warning": {
     properties: {
       failWithinDays: {
@@ -259,10 +290,11 @@ const NODE_TYPES: string[] = [T.launchTemplate, T.instance];
 const INGRESS_TYPES: string[] = [T.securityGroup, T.securityGroupRule, T.ingressRule];
 const CERT_TYPES: string[] = [T.selfSignedCert, T.locallySignedCert];
 
+/** The VPC's own ranges: a created VPC's blocks, and every block the Network component registered (an adopted VPC's secondary ones included). */
 function vpcCidrs(g: Graph): string[] {
   return g.resources
     .filter((r) => r.type === T.vpc || r.type === NETWORK_COMPONENT)
-    .flatMap((r) => (r.type === T.vpc ? [r.props.cidrBlock, r.props.ipv6CidrBlock] : [r.props.vpcCidr]))
+    .flatMap((r) => (r.type === T.vpc ? [r.props.cidrBlock, r.props.ipv6CidrBlock] : [r.props.vpcCidr, ...asList(r.props.vpcCidrs)]))
     .filter((c): c is string => typeof c === "string" && c !== "" && !isUnknown(c));
 }
 
@@ -355,7 +387,11 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
         const { allowedApiCidrs } = configOf<{ allowedApiCidrs: string[] }>("apiserver-ingress-restricted", args);
         const allowed = [...allowedApiCidrs, ...vpcCidrs(g)];
         return sgs.flatMap((r) =>
-          apiserverIngressProblems(ingressRules(r.type, r.props), allowed).map((message) => ({ urn: r.urn, message })),
+          // A prefix list of the stack (the VPC's blocks) is judged by the CIDRs it holds.
+          apiserverIngressProblems(withPrefixListEntries(g, r, "ingress", ingressRules(r.type, r.props)), allowed).map((message) => ({
+            urn: r.urn,
+            message,
+          })),
         );
       },
     ),
@@ -387,6 +423,15 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
     ),
     stackPolicy("certificate-expiry-warning", "Certificates expiring within warnWithinDays days are flagged for renewal.", (g, args) =>
       certFindings(g, args, "certificate-expiry-warning", true),
+    ),
+    stackPolicy(
+      "cert-refresh-window",
+      "Certificates on nodes are renewed early enough for the nodes' refresh timer to install them before the old ones expire.",
+      (g, args) => {
+        if (refreshHours(g) === undefined)
+          args.notApplicable("no launch template refreshes certificates (kubestead.io/cert-refresh-hours)");
+        return certRefreshWindowProblems(g);
+      },
     ),
     stackPolicy(
       "admin-credential-revocable",
@@ -427,7 +472,7 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
       (g, args) => {
         const sources = g.resources.filter((r) => INGRESS_TYPES.includes(r.type));
         if (sources.length === 0) args.notApplicable("no security groups or ingress rules");
-        return apiCidrShareProblems(sources, configOf<{ maxAllowedShare: number }>("api-cidrs-bounded", args).maxAllowedShare);
+        return apiCidrShareProblems(g, sources, configOf<{ maxAllowedShare: number }>("api-cidrs-bounded", args).maxAllowedShare);
       },
     ),
     resourcePolicy(
@@ -482,6 +527,24 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
       (g, args) => {
         if (g.resources.every((r) => !EGRESS_TYPES.includes(r.type))) args.notApplicable("no security groups or egress rules");
         return restrictedEgressProblems(g);
+      },
+    ),
+    stackPolicy(
+      "node-drain-hooks",
+      "Every auto scaling group of Kubernetes nodes has a terminating lifecycle hook, so nodes are drained before they go.",
+      (g, args) => {
+        if (withRole(g, T.asg, "controlplane").length + withRole(g, T.asg, "worker").length === 0)
+          args.notApplicable("no control-plane or worker ASGs");
+        return terminationHookProblems(g, configOf<TerminationHookConfig>("node-drain-hooks", args));
+      },
+    ),
+    stackPolicy(
+      "instance-refresh-safe",
+      "Instance refreshes replace at most one etcd member at a time and keep enough control-plane nodes in service.",
+      (g, args) => {
+        if (withRole(g, T.asg, "controlplane").length + withRole(g, T.asg, "etcd").length === 0)
+          args.notApplicable("no etcd or control-plane ASGs");
+        return instanceRefreshProblems(g, configOf<InstanceRefreshConfig>("instance-refresh-safe", args));
       },
     ),
     stackPolicy(

@@ -9,6 +9,7 @@ import { AddonStore } from "../components/addonStore";
 import { ApiLoadBalancer } from "../components/apiLoadBalancer";
 import { applierStoredFiles } from "../bootstrap/addons/applier";
 import { nodeCsrVerifierStoredFiles } from "../bootstrap/addons/nodeCsrVerifier";
+import { controlPlaneCertRefreshStoredFiles } from "../bootstrap/controlPlane/certRefresh";
 import { addonNames, clusterAddons, storedManifests } from "../bootstrap/addons/manifests";
 import { BootstrapToken } from "../components/bootstrapToken";
 import { ControlPlane } from "../components/controlPlane";
@@ -19,6 +20,7 @@ import { BackupBucket } from "../components/backupBucket";
 import { ClusterKey } from "../components/clusterKey";
 import { EtcdCluster } from "../components/etcdCluster";
 import { Network } from "../components/network";
+import { NodeTermination } from "../components/nodeTermination";
 import { debianAmi } from "../components/nodeCommon";
 import { ClusterPki } from "../components/pki";
 import { SecurityGroups } from "../components/securityGroups";
@@ -28,6 +30,8 @@ import { programNow } from "../lib/clock";
 import { ConfigError } from "../lib/config/problems";
 import { ClusterConfig } from "../lib/config/types";
 import { podRoleName, roleArn } from "../lib/oidc";
+import { clusterKeyAliasArn } from "../lib/iam";
+import { queueUrl } from "../lib/nodeTermination";
 import { loadClusterConfig } from "./config";
 
 export function readConfigOrExit(): ClusterConfig {
@@ -46,8 +50,8 @@ export function buildCluster(c: ClusterConfig) {
   const partition = awsPartition.partition;
   const network = new Network(`${c.name}-network`, { config: c, accountId: identity.accountId, partition });
   const key = new ClusterKey(`${c.name}-key`, { config: c, accountId: identity.accountId, partition });
-  const pki = new ClusterPki(`${c.name}-pki`, { cluster: c.name, pki: c.pki });
-  const groups = new SecurityGroups(`${c.name}-sg`, { config: c, vpcId: network.vpcId, vpcCidr: network.vpcCidr });
+  const pki = new ClusterPki(`${c.name}-pki`, { cluster: c.name, pki: c.pki, protect: c.protect });
+  const groups = new SecurityGroups(`${c.name}-sg`, { config: c, vpcId: network.vpcId, vpcCidrs: network.vpcCidrs });
   const backups = new BackupBucket(`${c.name}-backups`, { config: c, kmsKeyArn: key.keyArn, accountId: identity.accountId });
   // One image lookup per architecture the node roles use.
   const amis = new Map<Arch, pulumi.Output<string>>();
@@ -78,7 +82,12 @@ export function buildCluster(c: ClusterConfig) {
   // Rotates by itself: the first `pulumi up` after its window makes a new one (lib/bootstrapTokenWindow.ts).
   const bootstrapToken = new BootstrapToken(`${c.name}-bootstrap-token`, { maxAgeDays: c.pki.bootstrapTokenMaxAgeDays, now: programNow() });
   // Pods that call AWS assume their own roles by web identity; nodes' IMDS is out of their reach.
-  const podRoles = addonPodRoles(c.name, c.addons);
+  const podRoles = addonPodRoles(c.name, c.addons, c.region);
+  // Drains before terminations: the queue and rules here, the hooks with each node group, the
+  // handler an add-on (lib/nodeTermination.ts).
+  const nodeTermination = c.addons.nodeTerminationHandler
+    ? new NodeTermination(`${c.name}-node-termination`, { config: c, accountId: identity.accountId })
+    : undefined;
   const issuer = new ServiceAccountIssuer(`${c.name}-sa-issuer`, {
     config: c,
     accountId: identity.accountId,
@@ -86,29 +95,36 @@ export function buildCluster(c: ClusterConfig) {
     dnsSuffix: awsPartition.dnsSuffix,
     serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
     podRoles,
+    clusterKeyArn: key.keyArn,
   });
   // The add-on manifests, rendered here and stored for the control plane to apply. Role ARNs are
   // computed from their derived names, not taken from the roles: the manifests stay known in preview.
-  const manifests = pulumi.all([network.vpcCidr, identity.accountId, partition]).apply(([vpcCidr, accountId, part]) =>
-    storedManifests(
-      clusterAddons({
-        cluster: c.name,
-        region: c.region,
-        kubernetes: c.kubernetes,
-        addons: c.addons,
-        apiServerHost: lb.apiHost,
-        vpcCidr,
-        podRoleArns: Object.fromEntries(podRoles.map((r) => [r.addon, roleArn(part, accountId, podRoleName(c.name, c.region, r.addon))])),
-        clusterAdminsBinding: c.controlPlane.clusterAdminsBinding,
-      }),
-    ),
-  );
+  const manifests = pulumi
+    .all([network.vpcCidrs, identity.accountId, partition, awsPartition.dnsSuffix])
+    .apply(([vpcCidrs, accountId, part, dnsSuffix]) =>
+      storedManifests(
+        clusterAddons({
+          cluster: c.name,
+          region: c.region,
+          kubernetes: c.kubernetes,
+          addons: c.addons,
+          apiServerHost: lb.apiHost,
+          vpcCidrs,
+          podRoleArns: Object.fromEntries(podRoles.map((r) => [r.addon, roleArn(part, accountId, podRoleName(c.name, c.region, r.addon))])),
+          clusterAdminsBinding: c.controlPlane.clusterAdminsBinding,
+          // From the queue's name like the role ARNs: known in preview.
+          nodeTerminationQueueUrl: queueUrl(c.region, dnsSuffix, accountId, c.name),
+          // The alias, not the key's ARN: known in preview, and EC2 resolves it when it creates a volume.
+          volumeKmsKeyId: clusterKeyAliasArn(part, c.region, accountId, c.name),
+        }),
+      ),
+    );
   const addonStore = new AddonStore(`${c.name}-addons`, {
     config: c,
     kmsKeyArn: key.keyArn,
     manifests,
     addonNames: addonNames(c.addons),
-    nodeFiles: [...applierStoredFiles(), ...nodeCsrVerifierStoredFiles()],
+    nodeFiles: [...applierStoredFiles(), ...nodeCsrVerifierStoredFiles(), ...controlPlaneCertRefreshStoredFiles(c.region)],
   });
   const controlPlane = new ControlPlane(`${c.name}-controlplane`, {
     config: c,
@@ -168,6 +184,7 @@ export function buildCluster(c: ClusterConfig) {
     controlPlane,
     bootstrapToken,
     issuer,
+    nodeTermination,
     addonStore,
     manifests,
     workers,

@@ -1,5 +1,5 @@
 /**
- * npm run plan -- --stack <name> [--json FILE] [--report FILE] [--base FILE] [--preview] [--quiet]
+ * npm run plan -- --stack <name> [--json FILE] [--report FILE] [--base FILE] [--network-facts FILE] [--offerings FILE] [--preview] [--quiet]
  *
  * The offline plan: the real stack program under the mock runtime with Pulumi.<stack>.yaml, the
  * policy pack run in-process on the planned graph, a JSON plan and a Markdown PR report.
@@ -11,6 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { networkFactsFromAwsCli } from "../lib/adoptedNetwork";
+import { offeringsFromAwsCli } from "../lib/instanceTypeOfferings";
 import { diffPlans, PlanSettings, renderDiff, unacknowledged } from "../lib/plan/diff";
 import { maskPlan } from "../lib/plan/mask";
 import type { Plan } from "../lib/plan/types";
@@ -23,7 +24,7 @@ import { isConfigError } from "./planErrors";
 
 const ROOT = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FILE] [--base FILE] [--network-facts FILE] [--preview] [--quiet]
+const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FILE] [--base FILE] [--network-facts FILE] [--offerings FILE] [--preview] [--quiet]
   --stack NAME    stack to plan, any NAME with a Pulumi.NAME.yaml (default: dev)
   --json FILE     where to write the JSON plan (default: .kubestead/plan/NAME/plan.json)
   --report FILE   where to write the Markdown report (default: .kubestead/plan/NAME/report.md)
@@ -31,7 +32,11 @@ const USAGE = `usage: npm run plan -- [--stack NAME] [--json FILE] [--report FIL
   --network-facts FILE
                   an adopted VPC as AWS describes it: the JSON of \`aws ec2 describe-subnets\` and
                   \`aws ec2 describe-vpcs\` (one object, or a list of both); default: the layout
-                  the config implies
+                  the config implies; a subnet or VPC the JSON lacks is one AWS does not know
+  --offerings FILE
+                  which zones offer which instance types: the JSON of
+                  \`aws ec2 describe-instance-type-offerings --location-type availability-zone\`
+                  (one object, or a list of pages); default: every type in every zone
   --preview       plan as a preview: outputs of new resources are unknown
   --quiet         print only the summary and problems`;
 
@@ -41,7 +46,7 @@ async function main(): Promise<number> {
     args = parseArgs(
       process.argv.slice(2),
       { stack: "dev" },
-      ["stack", "json", "report", "base", "network-facts"],
+      ["stack", "json", "report", "base", "network-facts", "offerings"],
       ["preview", "quiet", "help"],
     );
   } catch (e) {
@@ -71,9 +76,20 @@ async function main(): Promise<number> {
       return 2;
     }
   }
+  let offerings;
+  if (args.values.offerings) {
+    try {
+      offerings = offeringsFromAwsCli(JSON.parse(fs.readFileSync(path.resolve(args.values.offerings), "utf8")));
+    } catch (e) {
+      process.stderr.write(
+        `✗ --offerings ${args.values.offerings}: cannot read describe-instance-type-offerings JSON there (${(e as Error).message})\n${USAGE}\n`,
+      );
+      return 2;
+    }
+  }
   let result;
   try {
-    result = await runProgram({ stack, root: ROOT, preview: Boolean(args.flags.preview), networkFacts });
+    result = await runProgram({ stack, root: ROOT, preview: Boolean(args.flags.preview), networkFacts, offerings });
   } catch (e) {
     if (isConfigError(e)) {
       process.stderr.write(`✗ ${(e as Error).message}\n`);
@@ -126,7 +142,10 @@ async function main(): Promise<number> {
       );
   }
   out.write(`\nplan:   ${path.relative(process.cwd(), jsonFile)}\nreport: ${path.relative(process.cwd(), reportFile)}\n`);
-  return analysis.mandatoryViolations > 0 || blocked.length > 0 ? 1 : 0;
+  // A version move Kubernetes or etcd does not support in one step is refused in every environment.
+  const refused = diff?.refused ?? [];
+  for (const x of refused) out.write(`✗ refused: ${x.message}. Move ${x.key} one minor per update (README: Upgrades)\n`);
+  return analysis.mandatoryViolations > 0 || blocked.length > 0 || refused.length > 0 ? 1 : 0;
 }
 
 /** The change section goes above the report's footer line. */

@@ -8,14 +8,15 @@
  * control-plane add-ons select on it); download the stored manifests from S3 and verify them
  * against SHA256SUMS; re-read the node-local secret manifests from SSM (the bootstrap token, which
  * `pulumi up` rotates) and apply them, then delete token Secrets that are no longer the current
- * one; apply every listed manifest, with server-side apply under one field manager; when all
- * applied, delete objects labelled as add-ons that the stored inventory no longer holds; release
- * the Lease. Every kubectl call retries with exponential
- * backoff; what was applied and pruned is logged to the journal.
+ * one; apply every listed manifest, with server-side apply under one field manager, except that a
+ * manifest marked with a minimum apiserver minor (manifests.ts MIN_APISERVER_MARK) waits while any
+ * control-plane node runs an older one; when all applied and none waited, delete objects labelled
+ * as add-ons that the stored inventory no longer holds; release the Lease. Every kubectl call
+ * retries with exponential backoff; what was applied, held and pruned is logged to the journal.
  */
 import type { StoredNodeFile } from "../storedFiles";
 import { renderUnit } from "../systemd";
-import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE } from "./manifests";
+import { ADDON_LABEL, CHECKSUMS_FILE, INVENTORY_FILE, MIN_APISERVER_MARK } from "./manifests";
 import { BOOTSTRAP_TOKEN_LABEL } from "./nodeBootstrap";
 import { CONTROL_PLANE_LABEL, requireRegion } from "./objects";
 
@@ -177,6 +178,69 @@ label_self() {
   kc label node "$(hostname)" "$CONTROL_PLANE_LABEL=" node.kubernetes.io/exclude-from-external-load-balancers= --overwrite >/dev/null
 }
 
+# Control-plane Nodes as "NAME KUBELET_VERSION" lines.
+control_plane_versions() {
+  kc get nodes -l "$CONTROL_PLANE_LABEL" -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{"\n"}{end}'
+}
+
+# Sets CP_OLDEST to "NAME VERSION MAJOR MINOR" of the oldest control-plane node, or CP_UNKNOWN to
+# why it can't be told. A control-plane node's kubelet and kube-apiserver are the same release in
+# kubestead (both from kubernetes.version in its launch template), so the lowest kubelet version
+# among them is the oldest apiserver a client behind the API load balancer may reach.
+CP_OLDEST=""
+CP_UNKNOWN=""
+read_oldest_control_plane() {
+  local listing name version major minor oldest="" oldest_major=0 oldest_minor=0
+  if ! listing=$(backoff 5 control_plane_versions); then
+    CP_UNKNOWN="kubectl could not list the Nodes labelled $CONTROL_PLANE_LABEL"
+    return 0
+  fi
+  while read -r name version; do
+    [ -n "$name" ] || continue
+    if [[ ! $version =~ ^v([0-9]+)\.([0-9]+)\. ]]; then
+      CP_UNKNOWN="control-plane node $name reports kubelet version '$version'"
+      return 0
+    fi
+    major=$((10#${"$"}{BASH_REMATCH[1]})) minor=$((10#${"$"}{BASH_REMATCH[2]}))
+    if [ -z "$oldest" ] || [ "$major" -lt "$oldest_major" ] || { [ "$major" -eq "$oldest_major" ] && [ "$minor" -lt "$oldest_minor" ]; }; then
+      oldest="$name $version" oldest_major=$major oldest_minor=$minor
+    fi
+  done <<<"$listing"
+  if [ -z "$oldest" ]; then
+    CP_UNKNOWN="no Node is labelled $CONTROL_PLANE_LABEL"
+    return 0
+  fi
+  CP_OLDEST="$oldest $oldest_major $oldest_minor"
+}
+
+# check_hold FILE: sets HOLD to why FILE must wait (empty: apply it). The version skew policy
+# (https://kubernetes.io/releases/version-skew-policy/) forbids kube-proxy and the controllers to be
+# newer than the oldest kube-apiserver; while the control plane's instance refresh replaces nodes one
+# at a time, the store already holds the new minor's. Fail safe: a version that can't be read holds.
+HOLD=""
+check_hold() {
+  local need need_major need_minor name version major minor
+  HOLD=""
+  # The mark sits in the file's header, before the first document.
+  need=$(sed -n "/^---/q; s/^$MIN_APISERVER_MARK //p" "$1")
+  [ -n "$need" ] || return 0
+  if [[ ! $need =~ ^([0-9]+)\.([0-9]+)$ ]]; then
+    HOLD="apiserver '$need': its mark is not a minor like 1.36"
+    return 0
+  fi
+  need_major=$((10#${"$"}{BASH_REMATCH[1]})) need_minor=$((10#${"$"}{BASH_REMATCH[2]}))
+  # Read once per run, on the first marked file.
+  if [ -z "$CP_OLDEST" ] && [ -z "$CP_UNKNOWN" ]; then read_oldest_control_plane; fi
+  if [ -n "$CP_UNKNOWN" ]; then
+    HOLD="apiserver $need: the oldest control-plane version is unknown ($CP_UNKNOWN)"
+    return 0
+  fi
+  read -r name version major minor <<<"$CP_OLDEST"
+  if [ "$major" -lt "$need_major" ] || { [ "$major" -eq "$need_major" ] && [ "$minor" -lt "$need_minor" ]; }; then
+    HOLD="apiserver $need: control-plane node $name runs $version"
+  fi
+}
+
 apply_file() {
   kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$1" >/dev/null
 }
@@ -269,7 +333,7 @@ main() {
   # Each file on its own: one failing add-on neither blocks the others nor node joins (the token
   # Secret goes first). Prune only after everything applied, so a renamed object's old copy stays
   # until its replacement exists.
-  local f name names failed=0 applied=0 fresh=0 current=""
+  local f name names failed=0 applied=0 waiting=0 fresh=0 current=""
   if [ -n "$SECRET_PARAMETERS" ] && backoff 5 refresh_secrets; then fresh=1; fi
   for f in "$ADDON_SECRET_DIR"/*.yaml; do
     [ -e "$f" ] || continue
@@ -296,6 +360,13 @@ main() {
   while read -r name; do
     case "$name" in *.yaml) ;; *) continue ;; esac
     f="$ADDON_DIR/$name"
+    check_hold "$f"
+    if [ -n "$HOLD" ]; then
+      # Not a failure: the timer's next runs apply it once the last older control-plane node is gone.
+      log "holding $name for $HOLD"
+      waiting=$((waiting + 1))
+      continue
+    fi
     if backoff 6 apply_file "$f"; then
       log "applied $name sha256 $(sha256sum "$f" | cut -d' ' -f1)"
       applied=$((applied + 1))
@@ -308,7 +379,13 @@ main() {
     log "run incomplete: $applied manifests applied, $failed failed; nothing pruned"
     return 1
   fi
-  [ "$applied" -gt 0 ] || { log "the store holds no manifests: nothing applied, nothing pruned"; return 1; }
+  [ "$((applied + waiting))" -gt 0 ] || { log "the store holds no manifests: nothing applied, nothing pruned"; return 1; }
+  # The inventory is the new release's: prune would delete what a held file's older release still
+  # runs and the new one renamed or dropped. So nothing is pruned until nothing waits.
+  if [ "$waiting" -gt 0 ]; then
+    log "run complete: $applied manifests applied, $waiting held for the control-plane upgrade; nothing pruned"
+    return 0
+  fi
   prune
   log "run complete: $applied manifests applied"
 }
@@ -342,6 +419,7 @@ readonly CHECKSUMS="${CHECKSUMS_FILE}"
 readonly INVENTORY="${INVENTORY_FILE}"
 readonly PRUNE_TYPES="${PRUNE_TYPES.join(" ")}"
 readonly CONTROL_PLANE_LABEL="${CONTROL_PLANE_LABEL}"
+readonly MIN_APISERVER_MARK="${MIN_APISERVER_MARK}"
 readonly TOKEN_LABEL="${BOOTSTRAP_TOKEN_LABEL}"
 HOLDER="$(hostname)"
 readonly HOLDER

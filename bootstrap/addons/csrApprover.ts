@@ -36,8 +36,11 @@ export interface CsrApproverArgs {
   version: string;
   /** AWS region: only this region's EC2 private DNS names are approved. */
   region: string;
-  /** VPC CIDR: the only addresses a kubelet-serving certificate may name. */
-  vpcCidr: string;
+  /**
+   * Every IPv4 block of the VPC, the primary first: the only addresses a kubelet-serving
+   * certificate may name (nodes of an adopted VPC may sit in a secondary block).
+   */
+  vpcCidrs: string[];
 }
 
 const NAME = "kubelet-csr-approver";
@@ -56,7 +59,8 @@ export function ec2PrivateDnsRegex(region: string): string {
 export function csrApproverArgs(a: CsrApproverArgs): string[] {
   return [
     `--provider-regex=${ec2PrivateDnsRegex(a.region)}`,
-    `--provider-ip-prefixes=${a.vpcCidr}`,
+    // A comma-separated list (the upstream chart joins providerIpPrefixes the same way).
+    `--provider-ip-prefixes=${a.vpcCidrs.join(",")}`,
     `--max-expiration-sec=${MAX_EXPIRATION_SECONDS}`,
     // DNS checks stay on: the approver resolves each name and compares it with the CSR's IPs.
     "--bypass-dns-resolution=false",
@@ -70,7 +74,8 @@ export function csrApproverArgs(a: CsrApproverArgs): string[] {
 export function csrApproverObjects(a: CsrApproverArgs): K8sObject[] {
   requireVersion("kubelet-csr-approver", a.version);
   requireRegion("kubelet-csr-approver", a.region);
-  requireCidr("kubelet-csr-approver --provider-ip-prefixes (network.vpcCidr)", a.vpcCidr);
+  if (a.vpcCidrs.length === 0) throw new Error("kubelet-csr-approver --provider-ip-prefixes needs the VPC's CIDR blocks: got none");
+  for (const cidr of a.vpcCidrs) requireCidr("kubelet-csr-approver --provider-ip-prefixes (the VPC's CIDR blocks)", cidr);
   const subject = [serviceAccount(NAME)];
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: LABELS } },

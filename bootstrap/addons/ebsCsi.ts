@@ -47,6 +47,12 @@ export interface EbsCsiArgs {
   region: string;
   /** ARN of the controller's pod role (lib/oidc.ts podRoleName), trusted for kube-system/ebs-csi-controller-sa only. */
   controllerRoleArn: string;
+  /**
+   * The KMS key the default StorageClass encrypts volumes with: the cluster key's alias ARN
+   * (lib/iam.ts clusterKeyAliasArn), which EC2 resolves at CreateVolume and which is known before
+   * the key exists. Absent: the account's default EBS key.
+   */
+  volumeKmsKeyId?: string;
 }
 
 export const EBS_CSI_DRIVER = "ebs.csi.aws.com";
@@ -357,10 +363,13 @@ export function ebsCsiObjects(a: EbsCsiArgs): K8sObject[] {
     {
       apiVersion: "storage.k8s.io/v1",
       kind: "StorageClass",
-      // The cluster's default class, as it was under the chart.
-      metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      // The cluster's default class. A StorageClass's parameters cannot change once created, so the
+      // class that encrypts with the cluster key has a name of its own: on a cluster that had the
+      // plain `gp3` class, the applier creates this one and prunes the old one (bound volumes keep
+      // their class name and are untouched).
+      metadata: { name: storageClassName(a.volumeKmsKeyId), annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
       provisioner: EBS_CSI_DRIVER,
-      parameters: { type: "gp3", encrypted: "true" },
+      parameters: { type: "gp3", encrypted: "true", ...(a.volumeKmsKeyId ? { kmsKeyId: a.volumeKmsKeyId } : {}) },
       reclaimPolicy: "Delete",
       // A volume is created in the zone its first pod is scheduled to: EBS volumes are zonal.
       volumeBindingMode: "WaitForFirstConsumer",
@@ -382,7 +391,7 @@ const INSTANCE = "arn:*:ec2:*:*:instance/*";
  * them owned; etcd's do not), and creates volumes only with both tags. The explicit deny keeps
  * etcd's volumes, instances and interfaces out of reach whatever a later statement allows.
  */
-export function ebsCsiPolicy(cluster: string): Record<string, unknown> {
+export function ebsCsiPolicy(cluster: string, clusterKey?: { arn: string; region: string }): Record<string, unknown> {
   requireClusterName(cluster);
   const clusterTag = `kubernetes.io/cluster/${cluster}`;
   const ours = { StringEquals: { "aws:ResourceTag/ebs.csi.aws.com/cluster": "true", [`aws:ResourceTag/${clusterTag}`]: "owned" } };
@@ -438,6 +447,7 @@ export function ebsCsiPolicy(cluster: string): Record<string, unknown> {
       { Sid: "UntagOwn", Effect: "Allow", Action: ["ec2:DeleteTags"], Resource: [VOLUME, SNAPSHOT], Condition: ours },
       { Sid: "DeleteOwnVolumes", Effect: "Allow", Action: ["ec2:DeleteVolume"], Resource: VOLUME, Condition: ours },
       { Sid: "DeleteOwnSnapshots", Effect: "Allow", Action: ["ec2:DeleteSnapshot"], Resource: SNAPSHOT, Condition: ours },
+      ...(clusterKey ? volumeKeyStatements(clusterKey.arn, clusterKey.region) : []),
       {
         Sid: "NeverTouchEtcdData",
         Effect: "Deny",
@@ -447,4 +457,38 @@ export function ebsCsiPolicy(cluster: string): Record<string, unknown> {
       },
     ],
   };
+}
+
+/**
+ * Volumes encrypted with the cluster key (the StorageClass's kmsKeyId): EC2 uses the key on the
+ * driver's behalf when it creates a volume (GenerateDataKeyWithoutPlaintext, DescribeKey), when a
+ * snapshot or volume moves between keys (ReEncrypt*), and when it attaches one (a grant for the
+ * instance, then Decrypt), so the role needs those, and only through EC2: the driver never calls
+ * KMS itself, and the key stays useless to it for anything else (the nodes' SSM parameters among
+ * them). The key policy leaves the key's use to IAM policies (lib/iam.ts clusterKeyPolicy).
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ */
+function volumeKeyStatements(keyArn: string, region: string): Record<string, unknown>[] {
+  const viaEc2 = { "kms:ViaService": `ec2.${region}.amazonaws.com` };
+  return [
+    {
+      Sid: "EncryptVolumesWithClusterKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"],
+      Resource: keyArn,
+      Condition: { StringEquals: viaEc2 },
+    },
+    {
+      Sid: "GrantClusterKeyToEc2",
+      Effect: "Allow",
+      Action: ["kms:CreateGrant"],
+      Resource: keyArn,
+      Condition: { StringEquals: viaEc2, Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
+  ];
+}
+
+/** The default class's name: `gp3`, or `gp3-cluster-key` when its volumes are encrypted with the cluster key. */
+export function storageClassName(volumeKmsKeyId: string | undefined): string {
+  return volumeKmsKeyId ? "gp3-cluster-key" : "gp3";
 }

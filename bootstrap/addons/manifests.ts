@@ -2,7 +2,8 @@
  * The cluster's add-ons as the control plane stores and applies them: one multi-document YAML
  * manifest per add-on, in apply order, each object labelled with the add-on it belongs to (the
  * applier prunes by that label), plus a SHA256SUMS index the applier verifies before applying and
- * an inventory of every object it may keep.
+ * an inventory of every object it may keep. An add-on built per Kubernetes minor names, in its
+ * file's header, the oldest apiserver minor it may run against (MIN_APISERVER_MARK).
  *
  * Everything here is public: the bootstrap token Secret is not part of it (control-plane nodes
  * fetch it from SSM and apply it beside these; see applier.ts).
@@ -19,6 +20,7 @@ import { ebsCsiObjects } from "./ebsCsi";
 import { kubeProxyObjects } from "./kubeProxy";
 import { metricsServerObjects } from "./metricsServer";
 import { nodeBootstrapRbac } from "./nodeBootstrap";
+import { nodeTerminationHandlerObjects } from "./nodeTerminationHandler";
 import { K8sObject } from "./objects";
 import type { AddonsConfig, KubernetesConfig } from "../../lib/config/types";
 
@@ -31,6 +33,23 @@ export interface Addon {
   /** The release it renders (what a reviewer sees change in the plan report). */
   version: string;
   objects: K8sObject[];
+  /**
+   * The oldest kube-apiserver minor this release may talk to, e.g. "1.36", for an add-on built per
+   * Kubernetes minor; unset when any supported apiserver will do. The applier holds the file while
+   * a control-plane node runs an older minor (an upgrade rolling through the control plane):
+   * https://kubernetes.io/releases/version-skew-policy/ (kube-proxy, cloud-controller-manager).
+   */
+  minApiServer?: string;
+}
+
+/** Header line that carries Addon.minApiServer in the stored file, for the applier's sed. */
+export const MIN_APISERVER_MARK = "# kubestead:min-apiserver";
+
+/** "1.36.2" → "1.36". */
+export function minorOf(version: string): string {
+  const m = /^(\d+)\.(\d+)\.\d+$/.exec(version);
+  if (!m) throw new Error(`add-on release ${JSON.stringify(version)} must be like 1.36.2 to name its Kubernetes minor`);
+  return `${m[1]}.${m[2]}`;
 }
 
 export interface AddonSetArgs {
@@ -40,7 +59,8 @@ export interface AddonSetArgs {
   addons: AddonsConfig;
   /** The API's stable name (api.<cluster domain>): what pods that start before Services reach. */
   apiServerHost: string;
-  vpcCidr: string;
+  /** Every IPv4 block of the VPC, the primary first: where nodes' addresses may lie (csrApprover.ts). */
+  vpcCidrs: string[];
   /**
    * IAM role ARN per add-on that calls AWS (podRoles.ts addonPodRoles), e.g.
    * { "cluster-autoscaler": "arn:aws:iam::123456789012:role/…" }; its pods assume it by web identity.
@@ -48,6 +68,10 @@ export interface AddonSetArgs {
   podRoleArns: Record<string, string>;
   /** Render the kubeadm:cluster-admins binding (controlPlane.clusterAdminsBinding; default true). */
   clusterAdminsBinding?: boolean;
+  /** The node termination queue's URL (lib/nodeTermination.ts queueUrl); required with addons.nodeTerminationHandler. */
+  nodeTerminationQueueUrl?: string;
+  /** What the EBS CSI driver's StorageClass encrypts with (EbsCsiArgs.volumeKmsKeyId): the cluster key's alias ARN. */
+  volumeKmsKeyId?: string;
 }
 
 /** The names clusterAddons() renders for this config, known before any resource exists. */
@@ -63,6 +87,7 @@ export function addonNames(x: AddonsConfig): string[] {
     ...(x.metricsServer ? ["metrics-server"] : []),
     ...(x.clusterAutoscaler ? ["cluster-autoscaler"] : []),
     ...(x.ebsCsiDriver ? ["ebs-csi-driver"] : []),
+    ...(x.nodeTerminationHandler ? [NODE_TERMINATION_ADDON] : []),
   ];
 }
 
@@ -83,6 +108,8 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
     {
       name: "cloud-controller-manager",
       version: x.cloudControllerManagerVersion,
+      // One release line per Kubernetes minor; a controller must not be newer than the apiserver.
+      minApiServer: minorOf(x.cloudControllerManagerVersion),
       objects: cloudControllerManagerObjects({
         version: x.cloudControllerManagerVersion,
         clusterName: a.cluster,
@@ -93,6 +120,7 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
     {
       name: "kube-proxy",
       version: k.version,
+      minApiServer: minorOf(k.version),
       objects: kubeProxyObjects({
         kubernetesVersion: k.version,
         podCidr: k.podCidr,
@@ -113,7 +141,7 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
     {
       name: "csr-approver",
       version: x.csrApproverVersion,
-      objects: csrApproverObjects({ version: x.csrApproverVersion, region: a.region, vpcCidr: a.vpcCidr }),
+      objects: csrApproverObjects({ version: x.csrApproverVersion, region: a.region, vpcCidrs: a.vpcCidrs }),
     },
   ];
   if (x.metricsServer)
@@ -126,6 +154,8 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
     list.push({
       name: "cluster-autoscaler",
       version: x.clusterAutoscalerVersion,
+      // Built per Kubernetes minor against that minor's APIs, like the cloud-controller-manager.
+      minApiServer: minorOf(x.clusterAutoscalerVersion),
       objects: clusterAutoscalerObjects({
         version: x.clusterAutoscalerVersion,
         clusterName: a.cluster,
@@ -142,10 +172,26 @@ export function clusterAddons(a: AddonSetArgs): Addon[] {
         clusterName: a.cluster,
         region: a.region,
         controllerRoleArn: a.podRoleArns["ebs-csi-driver"],
+        volumeKmsKeyId: a.volumeKmsKeyId,
+      }),
+    });
+  if (x.nodeTerminationHandler)
+    list.push({
+      name: NODE_TERMINATION_ADDON,
+      version: x.nodeTerminationHandlerVersion,
+      objects: nodeTerminationHandlerObjects({
+        version: x.nodeTerminationHandlerVersion,
+        clusterName: a.cluster,
+        region: a.region,
+        queueUrl: a.nodeTerminationQueueUrl ?? "",
+        roleArn: a.podRoleArns[NODE_TERMINATION_ADDON],
       }),
     });
   return list;
 }
+
+/** The drainer's add-on name, also its pod role's (podRoles.ts). */
+export const NODE_TERMINATION_ADDON = "node-termination";
 
 /** One stored file of the add-on store. */
 export interface StoredManifest {
@@ -153,6 +199,8 @@ export interface StoredManifest {
   file: string;
   addon: string;
   version: string;
+  /** Addon.minApiServer, also in the content's header (so SHA256SUMS covers it). */
+  minApiServer?: string;
   content: string;
   sha256: string;
   /** Objects it holds, as objectRef() lines (namespace empty when cluster-scoped). */
@@ -176,7 +224,9 @@ function labelled(o: K8sObject, addon: string): K8sObject {
 
 /** Multi-document YAML, one document per object, byte-stable. */
 export function renderManifest(addon: Addon): string {
-  const header = `# kubestead add-on ${addon.name} ${addon.version}. Rendered by bootstrap/addons; applied by the control plane.\n`;
+  const header =
+    `# kubestead add-on ${addon.name} ${addon.version}. Rendered by bootstrap/addons; applied by the control plane.\n` +
+    (addon.minApiServer === undefined ? "" : `${MIN_APISERVER_MARK} ${addon.minApiServer}\n`);
   // No anchors: an object reused within a document (labels) is written out in full each time.
   return (
     header + addon.objects.map((o) => `---\n${stringify(labelled(o, addon.name), { lineWidth: 0, aliasDuplicateObjects: false })}`).join("")
@@ -191,6 +241,9 @@ export function storedManifests(addons: Addon[]): StoredManifest[] {
       throw new Error(`add-on name ${JSON.stringify(addon.name)} must be a DNS label`);
     if (names.has(addon.name)) throw new Error(`add-on ${addon.name} is listed twice: each add-on has one manifest`);
     names.add(addon.name);
+    // The applier compares it as MAJOR.MINOR and holds the file on anything else.
+    if (addon.minApiServer !== undefined && !/^\d+\.\d+$/.test(addon.minApiServer))
+      throw new Error(`add-on ${addon.name}: minApiServer ${JSON.stringify(addon.minApiServer)} must be a minor like 1.36`);
     for (const o of addon.objects) {
       const ref = objectRef(o);
       const owner = refs.get(ref);
@@ -203,6 +256,7 @@ export function storedManifests(addons: Addon[]): StoredManifest[] {
       file: `${String(i).padStart(2, "0")}-${addon.name}.yaml`,
       addon: addon.name,
       version: addon.version,
+      ...(addon.minApiServer === undefined ? {} : { minApiServer: addon.minApiServer }),
       content,
       sha256: sha256Hex(content),
       objects: addon.objects.map(objectRef),

@@ -12,18 +12,23 @@ import type { AddonsConfig } from "../../lib/config/types";
 import type { ServiceAccountRef } from "../../lib/oidc";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerPolicy } from "./clusterAutoscaler";
 import { EBS_CSI_CONTROLLER_SERVICE_ACCOUNT, ebsCsiPolicy } from "./ebsCsi";
+import { nodeTerminationHandlerPolicy } from "../../lib/nodeTermination";
+import { NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT } from "./nodeTerminationHandler";
 import { KUBE_SYSTEM } from "./objects";
 
 export interface PodRoleSpec {
   /** The add-on's name (bootstrap/addons/manifests.ts), also the last part of the role's name. */
   addon: string;
   serviceAccount: ServiceAccountRef;
-  /** Identity policy of the role. */
-  policy: Record<string, unknown>;
+  /**
+   * Identity policy of the role; a function when it names the account's own resources (the
+   * handler's queue), called with the partition and account the stack deploys to.
+   */
+  policy: Record<string, unknown> | ((aws: { partition: string; accountId: string; clusterKeyArn: string }) => Record<string, unknown>);
 }
 
 /** The pod roles this config needs, in add-on order. */
-export function addonPodRoles(cluster: string, x: AddonsConfig): PodRoleSpec[] {
+export function addonPodRoles(cluster: string, x: AddonsConfig, region: string): PodRoleSpec[] {
   return [
     ...(x.clusterAutoscaler
       ? [
@@ -39,7 +44,18 @@ export function addonPodRoles(cluster: string, x: AddonsConfig): PodRoleSpec[] {
           {
             addon: "ebs-csi-driver",
             serviceAccount: { namespace: KUBE_SYSTEM, name: EBS_CSI_CONTROLLER_SERVICE_ACCOUNT },
-            policy: ebsCsiPolicy(cluster),
+            // Its volumes are encrypted with the cluster key (the StorageClass's kmsKeyId).
+            policy: (aws: { clusterKeyArn: string }) => ebsCsiPolicy(cluster, { arn: aws.clusterKeyArn, region }),
+          },
+        ]
+      : []),
+    ...(x.nodeTerminationHandler
+      ? [
+          {
+            addon: "node-termination",
+            serviceAccount: { namespace: KUBE_SYSTEM, name: NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT },
+            policy: (aws: { partition: string; accountId: string }) =>
+              nodeTerminationHandlerPolicy(aws.partition, region, aws.accountId, cluster),
           },
         ]
       : []),

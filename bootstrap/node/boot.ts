@@ -4,6 +4,8 @@
  * extra steps and starts containerd and the kubelet. One assembly for both roles.
  */
 import { BOOT_SCRIPT_PATH, renderBootScript } from "../bootScript";
+import { renderSessionManagerStep } from "../sessionManager";
+import type { SessionManagerAgent } from "../../lib/config/sessionManager";
 import type { Arch } from "../../lib/arch";
 import type { KubernetesConfig, Taint } from "../../lib/config/types";
 import type { NodeFile, SecretFile } from "../types";
@@ -31,6 +33,8 @@ export interface KubernetesNodeBootArgs {
   beforeStart?: string[];
   /** Steps after the kubelet has started. */
   afterStart?: string[];
+  /** The SSM agent to install first (kubestead:sessionManager); absent = none. */
+  sessionManager?: SessionManagerAgent;
 }
 
 export function kubernetesNodeBoot(a: KubernetesNodeBootArgs): { files: NodeFile[]; secrets: SecretFile[] } {
@@ -48,6 +52,7 @@ export function kubernetesNodeBoot(a: KubernetesNodeBootArgs): { files: NodeFile
   const roleFiles = a.roleFiles ?? [];
   const taken = new Set(roleFiles.map((f) => f.path));
   const steps = [
+    ...(a.sessionManager ? [renderSessionManagerStep(a.sessionManager)] : []),
     renderSystemApplyStep(),
     renderNodeInstallStep({
       kubernetesVersion: k.version,

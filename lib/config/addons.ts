@@ -18,6 +18,8 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
     "csrApproverVersion",
     "metricsServerVersion",
     "ebsCsiDriverVersion",
+    "nodeTerminationHandler",
+    "nodeTerminationHandlerVersion",
     ...Object.keys(RENAMED_ADDON_KEYS),
   ]);
   for (const [old, now] of Object.entries(RENAMED_ADDON_KEYS)) {
@@ -77,6 +79,10 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
     csrApproverVersion: ver("csrApproverVersion", DEFAULTS.csrApproverVersion),
     metricsServerVersion: ver("metricsServerVersion", DEFAULTS.metricsServerVersion),
     ebsCsiDriverVersion: ver("ebsCsiDriverVersion", DEFAULTS.ebsCsiDriverVersion),
+    // On by default: without it nothing drains a node an instance refresh, a scale-in or a spot
+    // interruption terminates (its pods are killed, not evicted, and PodDisruptionBudgets are ignored).
+    nodeTerminationHandler: r.bool(a, "nodeTerminationHandler", p, true),
+    nodeTerminationHandlerVersion: ver("nodeTerminationHandlerVersion", DEFAULTS.nodeTerminationHandlerVersion),
   };
 }
 

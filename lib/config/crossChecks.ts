@@ -4,6 +4,29 @@ import { Reader } from "./reader";
 import { NAMESPACE } from "./patterns";
 import { ControlPlaneConfig, KubernetesConfig, NetworkConfig, WorkerPoolConfig } from "./types";
 
+/** A CIDR and the config key (without namespace) that sets it. */
+export interface NamedRange {
+  key: string;
+  cidr: string;
+}
+
+/**
+ * Each pair of ranges that overlap, as `range` (the later one in the list, where the problem is
+ * reported) and `other` (the earlier one it collides with). Unparseable CIDRs are skipped: their
+ * own key reports them.
+ */
+export function overlappingRanges(ranges: NamedRange[]): { range: NamedRange; other: NamedRange }[] {
+  const out: { range: NamedRange; other: NamedRange }[] = [];
+  for (let j = 0; j < ranges.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const a = parseCidr(ranges[i].cidr);
+      const b = parseCidr(ranges[j].cidr);
+      if (a && b && overlaps(a, b)) out.push({ range: ranges[j], other: ranges[i] });
+    }
+  }
+  return out;
+}
+
 export function crossChecks(
   r: Reader,
   c: {
@@ -15,24 +38,19 @@ export function crossChecks(
     zones: string[];
   },
 ): void {
-  const named: [string, string][] = [
-    ["kubernetes.podCidr", c.kubernetes.podCidr],
-    ["kubernetes.serviceCidr", c.kubernetes.serviceCidr],
+  // An adopted VPC's blocks are known only once AWS is asked: lib/adoptedNetwork.ts checks them.
+  const named: NamedRange[] = [
+    { key: "kubernetes.podCidr", cidr: c.kubernetes.podCidr },
+    { key: "kubernetes.serviceCidr", cidr: c.kubernetes.serviceCidr },
   ];
-  if (!c.network.existing) named.unshift(["network.vpcCidr", c.network.vpcCidr]);
-  for (let i = 0; i < named.length; i++) {
-    for (let j = i + 1; j < named.length; j++) {
-      const a = parseCidr(named[i][1]);
-      const b = parseCidr(named[j][1]);
-      if (a && b && overlaps(a, b)) {
-        r.problem(
-          named[j][0],
-          `must not overlap ${NAMESPACE}:${named[i][0]} (${named[i][1]})`,
-          named[j][1],
-          "pick non-overlapping ranges, e.g. VPC 10.0.0.0/16, pods 10.128.0.0/11, services 10.96.0.0/12",
-        );
-      }
-    }
+  if (!c.network.existing) named.unshift({ key: "network.vpcCidr", cidr: c.network.vpcCidr });
+  for (const { range, other } of overlappingRanges(named)) {
+    r.problem(
+      range.key,
+      `must not overlap ${NAMESPACE}:${other.key} (${other.cidr})`,
+      range.cidr,
+      "pick non-overlapping ranges, e.g. VPC 10.0.0.0/16, pods 10.128.0.0/11, services 10.96.0.0/12",
+    );
   }
   // Capacity: the pod CIDR must hand every node its own range, the private subnets must hold them.
   const pod = parseCidr(c.kubernetes.podCidr);

@@ -20,6 +20,8 @@ export const DEFAULTS = {
   csrApproverVersion: "1.2.6",
   metricsServerVersion: "0.7.2",
   ebsCsiDriverVersion: "1.36.0",
+  /** aws-node-termination-handler (public.ecr.aws/aws-ec2/aws-node-termination-handler), v1.25.3 of 2025-11. */
+  nodeTerminationHandlerVersion: "1.25.3",
   /**
    * Encryption at rest (lib/config/encryption.ts): the stage of the move from secretbox to KMS v2,
    * and the AWS encryption provider (kubernetes-sigs/aws-encryption-provider) that runs beside every

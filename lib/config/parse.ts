@@ -19,6 +19,7 @@ import { NAMESPACE } from "./patterns";
 import { readPki } from "./pki";
 import { ConfigError, Problem } from "./problems";
 import { Raw, Reader } from "./reader";
+import { nodeArchitectures, readSessionManager } from "./sessionManager";
 import { readTags } from "./tags";
 import { ClusterConfig } from "./types";
 import { readWorkers } from "./workers";
@@ -44,6 +45,7 @@ export const TOP_LEVEL_KEYS = [
   "tags",
   "checksums",
   "acknowledge",
+  "sessionManager",
 ] as const;
 
 export interface RawStackConfig {
@@ -98,7 +100,7 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   const kubernetes = readKubernetes(r, r.object(v.kubernetes, "kubernetes"));
   const etcd = readEtcd(r, r.object(v.etcd, "etcd"), zones);
   const controlPlane = readControlPlane(r, r.object(v.controlPlane, "controlPlane"), zones, production);
-  const workers = readWorkers(r, v.workers, zones);
+  const workers = readWorkers(r, v.workers, zones, kubernetes.version);
   const pki = readPki(r, r.object(v.pki, "pki"));
   const addons = readAddons(r, r.object(v.addons, "addons"), kubernetes.version);
   const maxNodes = r.int(v, "maxNodes", "", DEFAULTS.maxNodes, 1, 100000);
@@ -120,6 +122,7 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
   crossChecks(r, { network, kubernetes, workers, controlPlane, maxNodes, zones });
   const archs = [...new Set([controlPlane.arch, ...workers.map((w) => w.arch)])];
   const checksums = resolveChecksums(r, kubernetes, r.object(v.checksums, "checksums"), archs, controlPlane.arch);
+  const sessionManager = readSessionManager(r, v.sessionManager, nodeArchitectures({ etcd, controlPlane, workers }));
 
   if (r.problems.length > 0) throw new ConfigError(raw.stack, r.problems);
   return {
@@ -141,6 +144,7 @@ export function parseClusterConfig(raw: RawStackConfig): ClusterConfig {
     tags,
     checksums,
     acknowledge,
+    ...(sessionManager ? { sessionManager } : {}),
   };
 }
 

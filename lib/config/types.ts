@@ -11,6 +11,7 @@ import type { Arch } from "../arch";
 import type { Checksums } from "./checksums";
 import type { EncryptionAtRestConfig } from "./encryption";
 import type { EtcdLifecycleConfig } from "./etcdLifecycle";
+import type { SessionManagerConfig } from "./sessionManager";
 
 export type NatMode = "single" | "perAz";
 export type LoadBalancerScheme = "internal" | "internet-facing";
@@ -217,6 +218,13 @@ export interface WorkerPoolConfig {
   minHealthyPercentage: number;
   /** IMDS hop limit (default 1: pods cannot reach the instance's credentials). */
   metadataHopLimit: number;
+  /**
+   * The pool's kubelet release (default kubernetes.version): pinned older while the control plane
+   * is upgraded first, never newer than it (lib/versionSkew.ts; README: Upgrades).
+   */
+  kubernetesVersion: string;
+  /** sha256 of that kubelet for the pool's architecture, set only when it differs from kubernetes.version. */
+  kubeletSha256?: string;
 }
 
 export interface PkiConfig {
@@ -257,6 +265,13 @@ export interface AddonsConfig {
   metricsServerVersion: string;
   /** AWS EBS CSI driver release (aws-ebs-csi-driver image tag without the v). */
   ebsCsiDriverVersion: string;
+  /**
+   * aws-node-termination-handler in queue mode (default true): cordons and drains a node before
+   * an instance refresh, a scale-in or a spot interruption terminates it.
+   */
+  nodeTerminationHandler: boolean;
+  /** Its release (public.ecr.aws/aws-ec2/aws-node-termination-handler tag without the v). */
+  nodeTerminationHandlerVersion: string;
 }
 
 export interface ClusterConfig {
@@ -287,6 +302,8 @@ export interface ClusterConfig {
   tags: Record<string, string>;
   /** sha256 of every node artifact (kubelet, kubectl, containerd, runc, cni-plugins), by architecture, then artifact key. */
   checksums: Checksums;
+  /** Session Manager's agent on every node, and its permissions on every node role; undefined = neither (lib/config/sessionManager.ts). */
+  sessionManager?: SessionManagerConfig;
   /**
    * Destructive changes (lib/plan/diff.ts ids) this stack's next update may make: with mandatory
    * enforcement, `npm run plan -- --base` refuses any other. Remove the entry after the update.

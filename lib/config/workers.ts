@@ -1,11 +1,17 @@
 /** kubestead:workers — the worker pools. */
 import { kubeletMaySetLabel, labelValueRule, NODE_ROLE_LABEL, qualifiedNameRule } from "../k8sNames";
+import { KUBELET_SHA256 } from "../releases";
+import { kubeletSkewProblem } from "../versionSkew";
 import { readInstanceTypes } from "./instanceTypes";
 import { TAINT_EFFECTS } from "./patterns";
 import { Raw, Reader } from "./reader";
 import { Taint, WorkerPoolConfig } from "./types";
 
-export function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoolConfig[] {
+/**
+ * `kubernetesVersion` is the control plane's (kubernetes.version): a pool's kubelets default to
+ * it and may be pinned older, never newer (lib/versionSkew.ts).
+ */
+export function readWorkers(r: Reader, raw: unknown, zones: string[], kubernetesVersion: string): WorkerPoolConfig[] {
   if (raw === undefined) raw = [{ name: "general" }];
   if (!Array.isArray(raw)) {
     r.problem("workers", "must be a list of worker pools", raw, "write kubestead:workers as a YAML list of pools, each with a name");
@@ -28,6 +34,8 @@ export function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoo
       "zones",
       "minHealthyPercentage",
       "metadataHopLimit",
+      "kubernetesVersion",
+      "kubeletSha256",
     ]);
     const name = r.string(w, "name", p, undefined, {
       re: /^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/,
@@ -90,8 +98,10 @@ export function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoo
         "remove it; pods that need AWS get their own IAM role through the cluster's service-account issuer (README: Pods and AWS credentials)",
       );
     }
+    const kubelet = readPoolKubelet(r, w, p, r.failed(`${p}.instanceTypes`) ? undefined : arch, kubernetesVersion);
     return {
       name,
+      ...kubelet,
       minSize,
       maxSize,
       desiredCapacity,
@@ -106,6 +116,64 @@ export function readWorkers(r: Reader, raw: unknown, zones: string[]): WorkerPoo
       metadataHopLimit,
     };
   });
+}
+
+/**
+ * The pool's kubelet release: the control plane's unless pinned, as an upgrade holds the pools
+ * back while the control plane moves (README: Upgrades). A pinned release other than the control
+ * plane's brings its own kubelet checksum: the table's, or `kubeletSha256`.
+ */
+function readPoolKubelet(
+  r: Reader,
+  w: Raw,
+  p: string,
+  arch: WorkerPoolConfig["arch"] | undefined,
+  controlPlane: string,
+): Pick<WorkerPoolConfig, "kubernetesVersion" | "kubeletSha256"> {
+  const version = r.string(w, "kubernetesVersion", p, controlPlane, {
+    re: /^\d+\.\d+\.\d+$/,
+    rule: "must be a Kubernetes release like 1.35.8 (no leading v)",
+    fix: "pin the release the pool runs now, or leave it out to follow kubernetes.version",
+  });
+  const given = w.kubeletSha256;
+  if (given !== undefined && (typeof given !== "string" || !/^[0-9a-f]{64}$/.test(given)))
+    r.problem(
+      `${p}.kubeletSha256`,
+      "must be a sha256: 64 lowercase hex digits",
+      given,
+      "copy the checksum the release publishes for the kubelet",
+    );
+  if (r.failed(`${p}.kubernetesVersion`, "kubernetes.version") || version === controlPlane) {
+    if (given !== undefined && version === controlPlane && !r.failed(`${p}.kubeletSha256`))
+      r.problem(
+        `${p}.kubeletSha256`,
+        "applies only to a pool pinned to a release other than kubernetes.version",
+        given,
+        "remove it; the control plane's release takes its checksum from kubestead:checksums",
+      );
+    return { kubernetesVersion: version };
+  }
+  const skew = kubeletSkewProblem(version, controlPlane);
+  if (skew) {
+    r.problem(
+      `${p}.kubernetesVersion`,
+      skew,
+      version,
+      `pin the pool at ${controlPlane} or older, or leave it out to follow kubernetes.version`,
+    );
+    return { kubernetesVersion: version };
+  }
+  const known = arch ? KUBELET_SHA256[arch][version] : undefined;
+  const sha = typeof given === "string" ? given : known;
+  if (!sha && arch && given === undefined) {
+    r.problem(
+      `${p}.kubernetesVersion`,
+      `has no known checksum for kubelet v${version} linux/${arch}: nodes download only what they can verify`,
+      version,
+      `pin a release with a known ${arch} kubelet checksum (${Object.keys(KUBELET_SHA256[arch]).join(", ") || "none"}), or set ${r.key(`${p}.kubeletSha256`)} from the release's published checksum`,
+    );
+  }
+  return { kubernetesVersion: version, kubeletSha256: sha ?? "" };
 }
 
 /**

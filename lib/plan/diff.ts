@@ -9,6 +9,7 @@
  * shows as a changed input of the key resource itself (its algorithm, its name), never as new bytes.
  */
 import { decodeUserData } from "../../bootstrap/cloudInit";
+import { controlPlaneStepProblem } from "../versionSkew";
 import { launchTemplateOf } from "./launchTemplate";
 import type { Plan, PlanResource } from "./types";
 
@@ -22,9 +23,11 @@ export const DESTRUCTIVE_CHANGE_IDS = [
   "etcd-volume-replaced",
   "etcd-eni-replaced",
   "etcd-members-changed-together",
+  "control-plane-and-workers-together",
   "cluster-name-changed",
   "service-cidr-changed",
   "pod-cidr-changed",
+  "protection-lifted",
 ] as const;
 export type DestructiveChangeId = (typeof DESTRUCTIVE_CHANGE_IDS)[number];
 
@@ -51,17 +54,37 @@ export interface DestructiveChange {
   message: string;
 }
 
+/** A version change Kubernetes or etcd does not support in one step: refused, whatever is acknowledged. */
+export interface RefusedChange {
+  /** The config key that moves too far. */
+  key: string;
+  message: string;
+}
+
+/** A release that moves, and which stage of an upgrade it is (README: Upgrades). */
+export interface VersionChange {
+  key: string;
+  from: string;
+  to: string;
+  stage: "etcd" | "control plane" | "workers";
+}
+
 export interface PlanDiff {
   changes: ResourceChange[];
   /** Node groups whose instances are replaced, in the order kubestead rolls them. */
   rolls: GroupRoll[];
   destructive: DestructiveChange[];
+  /** Releases that move, in upgrade order: etcd, the control plane, then the pools. */
+  versions: VersionChange[];
+  refused: RefusedChange[];
 }
 
 /** The cluster-wide settings a plan JSON carries beside its resources (`config` in plan.json). */
 export interface PlanSettings {
   name?: string;
-  kubernetes?: { podCidr?: string; serviceCidr?: string; clusterDomain?: string };
+  kubernetes?: { podCidr?: string; serviceCidr?: string; clusterDomain?: string; version?: string; containerdVersion?: string };
+  etcd?: { version?: string };
+  workers?: { name: string; kubernetesVersion?: string }[];
 }
 
 /**
@@ -279,6 +302,23 @@ export function destructiveChanges(
       `${etcdRolls.length} etcd members change in one update (${etcdRolls.map((r) => r.group).join(", ")}): change one member per update so quorum never depends on two new members`,
     );
 
+  const cpRolls = rolls.filter((r) => r.role === "controlplane");
+  const workerRolls = rolls.filter((r) => r.role === "worker");
+  if (cpRolls.length > 0 && workerRolls.length > 0)
+    add(
+      "control-plane-and-workers-together",
+      `the control plane and worker pools (${workerRolls.map((r) => r.group).join(", ")}) roll in one update: their instance refreshes run at the same time, so new kubelets can join before the apiservers are new; roll the control plane first (pin workers[].kubernetesVersion) and the pools in the next update`,
+    );
+
+  // The first step of a teardown (README "Teardown"): fine when meant, never as a side effect.
+  const headByUrn = new Map(head.resources.map((r) => [urnKey(r.urn), r]));
+  const lifted = base.resources.filter((r) => r.options.protect && headByUrn.get(urnKey(r.urn))?.options.protect === false);
+  if (lifted.length)
+    add(
+      "protection-lifted",
+      `${lifted.length} protected resource(s) lose their protection (${lifted.map((r) => r.name).join(", ")}): the next update or destroy may delete them; only a teardown should do this`,
+    );
+
   const b = base.config ?? {};
   const h = head.config ?? {};
   if (b.name !== undefined && h.name !== undefined && b.name !== h.name)
@@ -295,10 +335,53 @@ export function destructiveChanges(
   return out;
 }
 
+/** Releases that move between the two plans' settings, etcd first, then the control plane, then each pool. */
+export function versionChanges(base: PlanSettings | undefined, head: PlanSettings | undefined): VersionChange[] {
+  const out: VersionChange[] = [];
+  const moved = (key: string, from: string | undefined, to: string | undefined, stage: VersionChange["stage"]) => {
+    if (from !== undefined && to !== undefined && from !== to) out.push({ key, from, to, stage });
+  };
+  moved("etcd.version", base?.etcd?.version, head?.etcd?.version, "etcd");
+  moved("kubernetes.version", base?.kubernetes?.version, head?.kubernetes?.version, "control plane");
+  const pool = (s: PlanSettings | undefined, name: string) => {
+    const w = s?.workers?.find((x) => x.name === name);
+    return w ? (w.kubernetesVersion ?? s?.kubernetes?.version) : undefined;
+  };
+  for (const w of head?.workers ?? []) moved(`workers[${w.name}].kubernetesVersion`, pool(base, w.name), pool(head, w.name), "workers");
+  // containerd runs on control-plane nodes and workers alike: a move rolls the control plane first
+  // (and, unless the pools wait for the next update, control-plane-and-workers-together).
+  moved("kubernetes.containerdVersion", base?.kubernetes?.containerdVersion, head?.kubernetes?.containerdVersion, "control plane");
+  return out;
+}
+
+/**
+ * Version moves no acknowledgement can let through: the control plane more than one minor (or
+ * back), etcd more than one minor (etcd upgrades one minor at a time:
+ * https://etcd.io/docs/v3.6/upgrades/upgrade_3_6/) or back a minor.
+ */
+export function refusedChanges(versions: VersionChange[]): RefusedChange[] {
+  const out: RefusedChange[] = [];
+  for (const v of versions) {
+    if (v.key === "kubernetes.version") {
+      const problem = controlPlaneStepProblem(v.from, v.to);
+      if (problem) out.push({ key: v.key, message: `kubernetes.version ${problem}` });
+    } else if (v.key === "etcd.version") {
+      const [from, to] = [v.from, v.to].map((x) => x.split(".").map(Number));
+      if (from[0] !== to[0] || to[1] - from[1] > 1 || to[1] < from[1])
+        out.push({
+          key: v.key,
+          message: `etcd.version moves ${v.from} → ${v.to}: etcd upgrades one minor at a time and never downgrades a minor`,
+        });
+    }
+  }
+  return out;
+}
+
 export function diffPlans(base: Plan & { config?: PlanSettings }, head: Plan & { config?: PlanSettings }): PlanDiff {
   const changes = resourceChanges(base, head);
   const rolls = groupRolls(head, changes);
-  return { changes, rolls, destructive: destructiveChanges(base, head, changes, rolls) };
+  const versions = versionChanges(base.config, head.config);
+  return { changes, rolls, destructive: destructiveChanges(base, head, changes, rolls), versions, refused: refusedChanges(versions) };
 }
 
 /** Destructive changes the stack's `acknowledge` list doesn't name. */
@@ -317,6 +400,14 @@ export function renderDiff(d: PlanDiff, acknowledged: string[] = []): string {
   if (d.destructive.length) {
     lines.push("", "**Destructive changes**", "", "| Change | Acknowledged | What it does |", "|---|---|---|");
     for (const x of d.destructive) lines.push(`| \`${x.id}\` | ${acknowledged.includes(x.id) ? "✓" : "✗"} | ${x.message} |`);
+  }
+  if (d.refused.length) {
+    lines.push("", "**Refused version changes**", "");
+    for (const x of d.refused) lines.push(`- ✗ ${x.message}`);
+  }
+  if (d.versions.length) {
+    lines.push("", "**Releases that move, in upgrade order**", "", "| Stage | Setting | From | To |", "|---|---|---|---|");
+    for (const v of d.versions) lines.push(`| ${v.stage} | \`${v.key}\` | ${v.from} | ${v.to} |`);
   }
   if (d.rolls.length) {
     lines.push("", "**Node groups that roll, in order**", "", "| # | Group | Role | Because |", "|---|---|---|---|");

@@ -8,7 +8,8 @@
  */
 import { IpRange, parseRange } from "./cidr";
 import type { Finding } from "./finding";
-import type { GraphResource } from "./graph";
+import type { Graph, GraphResource } from "./graph";
+import { withPrefixListEntries } from "./prefixLists";
 import { APISERVER_PORT, coversPort, ingressRules } from "./securityGroups";
 import { isUnknown } from "./unknown";
 
@@ -43,10 +44,11 @@ export function shareOf(ranges: IpRange[], v6: boolean): number {
   return Number((covered * 1_000_000_000n) / (1n << BigInt(bits))) / 1_000_000_000;
 }
 
-export function apiCidrShareProblems(sources: GraphResource[], maxShare: number): Finding[] {
+/** `sources`: the stack's ingress resources; prefix lists of the stack count with the CIDRs they hold. */
+export function apiCidrShareProblems(g: Graph, sources: GraphResource[], maxShare: number): Finding[] {
   const contributions: { r: GraphResource; cidr: string; range: IpRange }[] = [];
   for (const r of sources) {
-    for (const rule of ingressRules(r.type, r.props)) {
+    for (const rule of withPrefixListEntries(g, r, "ingress", ingressRules(r.type, r.props))) {
       if (coversPort(rule, APISERVER_PORT) !== true) continue;
       for (const c of rule.cidrs) {
         if (typeof c !== "string" || isUnknown(c)) continue;

@@ -11,6 +11,7 @@
 import { isAnywhere } from "./cidr";
 import type { Finding } from "./finding";
 import { Graph, GraphResource, T, resolveRefs, roleOf } from "./graph";
+import { withPrefixListEntries } from "./prefixLists";
 import { asList, asNumber, asRecord, isUnknown } from "./unknown";
 
 export const RESTRICTED_ROLES = new Set(["etcd", "controlplane", "api-lb"]);
@@ -21,6 +22,8 @@ export interface Egress {
   toPort: unknown;
   /** Destination CIDRs (IPv4 and IPv6; entries may be unknown). */
   cidrs: unknown[];
+  /** Destination prefix-list IDs; restrictedEgressProblems reads the stack's lists as their CIDRs. */
+  prefixLists: unknown[];
 }
 
 function strings(v: unknown): unknown[] {
@@ -39,6 +42,7 @@ export function egressRulesOf(type: string, props: Record<string, unknown>): Egr
               fromPort: r.fromPort,
               toPort: r.toPort,
               cidrs: [...strings(r.cidrBlocks), ...strings(r.ipv6CidrBlocks)],
+              prefixLists: strings(r.prefixListIds),
             },
           ]
         : [];
@@ -52,6 +56,7 @@ export function egressRulesOf(type: string, props: Record<string, unknown>): Egr
         fromPort: props.fromPort,
         toPort: props.toPort,
         cidrs: [...strings(props.cidrBlocks), ...strings(props.ipv6CidrBlocks)],
+        prefixLists: strings(props.prefixListIds),
       },
     ];
   }
@@ -62,6 +67,7 @@ export function egressRulesOf(type: string, props: Record<string, unknown>): Egr
         fromPort: props.fromPort,
         toPort: props.toPort,
         cidrs: [props.cidrIpv4, props.cidrIpv6].filter((c) => c !== undefined),
+        prefixLists: props.prefixListId === undefined ? [] : [props.prefixListId],
       },
     ];
   }
@@ -69,7 +75,7 @@ export function egressRulesOf(type: string, props: Record<string, unknown>): Egr
 }
 
 /** What is wrong with one egress rule of a restricted group; [] when it is fine or unknown. */
-export function egressProblems(e: Egress): string[] {
+export function egressProblems(e: Omit<Egress, "prefixLists">): string[] {
   if (isUnknown(e.protocol)) return [];
   const proto = String(e.protocol).toLowerCase();
   if (proto === "-1" || proto === "all") return ["allows all traffic out (protocol -1); list the ports and peers the role needs."];
@@ -98,7 +104,8 @@ export function restrictedEgressProblems(g: Graph): Finding[] {
   for (const r of g.resources.filter((x) => EGRESS_TYPES.includes(x.type))) {
     const role = roleOfRule(g, r);
     if (role === undefined || !RESTRICTED_ROLES.has(role)) continue;
-    for (const e of egressRulesOf(r.type, r.props)) {
+    // A prefix list of the stack holding 0.0.0.0/0 is the internet all the same.
+    for (const e of withPrefixListEntries(g, r, "egress", egressRulesOf(r.type, r.props))) {
       for (const p of egressProblems(e)) out.push({ urn: r.urn, message: `${role} egress ${r.name} ${p}` });
     }
   }

@@ -25,7 +25,10 @@ export function makeGraph(resources: GraphResource[]): Graph {
   return { resources, byUrn: new Map(resources.map((r) => [r.urn, r])) };
 }
 
-/** The Network component: for an adopted VPC its outputs carry the subnets' zones and the VPC CIDR. */
+/**
+ * The Network component: its outputs carry the VPC's primary CIDR (`vpcCidr`), every IPv4 block of
+ * it (`vpcCidrs`) and, for an adopted VPC, the subnets' zones.
+ */
 export const NETWORK_COMPONENT = "kubestead:components:Network";
 
 /** Type tokens the policies read; identical to the `__pulumiType` of the @pulumi/aws and @pulumi/tls classes. */
@@ -41,6 +44,7 @@ export const T = {
   listener: "aws:lb/listener:Listener",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  prefixList: "aws:ec2/managedPrefixList:ManagedPrefixList",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   bucket: "aws:s3/bucket:Bucket",
   bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",

@@ -126,17 +126,26 @@ describe("egress", () => {
   test("the planned egress rules are the table in lib/securityRules.ts, peers resolved", () => {
     const roles = groupRoles(prod);
     const [vpc] = ofType(prod, "aws:ec2/vpc:Vpc");
+    // A prefix list stands for the CIDRs it holds.
+    const lists = new Map(
+      ofType(prod, "aws:ec2/managedPrefixList:ManagedPrefixList").map((l) => [
+        l.id,
+        (l.inputs.entries as { cidr: string }[]).map((e) => e.cidr).join(","),
+      ]),
+    );
     const seen = ofType(prod, T.egress)
       .map((r) => {
         const to = r.inputs.referencedSecurityGroupId
           ? `sg:${roles.get(String(r.inputs.referencedSecurityGroupId))}`
-          : String(r.inputs.cidrIpv4);
+          : r.inputs.prefixListId
+            ? `pl:${lists.get(String(r.inputs.prefixListId))}`
+            : String(r.inputs.cidrIpv4);
         return `${roles.get(String(r.inputs.securityGroupId))} ${r.inputs.ipProtocol} ${r.inputs.fromPort ?? "*"} ${to}`;
       })
       .sort();
     const expected = egressRules()
       .map((e) => {
-        const to = "group" in e.to ? `sg:${e.to.group}` : e.to.cidr === "vpc" ? String(vpc.inputs.cidrBlock) : e.to.cidr;
+        const to = "group" in e.to ? `sg:${e.to.group}` : e.to.cidr === "vpc" ? `pl:${String(vpc.inputs.cidrBlock)}` : e.to.cidr;
         return `${e.group} ${e.protocol} ${e.protocol === "-1" ? "*" : e.fromPort} ${to}`;
       })
       .sort();

@@ -1,6 +1,6 @@
 /** The dev graph (advisory enforcement): backups locked and logged all the same, no flow logs by default, workers' egress open. */
 import { Plan } from "../../lib/plan/types";
-import { ANYWHERE } from "../../lib/securityRules";
+import { ANYWHERE, clusterRules, egressRules } from "../../lib/securityRules";
 import { ofType, planStack, tagsOf, withRole } from "../helpers/plannedStack";
 
 let dev: Plan;
@@ -31,6 +31,30 @@ test("workers keep all egress", () => {
     (r) => roles.get(String(r.inputs.securityGroupId)) === "worker",
   );
   expect(worker.map((r) => [r.inputs.ipProtocol, r.inputs.cidrIpv4])).toEqual([["-1", ANYWHERE]]);
+});
+
+test("a created VPC: one prefix list holding its CIDR, and every rule from or to the VPC references it", () => {
+  const [vpc] = ofType(dev, "aws:ec2/vpc:Vpc");
+  const lists = ofType(dev, "aws:ec2/managedPrefixList:ManagedPrefixList");
+  expect(lists).toHaveLength(1);
+  const [list] = lists;
+  expect(list.inputs).toMatchObject({ addressFamily: "IPv4", maxEntries: 5, entries: [{ cidr: vpc.inputs.cidrBlock }] });
+  expect(tagsOf(list)["kubestead.io/role"]).toBe("network");
+  const rules = [
+    ...ofType(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+    ...ofType(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+  ];
+  const viaList = rules.filter((r) => r.inputs.prefixListId === list.id).map((r) => r.name.replace(/^kubestead-dev-sg-/, ""));
+  const fromTable = [
+    ...clusterRules({ controlPlane: { apiLoadBalancer: { allowedCidrs: [] } } } as never).filter(
+      (r) => "cidr" in r.from && r.from.cidr === "vpc",
+    ),
+    ...egressRules().filter((r) => "cidr" in r.to && r.to.cidr === "vpc"),
+  ].map((r) => r.name);
+  expect(fromTable).toEqual(expect.arrayContaining(["api-lb-from-vpc", "nodeports-from-vpc", "etcd-dns-udp-to-vpc"]));
+  expect(viaList.sort()).toEqual(fromTable.sort());
+  // No rule names the VPC's CIDR itself any more.
+  expect(rules.filter((r) => r.inputs.cidrIpv4 === vpc.inputs.cidrBlock).map((r) => r.name)).toEqual([]);
 });
 
 test("the policy pack: of the four, only the flow-log finding, advisory", () => {

@@ -28,7 +28,7 @@ test("nothing is protected in dev, so a scratch cluster can be destroyed", () =>
   expect(bucket.inputs.forceDestroy).toBe(true);
 });
 
-test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI off", () => {
+test("optional add-ons follow config: metrics-server and the node termination handler on, autoscaler and EBS CSI off", () => {
   const addons = ofType(plan, "aws:s3/bucketObjectv2:BucketObjectv2")
     .map((r) => (r.inputs.metadata as Record<string, string>).addon)
     .filter(Boolean);
@@ -41,6 +41,7 @@ test("optional add-ons follow config: metrics-server on, autoscaler and EBS CSI 
     "coredns",
     "csr-approver",
     "metrics-server",
+    "node-termination",
   ]);
 });
 

@@ -44,7 +44,7 @@ test("the shared scripts: one advanced String parameter each, fetched by every m
     String(p.inputs.name).startsWith("/kubestead/kubestead-prod/etcd/files/"),
   );
   expect(shared.map((p) => [p.inputs.name, p.inputs.type, p.inputs.tier])).toEqual(
-    ["etcd-backup.sh", "etcd-restore.sh", "etcd-lifecycle.sh"].map((f) => [
+    ["etcd-backup.sh", "etcd-restore.sh", "etcd-lifecycle.sh", "cert-refresh.sh"].map((f) => [
       `/kubestead/kubestead-prod/etcd/files/${f}`,
       "String",
       "Advanced",

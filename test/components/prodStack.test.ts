@@ -80,6 +80,26 @@ describe("etcd", () => {
     }
     expect(new Set(vols.map((v) => v.inputs.availabilityZone)).size).toBe(3);
   });
+  test("what a stray diff must not replace is protected: CA keys and certificates, the service-account key, the encryption key, etcd ENIs", () => {
+    const keys = ofType(plan, "tls:index/privateKey:PrivateKey").filter((r) => /-(ca-key|service-account)$/.test(r.name));
+    expect(keys.map((r) => r.name.replace(/^.*-pki-/, "")).sort()).toEqual([
+      "etcd-ca-key",
+      "front-proxy-ca-key",
+      "kubernetes-ca-key",
+      "service-account",
+    ]);
+    const cas = ofType(plan, "tls:index/selfSignedCert:SelfSignedCert");
+    expect(cas).toHaveLength(3);
+    const encryption = ofType(plan, "random:index/randomBytes:RandomBytes").filter((r) => r.name.endsWith("-encryption-key"));
+    expect(encryption).toHaveLength(1);
+    const enis = ofType(plan, "aws:ec2/networkInterface:NetworkInterface");
+    for (const r of [...keys, ...cas, ...encryption, ...enis])
+      expect({ name: r.name, protect: r.options.protect }).toEqual({ name: r.name, protect: true });
+    // Leaf keys are not: they are meant to be re-issued.
+    const leafKeys = ofType(plan, "tls:index/privateKey:PrivateKey").filter((r) => !keys.includes(r));
+    expect(leafKeys.length).toBeGreaterThan(5);
+    for (const r of leafKeys) expect({ name: r.name, protect: r.options.protect }).toEqual({ name: r.name, protect: false });
+  });
   test("stable identity: one ENI per member with a private IP inside its subnet", () => {
     const enis = ofType(plan, "aws:ec2/networkInterface:NetworkInterface");
     expect(enis).toHaveLength(3);
@@ -102,7 +122,7 @@ describe("etcd", () => {
     expect(seen).toEqual(["2379-2379 from controlplane", "2379-2379 from etcd", "2380-2380 from etcd"]);
     for (const r of ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
       const covers = (p: number) => Number(r.inputs.fromPort) <= p && p <= Number(r.inputs.toPort);
-      if (covers(2379) || covers(2380) || covers(2381)) expect(r.inputs.cidrIpv4).toBeUndefined();
+      if (covers(2379) || covers(2380) || covers(2381)) expect([r.inputs.cidrIpv4, r.inputs.prefixListId]).toEqual([undefined, undefined]);
     }
   });
   test("server certificates carry the member's IP, DNS name and loopback; EKUs as etcd needs", () => {
@@ -163,11 +183,19 @@ describe("secrets", () => {
   test("private keys live in SSM SecureStrings encrypted with the cluster key, and are secret in the plan", () => {
     const [key] = withRole(plan, "aws:kms/key:Key", "pki"); // the cluster key (flow logs have their own)
     const all = ofType(plan, "aws:ssm/parameter:Parameter");
-    // The one plain kind: scripts every etcd member shares, too large for user data (no secret in them).
+    // The plain kinds: scripts every etcd member shares, too large for user data, and the leaf
+    // certificates the nodes' refresh timer re-reads (bootstrap/certRefresh.ts); no secret in them.
     const plain = all.filter((p) => p.inputs.type === "String");
-    expect(plain.map((p) => p.inputs.name).sort()).toEqual(
-      ["etcd-backup.sh", "etcd-lifecycle.sh", "etcd-restore.sh"].map((f) => `/kubestead/kubestead-prod/etcd/files/${f}`),
+    const scripts = plain.filter((p) => String(p.inputs.name).includes("/etcd/files/"));
+    expect(scripts.map((p) => p.inputs.name).sort()).toEqual(
+      ["cert-refresh.sh", "etcd-backup.sh", "etcd-lifecycle.sh", "etcd-restore.sh"].map((f) => `/kubestead/kubestead-prod/etcd/files/${f}`),
     );
+    const certs = plain.filter((p) => !scripts.includes(p));
+    expect(certs).toHaveLength(3 * 2 + 1 + 8);
+    for (const p of certs) {
+      expect(String(p.inputs.name)).toMatch(/^\/kubestead\/kubestead-prod\/(etcd|controlplane)\/.*\.crt$/);
+      expect(String(p.inputs.value)).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/);
+    }
     for (const p of plain) expect(String(p.inputs.value)).not.toMatch(/PRIVATE KEY|client-key-data|EncryptionConfiguration/);
     const params = all.filter((p) => p.inputs.type !== "String");
     expect(params.length).toBeGreaterThan(10);
@@ -386,6 +414,7 @@ describe("in-cluster add-ons", () => {
       "metrics-server",
       "cluster-autoscaler",
       "ebs-csi-driver",
+      "node-termination",
     ]);
     // The add-on store's objects (the issuer's public documents live in a bucket of their own).
     const [store] = ofType(plan, "aws:s3/bucket:Bucket").filter((b) => tagsOf(b)["kubestead.io/role"] === "addons");

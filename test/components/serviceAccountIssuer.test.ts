@@ -24,6 +24,14 @@ const ISSUER = `https://${BUCKET}.s3.us-east-1.amazonaws.com`;
 const HOST = `${BUCKET}.s3.us-east-1.amazonaws.com`;
 const IN_CLUSTER = "https://kubernetes.default.svc.cluster.local";
 
+/** The cluster key (the one with the alias alias/kubestead/<cluster>): the EBS CSI driver's volumes are encrypted with it. */
+const clusterKeyArn = (): string => {
+  const alias = ofType(plan, "aws:kms/alias:Alias").find((a) => a.inputs.name === "alias/kubestead/kubestead-prod")!;
+  return String(
+    ofType(plan, "aws:kms/key:Key").find((k) => k.outputs.keyId === alias.inputs.targetKeyId || k.id === alias.inputs.targetKeyId)!.outputs
+      .arn,
+  );
+};
 const issuerBucket = (): PlanResource => ofType(plan, "aws:s3/bucket:Bucket").find((b) => b.inputs.bucket === BUCKET)!;
 const ofBucket = (type: string) => ofType(plan, type).filter((r) => r.inputs.bucket === issuerBucket().id);
 const manifestOf = (addon: string) =>
@@ -127,7 +135,7 @@ describe("pod roles", () => {
   const roles = () => withRole(plan, "aws:iam/role:Role", "pod-identity");
   test.each([
     ["cluster-autoscaler", "cluster-autoscaler", () => clusterAutoscalerPolicy("kubestead-prod")],
-    ["ebs-csi-driver", "ebs-csi-controller-sa", () => ebsCsiPolicy("kubestead-prod")],
+    ["ebs-csi-driver", "ebs-csi-controller-sa", () => ebsCsiPolicy("kubestead-prod", { arn: clusterKeyArn(), region: "us-east-1" })],
   ])("%s: a named role trusting only the provider for kube-system/%s and STS, carrying its policy", (addon, sa, policy) => {
     const role = roles().find((r) => tagsOf(r)["kubestead.io/addon"] === addon)!;
     expect(role.inputs.name).toBe(`kubestead-prod-us-east-1-${addon}`);
@@ -146,17 +154,17 @@ describe("pod roles", () => {
     expect(attached.map((p) => JSON.parse(String(p.inputs.policy)))).toEqual([policy()]);
   });
 
-  test("exactly those two, and the control-plane node role carries neither add-on policy any more", () => {
+  test("exactly those three (with the node termination handler), and the control-plane node role carries no add-on policy", () => {
     expect(
       roles()
         .map((r) => tagsOf(r)["kubestead.io/addon"])
         .sort(),
-    ).toEqual(["cluster-autoscaler", "ebs-csi-driver"]);
+    ).toEqual(["cluster-autoscaler", "ebs-csi-driver", "node-termination"]);
     const [cpRole] = withRole(plan, "aws:iam/role:Role", "controlplane");
     const names = ofType(plan, "aws:iam/rolePolicy:RolePolicy")
       .filter((p) => p.inputs.role === cpRole.outputs.name)
       .map((p) => p.name);
-    expect(names.some((n) => /cluster-autoscaler|ebs-csi/.test(n))).toBe(false);
+    expect(names.some((n) => /cluster-autoscaler|ebs-csi|node-termination/.test(n))).toBe(false);
   });
 
   test("the manifests carry the roles' ARNs, a projected STS token and the web identity environment", () => {

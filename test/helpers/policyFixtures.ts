@@ -295,6 +295,22 @@ function asg(
   };
 }
 
+/** The terminating lifecycle hook of `group`, attached through its name (the ASG's `name` output). */
+export function terminatingHook(group: string, heartbeatTimeout = 300): Spec {
+  return {
+    type: "aws:autoscaling/lifecycleHook:LifecycleHook",
+    name: `${group}-drain`,
+    inputs: {
+      autoscalingGroupName: group,
+      name: "kubestead-drain",
+      lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      defaultResult: "CONTINUE",
+      heartbeatTimeout,
+    },
+    deps: { autoscalingGroupName: [group] },
+  };
+}
+
 function ingress(
   name: string,
   role: string,
@@ -358,7 +374,12 @@ function specs(): Spec[] {
   });
 
   for (let i = 0; i < 3; i++) {
-    const t = tags("etcd", { "kubestead.io/member": String(i), "kubestead.io/backup-interval-minutes": "30" });
+    const t = tags("etcd", {
+      "kubestead.io/member": String(i),
+      "kubestead.io/backup-interval-minutes": "30",
+      // The certificate refresh timer's longest delay (bootstrap/certRefresh.ts), for cert-refresh-window.
+      "kubestead.io/cert-refresh-hours": "7",
+    });
     s.push(launchTemplate(`${CLUSTER}-etcd-${i}`, t, "sg-etcd", "etcd"));
     s.push({
       type: "aws:ebs/volume:Volume",
@@ -437,6 +458,8 @@ function specs(): Spec[] {
   const pool = tags("worker", { "kubestead.io/pool": "general" });
   s.push(launchTemplate(`${CLUSTER}-general`, pool, "sg-worker", "worker"));
   s.push(asg(`${CLUSTER}-general-asg`, pool, 3, [0, 1, 2], `${CLUSTER}-general`, false, "worker"));
+  // Drained before termination: a terminating hook on every Kubernetes node group (policy node-drain-hooks).
+  for (const group of [`${CLUSTER}-controlplane-asg`, `${CLUSTER}-general-asg`]) s.push(terminatingHook(group));
 
   const bucket = `${CLUSTER}-etcd-backups`;
   s.push({
@@ -494,6 +517,19 @@ function specs(): Spec[] {
     name: `${CLUSTER}-apiserver-cert`,
     inputs: { validityPeriodHours: 8760, earlyRenewalHours: 720 },
     outputsOnly: { validityEndTime: daysFromNow(300) },
+  });
+  // The certificate as the nodes' refresh timer reads it: a String parameter whose value is the cert's output.
+  s.push({
+    type: "aws:ssm/parameter:Parameter",
+    name: `${CLUSTER}-controlplane-apiserver-crt`,
+    inputs: {
+      name: `/kubestead/${CLUSTER}/controlplane/apiserver.crt`,
+      type: "String",
+      value: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+      tags: tags("controlplane"),
+    },
+    computed: { arn: `arn:aws:ssm:us-east-1:111122223333:parameter/kubestead/${CLUSTER}/controlplane/apiserver.crt` },
+    deps: { value: [`${CLUSTER}-apiserver-cert`] },
   });
   s.push(...adminCredentials());
   s.push(...podIdentity());

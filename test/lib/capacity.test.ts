@@ -18,6 +18,7 @@ function pool(name: string, maxSize: number): WorkerPoolConfig {
     zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
     minHealthyPercentage: 90,
     metadataHopLimit: 1,
+    kubernetesVersion: "1.33.4",
   };
 }
 
@@ -90,6 +91,8 @@ function prod(over: Partial<ClusterConfig> = {}, k8s: Partial<ClusterConfig["kub
       csrApproverVersion: "1.2.6",
       metricsServerVersion: "0.7.2",
       ebsCsiDriverVersion: "1.36.0",
+      nodeTerminationHandler: true,
+      nodeTerminationHandlerVersion: "1.25.3",
     },
     maxNodes: 5000,
     protect: true,

@@ -8,6 +8,9 @@ import {
   mustParseCidr,
   overlaps,
   parseCidr,
+  containsIp,
+  isIpv4,
+  unionSize,
   planSubnets,
 } from "../../lib/cidr";
 
@@ -87,4 +90,109 @@ test("hostAddress and AWS usable addresses", () => {
   expect(hostAddress(mustParseCidr("10.96.0.0/12"), 10)).toBe("10.96.0.10");
   expect(() => hostAddress(mustParseCidr("10.0.0.0/30"), 4)).toThrow(/outside/);
   expect(awsUsableAddresses(mustParseCidr("10.0.0.0/24"))).toBe(251);
+});
+
+describe("edges (each case sits on a boundary a one-character change would move)", () => {
+  test("parseCidr anchors both ends and trims only surrounding blanks", () => {
+    expect(parseCidr("x10.0.0.0/16")).toBeUndefined();
+    expect(parseCidr("10.0.0.0/16x")).toBeUndefined();
+    expect(parseCidr("10.0.0.0/1600")).toBeUndefined();
+    expect(formatCidr(parseCidr(" 10.0.0.0/16\n")!)).toBe("10.0.0.0/16");
+  });
+
+  test("parseCidr accepts /32 and refuses /33", () => {
+    expect(parseCidr("10.0.0.7/32")).toEqual({ base: 0x0a000007, prefix: 32 });
+    expect(parseCidr("10.0.0.7/33")).toBeUndefined();
+  });
+
+  test("mustParseCidr names the value it refuses", () => {
+    expect(() => mustParseCidr("10.0.0.1/16")).toThrow("not an IPv4 CIDR with a clean network address: 10.0.0.1/16");
+  });
+
+  test("isIpv4: four decimal parts, nothing around them, each at most 255", () => {
+    expect(isIpv4("10.0.0.10")).toBe(true);
+    expect(isIpv4("x10.0.0.10")).toBe(false);
+    expect(isIpv4("10.0.0.10x")).toBe(false);
+    expect(isIpv4("10.0.0.256")).toBe(false);
+    expect(isIpv4("10.0.10")).toBe(false);
+    expect(isIpv4("0x0a.0.0.1")).toBe(false);
+    expect(isIpv4("010.0.0.1")).toBe(false);
+    expect(isIpv4(" 10.0.0.10")).toBe(false);
+  });
+
+  test("overlaps: blocks that touch do not overlap; sharing one address does", () => {
+    const a = mustParseCidr("10.0.0.0/24");
+    expect(overlaps(a, mustParseCidr("10.0.1.0/24"))).toBe(false);
+    expect(overlaps(mustParseCidr("10.0.1.0/24"), a)).toBe(false);
+    expect(overlaps(a, mustParseCidr("10.0.0.255/32"))).toBe(true);
+    expect(overlaps(mustParseCidr("10.0.0.255/32"), a)).toBe(true);
+    expect(overlaps(a, mustParseCidr("10.0.0.0/32"))).toBe(true);
+    expect(overlaps(mustParseCidr("10.0.0.0/32"), a)).toBe(true);
+  });
+
+  test("contains: itself, its last address, not a neighbour, not a larger block starting at the same base", () => {
+    const a = mustParseCidr("10.0.0.0/24");
+    expect(contains(a, a)).toBe(true);
+    expect(contains(a, mustParseCidr("10.0.0.255/32"))).toBe(true);
+    expect(contains(a, mustParseCidr("10.0.1.0/32"))).toBe(false);
+    expect(contains(a, mustParseCidr("9.255.255.255/32"))).toBe(false);
+    expect(contains(a, mustParseCidr("10.0.0.0/23"))).toBe(false);
+    expect(contains(mustParseCidr("10.0.1.0/24"), mustParseCidr("10.0.0.0/23"))).toBe(false);
+  });
+
+  test("containsIp: first and last address in, one either side out", () => {
+    const a = mustParseCidr("10.0.1.0/24");
+    expect(containsIp(a, "10.0.1.0")).toBe(true);
+    expect(containsIp(a, "10.0.1.255")).toBe(true);
+    expect(containsIp(a, "10.0.0.255")).toBe(false);
+    expect(containsIp(a, "10.0.2.0")).toBe(false);
+  });
+
+  test("hostAddress refuses fractions, negatives and the block size itself", () => {
+    const a = mustParseCidr("10.0.0.0/30");
+    expect(hostAddress(a, 3)).toBe("10.0.0.3");
+    expect(() => hostAddress(a, 1.5)).toThrow("address index 1.5 is outside 10.0.0.0/30");
+    expect(() => hostAddress(a, -1)).toThrow("address index -1 is outside 10.0.0.0/30");
+    expect(() => hostAddress(a, 4)).toThrow("address index 4 is outside 10.0.0.0/30");
+  });
+
+  test("allocate: a block as large as the space fits, a larger one is refused with both sizes", () => {
+    const within = mustParseCidr("10.0.0.0/24");
+    expect(allocate(within, [24]).map(formatCidr)).toEqual(["10.0.0.0/24"]);
+    expect(() => allocate(within, [23])).toThrow("a /23 block cannot fit inside 10.0.0.0/24");
+  });
+
+  test("allocate fills a space exactly, then has no room for one address more", () => {
+    const within = mustParseCidr("10.0.0.0/24");
+    expect(allocate(within, [25, 25]).map(formatCidr)).toEqual(["10.0.0.0/25", "10.0.0.128/25"]);
+    expect(() => allocate(within, [25, 25, 32])).toThrow("10.0.0.0/24 has no room left for a /32 block");
+  });
+
+  test("allocate at the top of the address space stops instead of wrapping", () => {
+    const top = mustParseCidr("255.255.255.0/24");
+    expect(allocate(top, [25, 25]).map(formatCidr)).toEqual(["255.255.255.0/25", "255.255.255.128/25"]);
+    expect(() => allocate(top, [25, 25, 25])).toThrow("255.255.255.0/24 has no room left for a /25 block");
+  });
+
+  test("allocate skips to the first aligned block after a taken one, not before its end", () => {
+    const within = mustParseCidr("10.0.0.0/24");
+    const taken = [mustParseCidr("10.0.0.0/26")];
+    expect(allocate(within, [26], taken).map(formatCidr)).toEqual(["10.0.0.64/26"]);
+    expect(allocate(within, [32], [mustParseCidr("10.0.0.0/31")]).map(formatCidr)).toEqual(["10.0.0.2/32"]);
+  });
+
+  test("unionSize counts overlaps once, adjacent blocks in full, in any order", () => {
+    const c = (s: string) => mustParseCidr(s);
+    expect(unionSize([])).toBe(0);
+    expect(unionSize([c("10.0.0.0/24")])).toBe(256);
+    expect(unionSize([c("10.0.1.0/24"), c("10.0.0.0/24")])).toBe(512);
+    expect(unionSize([c("10.0.0.0/23"), c("10.0.1.0/24")])).toBe(512);
+    expect(unionSize([c("10.0.0.0/24"), c("10.0.0.0/24")])).toBe(256);
+    expect(unionSize([c("10.0.0.128/25"), c("10.0.0.0/24"), c("10.0.2.0/32")])).toBe(257);
+    expect(unionSize([c("10.0.0.0/32"), c("10.0.0.1/32")])).toBe(2);
+    expect(unionSize([c("10.0.0.0/24"), c("10.0.0.255/32"), c("10.0.1.0/32")])).toBe(257);
+    expect(unionSize([c("10.0.0.0/23"), c("10.0.0.64/26")])).toBe(512);
+    expect(unionSize([c("0.0.0.0/32")])).toBe(1);
+    expect(unionSize([c("10.0.3.0/24"), c("10.0.1.0/24"), c("10.0.2.0/24"), c("10.0.0.0/24")])).toBe(1024);
+  });
 });

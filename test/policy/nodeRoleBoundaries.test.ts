@@ -64,7 +64,11 @@ test("AmazonSSMManagedInstanceCore on the worker role: it may fetch every other 
   // Its own parameter is no finding; every other role's is.
   expect(v.some((x) => x.message.includes(`/kubestead/${CLUSTER_NAME}/worker/`))).toBe(false);
   const others = plan.resources.filter(
-    (r) => r.type === "aws:ssm/parameter:Parameter" && !String(r.outputs.name).startsWith(`/kubestead/${CLUSTER_NAME}/worker/`),
+    // SecureStrings: the plain ones (certificates the refresh timer reads) are public.
+    (r) =>
+      r.type === "aws:ssm/parameter:Parameter" &&
+      r.outputs.type === "SecureString" &&
+      !String(r.outputs.name).startsWith(`/kubestead/${CLUSTER_NAME}/worker/`),
   );
   expect(v).toHaveLength(others.length);
 });

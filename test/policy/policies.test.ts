@@ -78,6 +78,7 @@ describe("policy metadata", () => {
       listener: ["@pulumi/aws/lb/listener", "Listener"],
       securityGroup: ["@pulumi/aws/ec2/securityGroup", "SecurityGroup"],
       securityGroupRule: ["@pulumi/aws/ec2/securityGroupRule", "SecurityGroupRule"],
+      prefixList: ["@pulumi/aws/ec2/managedPrefixList", "ManagedPrefixList"],
       ingressRule: ["@pulumi/aws/vpc/securityGroupIngressRule", "SecurityGroupIngressRule"],
       bucket: ["@pulumi/aws/s3/bucket", "Bucket"],
       bucketVersioning: ["@pulumi/aws/s3/bucketVersioning", "BucketVersioning"],
@@ -353,6 +354,12 @@ const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
   ],
   ["certificate-expiry", "expired", (p) => setProp(p, "kc-ca", "validityEndTime", daysFromNow(-1), ["outputs"]), /expired at/],
   [
+    "cert-refresh-window",
+    "renewed 20 hours early, inside the refresh timer's reach",
+    (p) => setProp(p, "kc-apiserver-cert", "earlyRenewalHours", 20),
+    /kc-apiserver-cert is renewed 20 hours before it expires, .*within 7 hours .*renew at least 28 hours/,
+  ],
+  [
     "certificate-expiry-warning",
     "expires in 60 days",
     (p) => setProp(p, "kc-apiserver-cert", "validityEndTime", daysFromNow(60), ["outputs"]),
@@ -511,6 +518,18 @@ const cases: [string, string, Change, RegExp, PolicyPackConfigFile?][] = [
     "inline all-traffic egress on the etcd group",
     (p) => setProp(p, "kc-sg-etcd", "egress", [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]),
     /etcd egress kc-sg-etcd allows all traffic out/,
+  ],
+  [
+    "node-drain-hooks",
+    "a worker pool without its terminating hook",
+    (p) => removeResource(p, "kc-general-asg-drain"),
+    /worker group kc-general-asg has no autoscaling:EC2_INSTANCE_TERMINATING lifecycle hook/,
+  ],
+  [
+    "instance-refresh-safe",
+    "an instance refresh on an etcd member's group",
+    (p) => setProp(p, "kc-etcd-0-asg", "instanceRefresh", { strategy: "Rolling", preferences: { minHealthyPercentage: 100 } }),
+    /etcd group kc-etcd-0-asg declares an instance refresh/,
   ],
 ];
 

@@ -149,7 +149,8 @@ test("--base: a prod change that replaces the service CIDR is refused until ackn
   const base = path.join(tmp, "prod.json");
   const edit = (ack: boolean) => (y: string) =>
     y.replace("serviceCidr: 10.96.0.0/12", "serviceCidr: 10.112.0.0/12") +
-    (ack ? "\n  kubestead:acknowledge: [service-cidr-changed]\n" : "");
+    // The new DNS address rolls the control plane and the pools in one update: that is acknowledged too.
+    (ack ? "\n  kubestead:acknowledge: [service-cidr-changed, control-plane-and-workers-together]\n" : "");
   for (const ack of [false, true]) {
     const name = ack ? "scratch-cidr-ack" : "scratch-cidr";
     const cleanup = scratchStack(name, edit(ack));

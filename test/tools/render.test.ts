@@ -17,14 +17,15 @@ beforeAll(() => {
 
 test("writes the add-on manifests where the control plane keeps them, and they pass the applier's checksum check", () => {
   expect(result.status).toBe(0);
-  // 18: the applier's and the join verifier's scripts and the four static pods (the KMS plugin's among them) come from the store.
-  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 18 from the add-on store\)/);
+  // 20: the add-ons (11 manifests, SHA256SUMS, inventory), the applier's, the join verifier's and the certificate
+  // refresh's scripts and the four static pods (the KMS plugin's among them) come from the store.
+  expect(String(result.stdout)).toMatch(/controlplane-0: \d+ files \(\d+ fetched from SSM at boot, 20 from the add-on store\)/);
   const dir = path.join(out, "controlplane-0", "etc", "kubernetes", "addons");
   const files = fs.readdirSync(dir).sort();
   expect(files).toEqual(
     expect.arrayContaining(["00-node-bootstrap.yaml", "01-cluster-admins.yaml", "04-cilium.yaml", "SHA256SUMS", "inventory.txt"]),
   );
-  expect(files.filter((f) => f.endsWith(".yaml"))).toHaveLength(10);
+  expect(files.filter((f) => f.endsWith(".yaml"))).toHaveLength(11);
   const check = spawnSync("sha256sum", ["-c", "--strict", "SHA256SUMS"], { cwd: dir, encoding: "utf8" });
   expect(check.stdout).toContain("04-cilium.yaml: OK");
   expect(check.status).toBe(0);

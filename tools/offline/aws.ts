@@ -5,7 +5,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { NetworkFacts } from "../../lib/adoptedNetwork";
+import { INSTANCE_TYPES } from "../../lib/aws/instanceTypes";
+import type { Offering } from "../../lib/instanceTypeOfferings";
 import { cidrEnd, hostAddress, intToIp, mustParseCidr } from "../../lib/cidr";
+import type { AccountPublicAccessBlock } from "../../lib/issuerPublicAccess";
 
 export const ACCOUNT_ID = "123456789012";
 
@@ -47,12 +50,25 @@ export class AwsEmulator {
   /** Buckets created with Object Lock, and buckets with versioning enabled: where S3 accepts a lock configuration. */
   private readonly lockableBuckets = new Set<string>();
   private readonly zoneIds: Map<string, string>;
+  /**
+   * The account's S3 Block Public Access (s3control GetPublicAccessBlock), or "none" for an
+   * account without one, which the provider's data source reports as an error. Default: an
+   * account that blocks public ACLs, as many do, and leaves bucket policies to each bucket.
+   */
+  accountPublicAccessBlock: AccountPublicAccessBlock | "none" = {
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: false,
+    restrictPublicBuckets: false,
+  };
 
   constructor(
     readonly region: string,
     readonly zones: string[],
     /** An adopted VPC's subnets as AWS would describe them. */
     private readonly network?: NetworkFacts,
+    /** Instance types offered per zone (describe-instance-type-offerings); default: all, everywhere. */
+    private readonly offerings?: Offering[],
   ) {
     this.zoneIds = new Map(zones.map((z, i) => [z, `${region.replace(/-/g, "").slice(0, 3)}${region.split("-").pop()}-az${i + 1}`]));
   }
@@ -193,6 +209,18 @@ export class AwsEmulator {
       case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
         const id = `sgr-${hex(seed, 17)}`;
         return { id, state: { ...s, ...withTags(), securityGroupRuleId: id, arn: this.arn("ec2", `security-group-rule/${id}`) } };
+      }
+      case "aws:ec2/managedPrefixList:ManagedPrefixList": {
+        const id = `pl-${hex(seed, 17)}`;
+        const entries = (inputs.entries as { cidr: string }[] | undefined) ?? [];
+        // CreateManagedPrefixList refuses more entries than the list's maxEntries.
+        if (entries.length > Number(inputs.maxEntries)) {
+          throw new Error(`prefix list ${name} has ${entries.length} entries; its maxEntries is ${String(inputs.maxEntries)}`);
+        }
+        return {
+          id,
+          state: { ...s, ...withTags(), arn: this.arn("ec2", `prefix-list/${id}`), ownerId: ACCOUNT_ID, version: 1 },
+        };
       }
       case "aws:ec2/networkInterface:NetworkInterface": {
         const id = `eni-${hex(seed, 17)}`;
@@ -449,6 +477,21 @@ export class AwsEmulator {
           },
         };
       }
+      case "aws:sqs/queue:Queue": {
+        const n = this.physicalName(name, inputs, 80, "queue name");
+        const url = `https://sqs.${this.region}.amazonaws.com/${ACCOUNT_ID}/${n}`;
+        return { id: url, state: { ...s, ...withTags(), name: n, url, arn: this.arn("sqs", n) } };
+      }
+      case "aws:sqs/queuePolicy:QueuePolicy":
+        return { id: String(inputs.queueUrl), state: s };
+      case "aws:cloudwatch/eventRule:EventRule": {
+        const n = this.physicalName(name, inputs, 64, "rule name");
+        return { id: n, state: { ...s, ...withTags(), name: n, arn: this.arn("events", `rule/${n}`), eventBusName: "default" } };
+      }
+      case "aws:cloudwatch/eventTarget:EventTarget":
+        return { id: `${inputs.rule}-${inputs.targetId}`, state: { ...s, eventBusName: "default" } };
+      case "aws:autoscaling/lifecycleHook:LifecycleHook":
+        return { id: String(inputs.name), state: s };
       case "aws:route53/zone:Zone": {
         const id = `Z${hex(seed, 20).toUpperCase()}`;
         return { id, state: { ...s, ...withTags(), zoneId: id, arn: `arn:aws:route53:::hostedzone/${id}`, nameServers: [] } };
@@ -546,6 +589,18 @@ export class AwsEmulator {
           creationDate: "2026-11-01T20:00:00.000Z",
         };
       }
+      case "aws:s3/getAccountPublicAccessBlock:getAccountPublicAccessBlock": {
+        const accountId = String(args.accountId ?? ACCOUNT_ID);
+        if (accountId !== ACCOUNT_ID)
+          throw new Error(`AccessDenied: the offline caller belongs to account ${ACCOUNT_ID}, not ${accountId}`);
+        if (this.accountPublicAccessBlock === "none") {
+          // The provider's words for S3 Control's NoSuchPublicAccessBlockConfiguration (404), as the
+          // engine returns a failed invoke: a gRPC error whose details the SDK rethrows as the message.
+          const details = `reading S3 Account Public Access Block (${accountId}): couldn't find resource: NoSuchPublicAccessBlockConfiguration: The public access block configuration was not found`;
+          throw Object.assign(new Error(details), { details });
+        }
+        return { id: accountId, accountId, ...this.accountPublicAccessBlock };
+      }
       case "aws:ec2/getSubnet:getSubnet": {
         const id = String(args.id);
         const fact = this.network?.subnets[id];
@@ -560,7 +615,49 @@ export class AwsEmulator {
         const id = String(args.id);
         const cidr = this.network?.vpcs[id]?.cidrBlock ?? this.vpcs.get(id);
         if (!cidr) throw new Error(`InvalidVpcID.NotFound: The vpc ID '${id}' does not exist`);
-        return { id, cidrBlock: cidr, arn: this.arn("ec2", `vpc/${id}`) };
+        // DescribeVpcs lists the primary block among the associations too.
+        const blocks = this.network?.vpcs[id]?.cidrBlocks ?? [cidr];
+        const cidrBlockAssociations = blocks.map((b) => ({
+          associationId: `vpc-cidr-assoc-${hex(`${id}/${b}`, 17)}`,
+          cidrBlock: b,
+          state: "associated",
+        }));
+        return { id, cidrBlock: cidr, cidrBlockAssociations, arn: this.arn("ec2", `vpc/${id}`) };
+      }
+      case "aws:ec2/getVpcs:getVpcs": {
+        // Filters select; an ID nothing matches is simply absent (DescribeVpcs with a vpc-id filter).
+        const known = new Map<string, State>([...this.vpcs.keys()].map((id) => [id, { "vpc-id": id }]));
+        for (const id of Object.keys(this.network?.vpcs ?? {})) known.set(id, { "vpc-id": id });
+        const ids = [...known].filter(([, attrs]) => matchesFilters(token, args, attrs)).map(([id]) => id);
+        return { id: this.region, ids, filters: args.filters, tags: {} };
+      }
+      case "aws:ec2/getSubnets:getSubnets": {
+        const known = new Map<string, State>();
+        for (const [id, f] of Object.entries(this.network?.subnets ?? {}))
+          known.set(id, { "subnet-id": id, "vpc-id": f.vpcId, "availability-zone": f.availabilityZone });
+        for (const [id, info] of this.subnets) if (!known.has(id)) known.set(id, { "subnet-id": id, "availability-zone": info.zone });
+        const ids = [...known].filter(([, attrs]) => matchesFilters(token, args, attrs)).map(([id]) => id);
+        return { id: this.region, ids, filters: args.filters, tags: {} };
+      }
+      case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+        if (args.locationType !== "availability-zone") {
+          throw new Error(
+            `the offline emulation answers getInstanceTypeOfferings for locationType availability-zone only, not ${String(args.locationType)}`,
+          );
+        }
+        // Without recorded offerings every type is offered in every zone of the region.
+        const all =
+          this.offerings ?? Object.keys(INSTANCE_TYPES).flatMap((instanceType) => this.zones.map((zone) => ({ instanceType, zone })));
+        const matched = all.filter((o) => matchesFilters(token, args, { "instance-type": o.instanceType, location: o.zone }));
+        return {
+          id: this.region,
+          instanceTypes: matched.map((o) => o.instanceType),
+          locations: matched.map((o) => o.zone),
+          locationTypes: matched.map(() => "availability-zone"),
+          locationType: "availability-zone",
+          filters: args.filters,
+          region: this.region,
+        };
       }
       default:
         throw new Error(`the offline runtime has no answer for the invoke ${token}: add one in tools/offline/aws.ts`);
@@ -608,6 +705,29 @@ export function metricAlarmProblem(inputs: State): string | undefined {
       if (!/^arn:aws[a-z-]*:(sns|automate|ssm|lambda):/.test(a)) return `${key} entry ${a} is not an action ARN`;
   }
   return undefined;
+}
+
+/**
+ * Whether an object with `attrs` passes an EC2 Describe* filter list: every filter must match
+ * (values OR'd, `*` and `?` as wildcards). A filter name the object lacks is an unmodelled one:
+ * loud, like an unmocked invoke.
+ */
+function matchesFilters(token: string, args: State, attrs: State): boolean {
+  if (args.tags !== undefined && Object.keys(args.tags as State).length > 0)
+    throw new Error(`${token}: the offline emulation has no tags to filter on`);
+  const filters = (args.filters ?? []) as { name: string; values: string[] }[];
+  return filters.every((f) => {
+    if (!(f.name in attrs)) throw new Error(`${token}: the offline emulation has no model for the filter ${f.name}`);
+    const value = String(attrs[f.name]);
+    return f.values.some((v) =>
+      new RegExp(
+        `^${v
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+      ).test(value),
+    );
+  });
 }
 
 export function ipFromInt(n: number): string {

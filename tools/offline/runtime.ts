@@ -8,7 +8,9 @@ import * as path from "node:path";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { Plan, PlanResource, UNKNOWN_VALUE } from "../../lib/plan/types";
 import { impliedNetworkFacts, NetworkFacts } from "../../lib/adoptedNetwork";
+import type { Offering } from "../../lib/instanceTypeOfferings";
 import { AwsEmulator } from "./aws";
+import type { AccountPublicAccessBlock } from "../../lib/issuerPublicAccess";
 import { lightenSdkBookkeeping, unsettledReport } from "./sdkBookkeeping";
 import { stackConfig, StackFile } from "./stackFile";
 import { TLS_COMPUTED, TlsEmulator } from "./tls";
@@ -29,6 +31,13 @@ export interface RunOptions {
    * without it, the layout the config implies (lib/adoptedNetwork.ts impliedNetworkFacts).
    */
   networkFacts?: NetworkFacts;
+  /**
+   * Which zones offer which instance types (`aws ec2 describe-instance-type-offerings
+   * --location-type availability-zone`); without it, every type in every zone.
+   */
+  offerings?: Offering[];
+  /** The account's S3 Block Public Access as AWS reports it ("none": no account-level configuration); default in tools/offline/aws.ts. */
+  accountPublicAccessBlock?: AccountPublicAccessBlock | "none";
 }
 
 export interface RunResult {
@@ -141,7 +150,8 @@ async function run(
     struct.toJavaScript = () => js;
     return js;
   };
-  const aws = new AwsEmulator(region, zones, networkFacts);
+  const aws = new AwsEmulator(region, zones, networkFacts, opts.offerings);
+  if (opts.accountPublicAccessBlock !== undefined) aws.accountPublicAccessBlock = opts.accountPublicAccessBlock;
   const tls = new TlsEmulator(opts.now);
 
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);

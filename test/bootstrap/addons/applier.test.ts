@@ -40,18 +40,21 @@ const stored = storedManifests(
     kubernetes: config.kubernetes,
     addons: config.addons,
     apiServerHost: "api.kubestead-prod.kubestead.internal",
-    vpcCidr: "10.0.0.0/16",
+    vpcCidrs: ["10.0.0.0/16"],
     podRoleArns: {
       "cluster-autoscaler": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-cluster-autoscaler",
       "ebs-csi-driver": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-ebs-csi-driver",
+      "node-termination": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-node-termination",
     },
+    nodeTerminationQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/kubestead-prod-node-termination",
   }),
 );
 
 // A stand-in kubectl: records each call (without the global flags) to $CALLS; fails the first
 // `apply` when $FAIL_FIRST_APPLY is set; `get` of the prune types answers with $CLUSTER_OBJECTS,
-// of labelled token Secrets with $TOKENS, `get -f FILE -o name` with the file's Secret name; each
-// applied secret manifest is copied to $CALLS.secrets.
+// of labelled token Secrets with $TOKENS, `get -f FILE -o name` with the file's Secret name, of
+// nodes with $CP_NODES ("NAME VERSION" lines; fails with $NODES_ERROR); each applied secret
+// manifest is copied to $CALLS.secrets.
 const KUBECTL = String.raw`#!/usr/bin/env bash
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -78,6 +81,10 @@ case "$1" in
       *--raw*) echo ok ;;
       *"-l kubestead.io/bootstrap-token=true"*) cat "$TOKENS" ;;
       "get -f "*) sed -n 's#^  name: #secret/#p' "$3" ;;
+      "get nodes "*)
+        if [ -n "$NODES_ERROR" ]; then echo "$NODES_ERROR" >&2; exit 1; fi
+        cat "$CP_NODES"
+        ;;
       *-l*) cat "$CLUSTER_OBJECTS" ;;
     esac
     ;;
@@ -128,6 +135,10 @@ function runApplier(opts: {
   ssm?: { value?: string };
   /** Labelled token Secrets in the cluster, by name. */
   tokens?: string[];
+  /** Control-plane Nodes as "NAME KUBELET_VERSION" (default: three at kubernetes.version). */
+  controlPlane?: string[];
+  /** kubectl's error listing Nodes (every try fails). */
+  nodesError?: string;
 }): Run {
   const dir = mkdtempSync(join(tmpdir(), "kubestead-applier-"));
   try {
@@ -145,6 +156,8 @@ function runApplier(opts: {
     writeFileSync(join(dir, "secrets", "bootstrap-token.yaml"), tokenManifest("oldtok"));
     if (opts.ssm?.value !== undefined) writeFileSync(join(dir, "ssm-value"), opts.ssm.value);
     writeFileSync(join(dir, "tokens.txt"), (opts.tokens ?? []).map((t) => `${t}\n`).join(""));
+    const nodes = opts.controlPlane ?? ["cp-a", "cp-b", "cp-c"].map((n) => `${n} v${config.kubernetes.version}`);
+    writeFileSync(join(dir, "nodes.txt"), nodes.map((n) => `${n}\n`).join(""));
     // The cluster holds every stored object plus whatever the test adds.
     const inCluster = [...stored.flatMap((m) => m.objects), ...(opts.extraObjects ?? [])];
     writeFileSync(join(dir, "objects.txt"), inCluster.map((o) => `${o}\n`).join(""));
@@ -182,6 +195,8 @@ function runApplier(opts: {
         LEASE_RENEWED: renewed,
         SSM_VALUE: opts.ssm?.value === undefined ? "" : join(dir, "ssm-value"),
         TOKENS: join(dir, "tokens.txt"),
+        CP_NODES: join(dir, "nodes.txt"),
+        NODES_ERROR: opts.nodesError ?? "",
       },
     });
     const read = (f: string) => {
@@ -367,6 +382,94 @@ describe("bootstrap token rotation in the applier", () => {
     const r = runApplier({ tokens: ["bootstrap-token-oldtok", "bootstrap-token-x"] });
     expect(r.status).toBe(0);
     expect(r.calls.some((c) => c.startsWith("aws ssm"))).toBe(false);
+    expect(deletes(r)).toEqual([]);
+  });
+});
+
+describe("version-tied add-ons wait for the oldest control-plane node", () => {
+  const version = config.kubernetes.version;
+  const [major, minor] = version.split(".").map(Number);
+  const need = `${major}.${minor}`;
+  const older = `v${major}.${minor - 1}.9`;
+  const tied = stored.filter((m) => m.minApiServer !== undefined);
+  const untied = stored.filter((m) => m.minApiServer === undefined);
+  const kubeProxy = stored.find((m) => m.addon === "kube-proxy")!;
+  const stale = "apps/v1|Deployment|kube-system|retired-addon";
+  const appliedFiles = (r: Run) =>
+    r.calls.filter((c) => c.startsWith("apply ") && !c.includes("/secrets/")).map((c) => c.replace(/^.*\//, ""));
+  const nodeListings = (r: Run) => r.calls.filter((c) => c.startsWith("get nodes "));
+  const deletes = (r: Run) => r.calls.filter((c) => c.startsWith("delete "));
+
+  test("the prod store marks kube-proxy, the cloud-controller-manager and the autoscaler, nothing else", () => {
+    expect(tied.map((m) => m.addon).sort()).toEqual(["cloud-controller-manager", "cluster-autoscaler", "kube-proxy"]);
+    expect(untied.length).toBeGreaterThan(0);
+  });
+
+  test("one control-plane node a minor older: the tied files are held, the rest applied, nothing pruned, the run succeeds", () => {
+    const r = runApplier({ controlPlane: [`cp-a v${version}`, `cp-b ${older}`, `cp-c v${version}`], extraObjects: [stale] });
+    expect(r.status).toBe(0);
+    expect(appliedFiles(r)).toEqual(untied.map((m) => m.file));
+    expect(r.stderr).toContain(`holding ${kubeProxy.file} for apiserver ${need}: control-plane node cp-b runs ${older}\n`);
+    for (const m of tied)
+      expect(r.stderr).toContain(`holding ${m.file} for apiserver ${m.minApiServer}: control-plane node cp-b runs ${older}`);
+    expect(r.stderr).toContain(
+      `run complete: ${untied.length} manifests applied, ${tied.length} held for the control-plane upgrade; nothing pruned`,
+    );
+    expect(r.stderr).not.toContain("could not apply");
+    // The held files' old objects stay: prune neither lists nor deletes anything.
+    expect(r.calls.some((c) => c.includes("-l kubestead.io/addon"))).toBe(false);
+    expect(deletes(r)).toEqual([]);
+    // Nodes are read once per run, by the control-plane label, for their kubelet versions.
+    expect(nodeListings(r)).toEqual([
+      'get nodes -l node-role.kubernetes.io/control-plane -o jsonpath={range .items[*]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{"\\n"}{end}',
+    ]);
+  });
+
+  test("every control-plane node at the minor (any patch) or newer: everything applied, then pruned", () => {
+    const r = runApplier({ controlPlane: [`cp-a v${major}.${minor + 1}.0`, `cp-b v${need}.0`, `cp-c v${version}`], extraObjects: [stale] });
+    expect(r.status).toBe(0);
+    expect(appliedFiles(r)).toEqual(stored.map((m) => m.file));
+    expect(r.stderr).not.toContain("holding");
+    expect(deletes(r)).toEqual(["delete Deployment.v1.apps retired-addon -n kube-system --ignore-not-found --wait=false"]);
+    expect(r.stderr).toContain(`run complete: ${stored.length} manifests applied`);
+  });
+
+  test("an older major holds too", () => {
+    const r = runApplier({ controlPlane: [`cp-a v${version}`, `cp-b v${major - 1}.${minor + 5}.0`] });
+    expect(r.status).toBe(0);
+    expect(appliedFiles(r)).toEqual(untied.map((m) => m.file));
+    expect(r.stderr).toContain(
+      `holding ${kubeProxy.file} for apiserver ${need}: control-plane node cp-b runs v${major - 1}.${minor + 5}.0`,
+    );
+  });
+
+  test("kubectl can't list the Nodes: after its retries the tied files are held (fail safe); the rest applied, nothing pruned", () => {
+    const r = runApplier({ nodesError: "Error from server (Forbidden): nodes is forbidden", extraObjects: [stale] });
+    expect(r.status).toBe(0);
+    expect(nodeListings(r)).toHaveLength(5);
+    expect(appliedFiles(r)).toEqual(untied.map((m) => m.file));
+    expect(r.stderr).toContain(
+      `holding ${kubeProxy.file} for apiserver ${need}: the oldest control-plane version is unknown (kubectl could not list the Nodes labelled node-role.kubernetes.io/control-plane)`,
+    );
+    expect(deletes(r)).toEqual([]);
+  });
+
+  test.each([
+    [[], "no Node is labelled node-role.kubernetes.io/control-plane"],
+    [["cp-a"], "control-plane node cp-a reports kubelet version ''"],
+    [[`cp-a v${version}`, "cp-b devel"], "control-plane node cp-b reports kubelet version 'devel'"],
+  ])("control-plane Nodes %j: the tied files are held because %s", (nodes, why) => {
+    const r = runApplier({ controlPlane: nodes, extraObjects: [stale] });
+    expect(r.status).toBe(0);
+    expect(appliedFiles(r)).toEqual(untied.map((m) => m.file));
+    expect(r.stderr).toContain(`holding ${kubeProxy.file} for apiserver ${need}: the oldest control-plane version is unknown (${why})`);
+    expect(deletes(r)).toEqual([]);
+  });
+
+  test("a held file and a failed one: the run fails for the timer to retry, nothing pruned", () => {
+    const r = runApplier({ controlPlane: [`cp-a ${older}`], failFile: untied[untied.length - 1].file, extraObjects: [stale] });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`run incomplete: ${untied.length - 1} manifests applied, 1 failed; nothing pruned`);
     expect(deletes(r)).toEqual([]);
   });
 });

@@ -19,11 +19,13 @@ const render = (clusterAdminsBinding?: boolean) =>
     kubernetes: config.kubernetes,
     addons: { ...config.addons, metricsServer: true, clusterAutoscaler: true, ebsCsiDriver: true },
     apiServerHost: "api.kubestead-prod.kubestead.internal",
-    vpcCidr: "10.0.0.0/16",
+    vpcCidrs: ["10.0.0.0/16"],
     podRoleArns: {
       "cluster-autoscaler": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-cluster-autoscaler",
       "ebs-csi-driver": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-ebs-csi-driver",
+      "node-termination": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-node-termination",
     },
+    nodeTerminationQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/kubestead-prod-node-termination",
     clusterAdminsBinding,
   });
 

@@ -2,7 +2,7 @@ import { csrApproverObjects, ec2PrivateDnsRegex } from "../../../bootstrap/addon
 import { CONTROL_PLANE_SELECTOR, CONTROL_PLANE_TOLERATION } from "../../../bootstrap/addons/objects";
 import { can, find, podSpec, refs, schemaProblems } from "../../helpers/addonObjects";
 
-const ARGS = { version: "1.2.15", region: "eu-west-1", vpcCidr: "10.0.0.0/16" };
+const ARGS = { version: "1.2.15", region: "eu-west-1", vpcCidrs: ["10.0.0.0/16"] };
 const objs = csrApproverObjects(ARGS);
 const deployment = find(objs, "Deployment", "kubelet-csr-approver");
 const container = podSpec(deployment).containers[0];
@@ -34,6 +34,16 @@ test("approves only EC2 private DNS names of the region, inside the VPC, for at 
   expect(new RegExp(ec2PrivateDnsRegex("us-east-1")).test("ip-10-0-1-2.ec2.internal")).toBe(true);
   expect(flag("provider-ip-prefixes")).toBe("10.0.0.0/16");
   expect(flag("max-expiration-sec")).toBe("31622400");
+  expect(flag("bypass-dns-resolution")).toBe("false");
+});
+
+test("a VPC with secondary blocks: every block is a provider prefix, comma-separated, the primary first", () => {
+  const objects = csrApproverObjects({ ...ARGS, vpcCidrs: ["10.0.0.0/16", "100.64.0.0/16", "100.65.0.0/20"] });
+  const args = podSpec(find(objects, "Deployment", "kubelet-csr-approver")).containers[0].args as string[];
+  expect(args.filter((x) => x.startsWith("--provider-ip-prefixes="))).toEqual([
+    "--provider-ip-prefixes=10.0.0.0/16,100.64.0.0/16,100.65.0.0/20",
+  ]);
+
   expect(flag("bypass-dns-resolution")).toBe("false");
   expect(container.env).toBeUndefined();
 });
@@ -96,8 +106,9 @@ describe("RBAC", () => {
 test.each([
   [{ version: "v1.2.15" }, /kubelet-csr-approver version must be MAJOR\.MINOR\.PATCH without a leading v.*pin an exact release/],
   [{ region: "Ireland" }, /region must be an AWS region like eu-west-1 \(got "Ireland"\): pass aws:region/],
-  [{ vpcCidr: "10.0.0.0/33" }, /--provider-ip-prefixes \(network\.vpcCidr\) must be an IPv4 CIDR.*fix the network config/],
-  [{ vpcCidr: "10.0.0.0" }, /must be an IPv4 CIDR/],
+  [{ vpcCidrs: ["10.0.0.0/33"] }, /--provider-ip-prefixes \(the VPC's CIDR blocks\) must be an IPv4 CIDR.*fix the network config/],
+  [{ vpcCidrs: ["10.0.0.0/16", "10.0.0.0"] }, /must be an IPv4 CIDR like .* \(got "10\.0\.0\.0"\)/],
+  [{ vpcCidrs: [] }, /--provider-ip-prefixes needs the VPC's CIDR blocks: got none/],
 ])("refuses %j", (override, message) => {
   expect(() => csrApproverObjects({ ...ARGS, ...override })).toThrow(message);
 });

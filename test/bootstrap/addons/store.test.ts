@@ -1,4 +1,5 @@
 /** The add-on set as the control plane stores it: labelled manifests, checksums, inventory, names. */
+import { createHash } from "node:crypto";
 import { parseAllDocuments } from "yaml";
 import { PRUNE_TYPES } from "../../../bootstrap/addons/applier";
 import {
@@ -6,6 +7,7 @@ import {
   Addon,
   addonNames,
   clusterAddons,
+  MIN_APISERVER_MARK,
   renderChecksums,
   renderInventory,
   storedManifests,
@@ -23,11 +25,13 @@ const render = (addons: AddonsConfig = config.addons) =>
     kubernetes: config.kubernetes,
     addons,
     apiServerHost: "api.kubestead-prod.kubestead.internal",
-    vpcCidr: "10.0.0.0/16",
+    vpcCidrs: ["10.0.0.0/16"],
     podRoleArns: {
       "cluster-autoscaler": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-cluster-autoscaler",
       "ebs-csi-driver": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-ebs-csi-driver",
+      "node-termination": "arn:aws:iam::123456789012:role/kubestead-prod-us-east-1-node-termination",
     },
+    nodeTerminationQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/kubestead-prod-node-termination",
   });
 const all = render({ ...config.addons, metricsServer: true, clusterAutoscaler: true, ebsCsiDriver: true });
 
@@ -72,6 +76,30 @@ test("SHA256SUMS and the inventory are what sha256sum -c and the prune step read
   expect(inventory).toEqual([...inventory].sort());
   expect(inventory).toContain("apps/v1|DaemonSet|kube-system|aws-cloud-controller-manager");
   expect(inventory).toContain("rbac.authorization.k8s.io/v1|ClusterRole||system:cloud-controller-manager");
+});
+
+test("version-tied add-ons carry their minimum apiserver minor in the header, which SHA256SUMS covers", () => {
+  const stored = storedManifests(all);
+  const minor = (v: string) => v.split(".").slice(0, 2).join(".");
+  const want: Record<string, string> = {
+    "kube-proxy": minor(config.kubernetes.version),
+    "cloud-controller-manager": minor(config.addons.cloudControllerManagerVersion),
+    "cluster-autoscaler": minor(config.addons.clusterAutoscalerVersion),
+  };
+  expect(want["kube-proxy"]).toMatch(/^1\.\d+$/);
+  const sums = renderChecksums(stored).trimEnd().split("\n");
+  for (const m of stored) {
+    // What the applier's sed reads: mark lines before the first document.
+    const header = m.content.slice(0, m.content.indexOf("---\n"));
+    const marks = header.split("\n").filter((l) => l.startsWith(`${MIN_APISERVER_MARK} `));
+    expect([m.addon, marks]).toEqual([m.addon, want[m.addon] === undefined ? [] : [`${MIN_APISERVER_MARK} ${want[m.addon]}`]]);
+    expect(m.minApiServer).toBe(want[m.addon]);
+    expect(m.content).toMatch(/^# kubestead add-on /);
+    expect(sums).toContain(`${createHash("sha256").update(m.content).digest("hex")}  ${m.file}`);
+  }
+  expect(MIN_APISERVER_MARK).toBe("# kubestead:min-apiserver");
+  const ccm = all.find((a) => a.name === "cloud-controller-manager")!;
+  expect(() => storedManifests([{ ...ccm, minApiServer: "1.36.2" }])).toThrow(/minApiServer "1.36.2" must be a minor like 1.36/);
 });
 
 test("prune looks at every kind an add-on renders (else a retired object of that kind would stay forever)", () => {

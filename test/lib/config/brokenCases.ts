@@ -187,4 +187,27 @@ export const BROKEN_CASES: BrokenCase[] = [
   prod("an add-on release with a leading v", (v) => (v.addons.metricsServerVersion = "v0.7.2")),
   prod("a Helm-era chart key", (v) => (v.addons.metricsServerChartVersion = "3.12.2")),
   prod("a misspelt add-on switch", (v) => (v.addons.metricServer = true)),
+  // sessionManager
+  dev("Session Manager without the checksum of the arm64 pool's package", (v) => {
+    v.sessionManager = { version: "3.3.1802.0", sha256: { amd64: "b".repeat(64) } };
+  }),
+  prod("a Session Manager version that is not a release", (v) => {
+    v.sessionManager = { version: "latest", sha256: { amd64: "b".repeat(64) } };
+  }),
+  prod("a Session Manager checksum under EC2's name for the architecture", (v) => {
+    v.sessionManager = { version: "3.3.1802.0", sha256: { x86_64: "b".repeat(64) } };
+  }),
+  dev("a Session Manager setting it does not have", (v) => {
+    v.sessionManager = { version: "3.3.1802.0", sha256: { amd64: "b".repeat(64), arm64: "c".repeat(64) }, region: "us-east-1" };
+  }),
+  prod("a Session Manager checksum copied with its prefix", (v) => {
+    v.sessionManager = { version: "3.3.1802.0", sha256: { amd64: `sha256:${"b".repeat(64)}` } };
+  }),
+  // upgrades: per-pool kubelet releases and the skew rules (lib/versionSkew.ts)
+  prod("a pool pinned newer than the control plane", (v) => (v.workers[0].kubernetesVersion = "1.36.2")),
+  dev("a pool four minors behind the control plane", (v) => (v.workers[0].kubernetesVersion = "1.32.0")),
+  prod("a pool pinned to a release without a known kubelet checksum", (v) => (v.workers[0].kubernetesVersion = "1.35.5")),
+  prod("a pool kubelet checksum without a pinned release", (v) => (v.workers[0].kubeletSha256 = "a".repeat(64))),
+  dev("a pool release with a leading v", (v) => (v.workers[0].kubernetesVersion = "v1.36.2")),
+  prod("a drainer release with a leading v", (v) => (v.addons.nodeTerminationHandlerVersion = "v1.25.3")),
 ];

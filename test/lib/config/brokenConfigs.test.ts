@@ -37,7 +37,7 @@ const EXPECTED: Record<string, string[]> = {
     'kubestead:etcd.sha256 must be the sha256 of etcd-v3.6.14-linux-arm64.tar.gz: this is amd64\'s (the members run arm64 instance types) (got "ffe840ff9295808e88cce2794a18a5ac87f12a5203c8314d0bf6aa119b41bac5"): remove kubestead:etcd.sha256 (the arm64 checksum of 3.6.14 is known), or set the arm64 one',
   ],
   "a misspelt top-level key": [
-    'kubestead:zone is not a known setting (got ["us-east-1a","us-east-1b","us-east-1c"]): did you mean zones? remove it or use one of: clusterName, environment, zones, network, kubernetes, etcd, controlPlane, workers, pki, addons, maxNodes, protect, enforcement, tags, checksums, acknowledge',
+    'kubestead:zone is not a known setting (got ["us-east-1a","us-east-1b","us-east-1c"]): did you mean zones? remove it or use one of: clusterName, environment, zones, network, kubernetes, etcd, controlPlane, workers, pki, addons, maxNodes, protect, enforcement, tags, checksums, acknowledge, sessionManager',
   ],
   "a misspelt namespace": [
     'kubestaed:tags is in namespace "kubestaed", which this program never reads (got "kubestaed"): did you mean kubestead:tags? rename the key',
@@ -55,7 +55,7 @@ const EXPECTED: Record<string, string[]> = {
     "kubestead:network.natGateways must be perAz when kubestead:environment is production: with one NAT gateway, its zone's outage cuts every zone's egress (got \"single\"): set it to perAz, or leave it out",
   ],
   "an unknown destructive-change id": [
-    'kubestead:acknowledge[0] must name a destructive change `npm run plan -- --base` reports (got "etcd-replace"): did you mean ca-replaced? use one of: ca-replaced, service-account-key-replaced, encryption-key-changed, etcd-volume-replaced, etcd-eni-replaced, etcd-members-changed-together, cluster-name-changed, service-cidr-changed, pod-cidr-changed',
+    'kubestead:acknowledge[0] must name a destructive change `npm run plan -- --base` reports (got "etcd-replace"): did you mean ca-replaced? use one of: ca-replaced, service-account-key-replaced, encryption-key-changed, etcd-volume-replaced, etcd-eni-replaced, etcd-members-changed-together, control-plane-and-workers-together, cluster-name-changed, service-cidr-changed, pod-cidr-changed, protection-lifted',
   ],
   "maxNodes below the pools' maxima": [
     "kubestead:maxNodes must cover the pools' maxSize sum plus control-plane nodes (7) (got 2): raise maxNodes or lower the pools' maxSize",
@@ -303,7 +303,40 @@ const EXPECTED: Record<string, string[]> = {
     'kubestead:addons.metricsServerChartVersion is gone: add-ons are rendered as manifests here and applied by the control plane, not installed from Helm charts (got "3.12.2"): set kubestead:addons.metricsServerVersion to the add-on\'s release (image tag without v) instead',
   ],
   "a misspelt add-on switch": [
-    "kubestead:addons.metricServer is not a known setting (got true): did you mean metricsServer? remove it or use one of: clusterAutoscaler, metricsServer, ebsCsiDriver, ciliumVersion, corednsVersion, cloudControllerManagerVersion, clusterAutoscalerVersion, csrApproverVersion, metricsServerVersion, ebsCsiDriverVersion, csrApproverChartVersion, metricsServerChartVersion, clusterAutoscalerChartVersion, ebsCsiDriverChartVersion",
+    "kubestead:addons.metricServer is not a known setting (got true): did you mean metricsServer? remove it or use one of: clusterAutoscaler, metricsServer, ebsCsiDriver, ciliumVersion, corednsVersion, cloudControllerManagerVersion, clusterAutoscalerVersion, csrApproverVersion, metricsServerVersion, ebsCsiDriverVersion, nodeTerminationHandler, nodeTerminationHandlerVersion, csrApproverChartVersion, metricsServerChartVersion, clusterAutoscalerChartVersion, ebsCsiDriverChartVersion",
+  ],
+  "Session Manager without the checksum of the arm64 pool's package": [
+    "kubestead:sessionManager.sha256.arm64 is required: the cluster runs arm64 (Graviton) nodes (worker pool arm), and a node installs only a package it can verify (got nothing): download https://s3.amazonaws.com/ec2-downloads-windows/SSMAgent/3.3.1802.0/debian_arm64/amazon-ssm-agent.deb and its .sig, check the signature with AWS's SSM agent public key (gpg --verify), then set the package's sha256sum",
+  ],
+  "a Session Manager version that is not a release": [
+    'kubestead:sessionManager.version must be an SSM agent release: four dotted numbers (got "latest"): e.g. 3.3.1802.0, a release listed in the agent\'s release notes; the package is fetched from https://s3.amazonaws.com/ec2-downloads-windows/SSMAgent/<version>/debian_amd64/amazon-ssm-agent.deb',
+  ],
+  "a Session Manager checksum under EC2's name for the architecture": [
+    'kubestead:sessionManager.sha256.x86_64 is amd64 under another name: kubestead names architectures as Debian\'s packages do (got "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"): rename it to kubestead:sessionManager.sha256.amd64',
+  ],
+  "a Session Manager setting it does not have": [
+    'kubestead:sessionManager.region is not a known setting (got "us-east-1"): remove it or use one of: version, sha256',
+  ],
+  "a Session Manager checksum copied with its prefix": [
+    "kubestead:sessionManager.sha256.amd64 must be a sha256: 64 lowercase hex digits (got \"sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"): download https://s3.amazonaws.com/ec2-downloads-windows/SSMAgent/3.3.1802.0/debian_amd64/amazon-ssm-agent.deb and its .sig, check the signature with AWS's SSM agent public key (gpg --verify), then set the package's sha256sum",
+  ],
+  "a pool pinned newer than the control plane": [
+    'kubestead:workers[0].kubernetesVersion must not be newer than the control plane\'s kubernetes.version 1.35.8: a kubelet never runs ahead of the apiserver (got "1.36.2"): pin the pool at 1.35.8 or older, or leave it out to follow kubernetes.version',
+  ],
+  "a pool four minors behind the control plane": [
+    "kubestead:workers[0].kubernetesVersion must be at most 3 minors older than the control plane's kubernetes.version 1.36.2 (Kubernetes' version skew policy) (got \"1.32.0\"): pin the pool at 1.36.2 or older, or leave it out to follow kubernetes.version",
+  ],
+  "a pool pinned to a release without a known kubelet checksum": [
+    'kubestead:workers[0].kubernetesVersion has no known checksum for kubelet v1.35.5 linux/amd64: nodes download only what they can verify (got "1.35.5"): pin a release with a known amd64 kubelet checksum (1.35.1, 1.35.8, 1.36.2, 1.37.0), or set kubestead:workers[0].kubeletSha256 from the release\'s published checksum',
+  ],
+  "a pool kubelet checksum without a pinned release": [
+    'kubestead:workers[0].kubeletSha256 applies only to a pool pinned to a release other than kubernetes.version (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"): remove it; the control plane\'s release takes its checksum from kubestead:checksums',
+  ],
+  "a pool release with a leading v": [
+    'kubestead:workers[0].kubernetesVersion must be a Kubernetes release like 1.35.8 (no leading v) (got "v1.36.2"): pin the release the pool runs now, or leave it out to follow kubernetes.version',
+  ],
+  "a drainer release with a leading v": [
+    'kubestead:addons.nodeTerminationHandlerVersion must be a release like 1.2.3 (no leading v) (got "v1.25.3"): pin a release, e.g. 1.25.3',
   ],
 };
 

@@ -174,8 +174,8 @@ describe("managed policies written down as facts", () => {
     });
     // Only the key's encryption-context condition still stands between it and the plaintext.
     expect(evaluateRequest(decrypt(CA_KEY), [workerSecrets, core], KEY_POLICY).decision).toBe("ImplicitlyDenied");
-    // The inline baseline grants Session Manager and no parameter at all.
-    const baseline: NamedPolicy = { name: "baseline", document: nodeBaselinePolicy("aws", "worker") };
+    // The inline baseline, Session Manager on, grants Session Manager and no parameter at all.
+    const baseline: NamedPolicy = { name: "baseline", document: nodeBaselinePolicy("aws", "worker", { sessionManager: true }) };
     expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets, baseline]).decision).toBe("ImplicitlyDenied");
     expect(evaluateRequest({ ...getParameter("*"), action: "ssmmessages:OpenDataChannel", resource: "*" }, [baseline]).decision).toBe(
       "Allowed",

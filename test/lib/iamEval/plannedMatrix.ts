@@ -5,6 +5,7 @@
 import type { Plan, PlanResource } from "../../../lib/plan/types";
 import { Cell, MatrixInput, accessMatrix, forbiddenCells, missingCells } from "../../../lib/iamEval/matrix";
 import { AMAZON_SSM_MANAGED_INSTANCE_CORE, managedPolicyArn } from "../../../lib/iamEval/managedPolicies";
+import { evaluateRequest } from "../../../lib/iamEval/evaluate";
 import { PolicyPackConfigFile, runPolicies } from "../../../policy/runner";
 import { IAM_T, boundaryInput } from "../../../policy/rules/nodeRoleBoundaries";
 import { graphOfPlan } from "../../helpers/policyFixtures";
@@ -141,6 +142,27 @@ export function describePlannedMatrix(stack: string, config: PolicyPackConfigFil
       const allowed = cells.filter((c) => c.subject === "backup" && c.decision === "Allowed");
       expect([...new Set(allowed.map((c) => c.role.nodeRole))]).toEqual(["etcd"]);
       expect([...new Set(allowed.map((c) => c.action))].sort()).toEqual(["kms:Decrypt", "s3:GetObject", "s3:PutObject"]);
+    });
+
+    test("without kubestead:sessionManager no node role may register with Systems Manager or carry a session", () => {
+      const sessionCalls = [
+        "ssm:UpdateInstanceInformation",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:OpenDataChannel",
+        "ec2messages:GetMessages",
+      ];
+      const granted = input.roles
+        .filter((r) => r.nodeRole)
+        .flatMap((r) =>
+          sessionCalls
+            .filter(
+              (action) =>
+                evaluateRequest({ principal: r.arn, action, resource: "*", resourceAccount: r.arn.split(":")[4], context: {} }, r.policies)
+                  .decision !== "ImplicitlyDenied",
+            )
+            .map((action) => `${r.name} ${action}`),
+        );
+      expect(granted).toEqual([]);
     });
 
     test("every node role can read what its nodes need at boot", () => {

@@ -1,0 +1,75 @@
+/** cert-refresh-window: the pure rule at its threshold, then on small graphs. */
+import { CERT_REFRESH_TAG } from "../../bootstrap/certRefresh";
+import { CERT_REFRESH_RUNS, certRefreshWindowProblem, certRefreshWindowProblems, refreshHours } from "../../policy/rules/certRefresh";
+import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
+import { UNKNOWN_VALUE } from "../../lib/plan/types";
+
+const res = (
+  urn: string,
+  type: string,
+  props: Record<string, unknown>,
+  propertyDependencies: Record<string, string[]> = {},
+): GraphResource => ({
+  urn,
+  type,
+  name: urn,
+  props,
+  protect: false,
+  dependencies: Object.values(propertyDependencies).flat(),
+  propertyDependencies,
+});
+
+describe("certRefreshWindowProblem", () => {
+  test.each([
+    [28, 7, false],
+    [27, 7, true],
+    [720, 7, false],
+    [0, 7, true],
+    [24, 6, false],
+    [23, 6, true],
+  ])("earlyRenewalHours %i with a %i-hour refresh: problem %s", (early, hours, problem) => {
+    expect(CERT_REFRESH_RUNS * 7).toBe(28);
+    const m = certRefreshWindowProblem({ name: "etcd-0-server-cert", earlyRenewalHours: early }, hours);
+    expect(m !== undefined).toBe(problem);
+    if (m) {
+      expect(m).toContain(`renewed ${early} hours before it expires`);
+      expect(m).toContain(`renew at least ${CERT_REFRESH_RUNS * hours} hours`);
+      expect(m).toContain("kubestead:pki.earlyRenewalHours");
+    }
+  });
+
+  test("an unknown earlyRenewalHours (preview) is skipped", () => {
+    expect(certRefreshWindowProblem({ name: "x", earlyRenewalHours: UNKNOWN_VALUE }, 7)).toBeUndefined();
+  });
+});
+
+describe("certRefreshWindowProblems on a graph", () => {
+  const lt = (hours?: string) => res("lt", T.launchTemplate, { tags: hours === undefined ? {} : { [CERT_REFRESH_TAG]: hours } });
+  const cert = (urn: string, early: number) => res(urn, T.locallySignedCert, { earlyRenewalHours: early, certPem: "PEM" });
+  const param = (urn: string, from: string) => res(urn, "aws:ssm/parameter:Parameter", { type: "String" }, { value: [from] });
+
+  test("a certificate written to SSM and renewed too late for the timer is reported at the certificate", () => {
+    const g = makeGraph([lt("7"), cert("c1", 20), param("p1", "c1")]);
+    const found = certRefreshWindowProblems(g);
+    expect(found).toHaveLength(1);
+    expect(found[0].urn).toBe("c1");
+  });
+
+  test("a SecureString merely rendered beside a certificate does not make it refreshed", () => {
+    const secure = { ...param("p1", "c1"), props: { type: "SecureString" } };
+    expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20), secure]))).toEqual([]);
+  });
+
+  test("a certificate no node refreshes (no SSM parameter, e.g. the exported admin kubeconfig's) is left alone", () => {
+    expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20)]))).toEqual([]);
+  });
+
+  test("the longest delay of all launch templates counts; no tagged template, no rule", () => {
+    const g = makeGraph([lt("7"), { ...lt("9"), urn: "lt2" }, cert("c1", 30), param("p1", "c1")]);
+    expect(refreshHours(g)).toBe(9);
+    expect(certRefreshWindowProblems(g)).toHaveLength(1);
+    const untagged = makeGraph([lt(), cert("c1", 1), param("p1", "c1")]);
+    expect(refreshHours(untagged)).toBeUndefined();
+    expect(certRefreshWindowProblems(untagged)).toEqual([]);
+  });
+});
