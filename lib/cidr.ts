@@ -59,7 +59,8 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 }
 
 export function contains(outer: Cidr, inner: Cidr): boolean {
-  return inner.prefix >= outer.prefix && inner.base >= outer.base && cidrEnd(inner) <= cidrEnd(outer);
+  // Both ends inside is enough: a block inside another is never the larger one.
+  return inner.base >= outer.base && cidrEnd(inner) <= cidrEnd(outer);
 }
 
 export function containsIp(c: Cidr, ip: string): boolean {
@@ -139,8 +140,10 @@ export function unionSize(cidrs: Cidr[]): number {
   let total = 0;
   let end = -1;
   for (const [start, last] of ranges) {
-    if (last <= end) continue;
-    total += last - Math.max(start, end + 1) + 1;
+    // The first address not counted yet; a range that ends before it is inside one already counted.
+    const from = Math.max(start, end + 1);
+    if (from > last) continue;
+    total += last - from + 1;
     end = last;
   }
   return total;

@@ -251,3 +251,165 @@ describe("capacityCheck", () => {
     );
   });
 });
+
+describe("edges", () => {
+  const SUBNETS_24 = ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"];
+  const publicLb = (): ClusterConfig["controlPlane"] => ({
+    ...prod().controlPlane,
+    apiLoadBalancer: { scheme: "internet-facing", allowedCidrs: [], maxAllowedShare: 1 / 256 },
+  });
+
+  test("a node mask one shorter than the pod prefix allows 0 nodes and names the mask range", () => {
+    const r = capacityCheck(prod({}, { nodeCidrMaskSize: 10 }), PROD_SUBNETS);
+    expect(row(r, "nodes the pod CIDR allows")).toMatchObject({ value: 0, limit: 5000, ok: false });
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([
+      "kubestead:kubernetes.nodeCidrMaskSize 10 is shorter than the pod CIDR prefix /11 of 10.32.0.0/11: " +
+        "no node can get a pod range; use a mask size between 11 and 26 (24 is the default)",
+    ]);
+  });
+
+  test("a node mask equal to the pod prefix gives one node, reported as too few nodes", () => {
+    const r = capacityCheck(
+      prod({ maxNodes: 8, workers: [pool("general", 2)] }, { podCidr: "10.32.0.0/24", nodeCidrMaskSize: 24 }),
+      PROD_SUBNETS,
+    );
+    expect(row(r, "nodes the pod CIDR allows")).toMatchObject({ value: 1, limit: 8, ok: false });
+    // /27 per node would hold only 30 pods, so it is not offered.
+    expect(r.problems).toEqual([
+      "kubestead:kubernetes.podCidr 10.32.0.0/24 with nodeCidrMaskSize 24 allows 1 nodes, below maxNodes 8: use a /21 pod CIDR (8 nodes at /24 per node)",
+    ]);
+  });
+
+  test("a pod CIDR holding exactly maxNodes passes; one more node fails", () => {
+    const at = capacityCheck(
+      prod({ maxNodes: 8, workers: [pool("general", 2)] }, { podCidr: "10.32.0.0/21", nodeCidrMaskSize: 24 }),
+      PROD_SUBNETS,
+    );
+    expect(row(at, "nodes the pod CIDR allows")).toMatchObject({ value: 8, limit: 8, ok: true });
+    expect(at.problems).toEqual([]);
+    expect(at.ok).toBe(true);
+    const over = capacityCheck(
+      prod({ maxNodes: 9, workers: [pool("general", 3)] }, { podCidr: "10.32.0.0/21", nodeCidrMaskSize: 24 }),
+      PROD_SUBNETS,
+    );
+    expect(row(over, "nodes the pod CIDR allows")).toMatchObject({ value: 8, limit: 9, ok: false });
+    expect(over.problems).toEqual([
+      "kubestead:kubernetes.podCidr 10.32.0.0/21 with nodeCidrMaskSize 24 allows 8 nodes, below maxNodes 9: use a /20 pod CIDR (16 nodes at /24 per node) or nodeCidrMaskSize 25 (126 pod IPs per node)",
+    ]);
+  });
+
+  test("a /32 node mask leaves -1 pod IPs and a /33 mask none", () => {
+    const at = capacityCheck(prod({}, { nodeCidrMaskSize: 32 }), PROD_SUBNETS);
+    expect(row(at, "pod IPs per node")).toMatchObject({ value: -1, limit: 110, ok: false });
+    expect(at.problems).toEqual([
+      "kubestead:kubernetes.nodeCidrMaskSize 32 gives -1 pod IPs per node, below kubelet's maxPods 110: " +
+        "use 25 or smaller (24 is the default) and widen the pod CIDR instead",
+    ]);
+    const past = capacityCheck(prod({}, { nodeCidrMaskSize: 33 }), PROD_SUBNETS);
+    expect(row(past, "pod IPs per node")).toMatchObject({ value: 0, limit: 110, ok: false });
+    expect(past.problems).toEqual([
+      "kubestead:kubernetes.nodeCidrMaskSize 33 gives 0 pod IPs per node, below kubelet's maxPods 110: " +
+        "use 25 or smaller (24 is the default) and widen the pod CIDR instead",
+    ]);
+  });
+
+  test("private subnets holding exactly maxNodes plus the internal NLB pass; one more node fails", () => {
+    const at = capacityCheck(prod({ maxNodes: 750, workers: [pool("general", 10)] }), SUBNETS_24);
+    expect(row(at, "private subnet IPs")).toEqual(
+      expect.objectContaining({
+        value: 753,
+        limit: 753,
+        ok: true,
+        detail: "3 subnets, size - 5 reserved by AWS each; 1 IP per node, 3 for the internal NLB",
+      }),
+    );
+    expect(at.problems).toEqual([
+      "kubestead:network.privateSubnetPrefix: after losing one zone the private subnets hold 502 addresses, below maxNodes 750: " +
+        "use a /23 or larger private subnet (each needs 376 usable addresses)",
+    ]);
+    const over = capacityCheck(prod({ maxNodes: 751, workers: [pool("general", 10)] }), SUBNETS_24);
+    expect(row(over, "private subnet IPs")).toMatchObject({ value: 753, limit: 754, ok: false });
+    expect(over.problems[0]).toBe(
+      "kubestead:network.privateSubnetPrefix: the private subnets hold 753 addresses, below the 754 that maxNodes 751 needs: " +
+        "use a /23 or larger private subnet (each needs 252 usable addresses)",
+    );
+  });
+
+  test("an internet-facing API load balancer takes no private subnet addresses", () => {
+    const r = capacityCheck(prod({ maxNodes: 753, workers: [pool("general", 10)], controlPlane: publicLb() }), SUBNETS_24);
+    expect(row(r, "private subnet IPs")).toEqual(
+      expect.objectContaining({ value: 753, limit: 753, ok: true, detail: "3 subnets, size - 5 reserved by AWS each; 1 IP per node" }),
+    );
+    expect(row(r, "private subnet IPs after losing one zone")).toMatchObject({ value: 502, limit: 753, ok: false });
+  });
+
+  test("two zones: the smaller one holding exactly maxNodes plus its NLB address passes; one more node fails", () => {
+    const two = ["10.0.0.0/24", "10.0.1.0/24"];
+    const at = capacityCheck(prod({ maxNodes: 250, workers: [pool("general", 10)] }), two);
+    expect(row(at, "private subnet IPs after losing one zone")).toEqual(
+      expect.objectContaining({ value: 251, limit: 251, ok: true, detail: "the 1 smallest subnets must hold every node" }),
+    );
+    expect(at.problems).toEqual([]);
+    expect(at.ok).toBe(true);
+    const over = capacityCheck(prod({ maxNodes: 251, workers: [pool("general", 10)] }), two);
+    expect(row(over, "private subnet IPs after losing one zone")).toMatchObject({ value: 251, limit: 252, ok: false });
+    expect(over.problems).toEqual([
+      "kubestead:network.privateSubnetPrefix: after losing one zone the private subnets hold 251 addresses, below maxNodes 251: " +
+        "use a /23 or larger private subnet (each needs 252 usable addresses)",
+    ]);
+  });
+
+  test("a single private subnet has no zone-loss row", () => {
+    const r = capacityCheck(prod(), ["10.0.0.0/19"]);
+    expect(r.rows.map((x) => x.name)).not.toContain("private subnet IPs after losing one zone");
+    expect(row(r, "private subnet IPs")).toMatchObject({ value: 8187, limit: 5001, ok: true });
+    expect(r.problems).toEqual([]);
+  });
+
+  test("zone loss drops the largest subnet whatever the order they are given in", () => {
+    const r = capacityCheck(prod({ maxNodes: 250, workers: [pool("general", 10)] }), ["10.0.0.0/24", "10.0.1.0/24", "10.0.4.0/22"]);
+    expect(row(r, "private subnet IPs")).toMatchObject({ value: 251 + 251 + 1019 });
+    expect(row(r, "private subnet IPs after losing one zone")).toMatchObject({ value: 502, limit: 252, ok: true });
+  });
+
+  test("a service CIDR holding exactly 2 per node passes; one more node fails with the prefix to use", () => {
+    const at = capacityCheck(prod({ maxNodes: 2047, workers: [pool("general", 10)] }, { serviceCidr: "10.96.0.0/20" }), PROD_SUBNETS);
+    expect(row(at, "service IPs")).toMatchObject({ value: 4094, limit: 4094, ok: true });
+    expect(at.problems).toEqual([]);
+    const over = capacityCheck(prod({ maxNodes: 2048, workers: [pool("general", 10)] }, { serviceCidr: "10.96.0.0/20" }), PROD_SUBNETS);
+    expect(row(over, "service IPs")).toMatchObject({ value: 4094, limit: 4096, ok: false });
+    expect(over.problems).toEqual([
+      "kubestead:kubernetes.serviceCidr 10.96.0.0/20 holds 4,094 services, below the 4,096 expected for maxNodes 2,048: use a /19 service CIDR",
+    ]);
+  });
+
+  test("a /11 service CIDR holds enough but fails the row as larger than the apiserver accepts", () => {
+    const r = capacityCheck(prod({}, { serviceCidr: "10.96.0.0/11" }), PROD_SUBNETS);
+    expect(row(r, "service IPs")).toMatchObject({ value: 2 ** 21 - 2, limit: 10000, ok: false });
+    expect(r.problems).toEqual([
+      "kubestead:kubernetes.serviceCidr 10.96.0.0/11 is larger than kube-apiserver accepts (at most /12 for IPv4): use a /12 or smaller",
+    ]);
+    expect(r.ok).toBe(false);
+  });
+
+  test("unparseable private subnets are listed in one problem", () => {
+    const r = capacityCheck(prod(), ["10.0.0.0/33", "nope"]);
+    expect(r.problems).toEqual(["private subnet CIDRs 10.0.0.0/33, nope are not IPv4 CIDRs: pass the subnets' cidrBlock values"]);
+    expect(r.rows.map((x) => x.name)).not.toContain("private subnet IPs");
+  });
+
+  test("no private subnets is a problem, not a zero-address row", () => {
+    const r = capacityCheck(prod(), []);
+    expect(r.problems).toEqual(["no private subnet CIDRs were given: pass one per zone so node addresses can be counted"]);
+    expect(r.rows.map((x) => x.name)).not.toContain("private subnet IPs");
+    expect(r.ok).toBe(false);
+  });
+
+  test("an unparseable service CIDR is a problem with an example", () => {
+    const r = capacityCheck(prod({}, { serviceCidr: "nope" }), PROD_SUBNETS);
+    expect(r.problems).toEqual(['kubestead:kubernetes.serviceCidr "nope" is not an IPv4 CIDR: use e.g. 10.96.0.0/12']);
+    expect(r.rows.map((x) => x.name)).not.toContain("service IPs");
+    expect(r.ok).toBe(false);
+  });
+});

@@ -193,6 +193,8 @@ describe("edges (each case sits on a boundary a one-character change would move)
     expect(unionSize([c("10.0.0.0/24"), c("10.0.0.255/32"), c("10.0.1.0/32")])).toBe(257);
     expect(unionSize([c("10.0.0.0/23"), c("10.0.0.64/26")])).toBe(512);
     expect(unionSize([c("0.0.0.0/32")])).toBe(1);
+    // Same start, the smaller block first: the larger one adds only what lies past it.
+    expect(unionSize([c("10.0.0.0/24"), c("10.0.0.0/23")])).toBe(512);
     expect(unionSize([c("10.0.3.0/24"), c("10.0.1.0/24"), c("10.0.2.0/24"), c("10.0.0.0/24")])).toBe(1024);
   });
 });
