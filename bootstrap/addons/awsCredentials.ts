@@ -52,3 +52,11 @@ export function webIdentityEnv(roleArn: string, region: string): { name: string;
     { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: WEB_IDENTITY_TOKEN_FILE },
   ];
 }
+
+/**
+ * The pod security context of a pod that calls AWS as a non-root user: fsGroup makes the projected
+ * web identity token readable by that user.
+ */
+export function webIdentityPodSecurity(uid: number): Record<string, unknown> {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+}

@@ -15,6 +15,7 @@ import {
   binding,
   CONTROL_PLANE_SELECTOR,
   CONTROL_PLANE_TOLERATION,
+  HARDENED_CONTAINER,
   K8sObject,
   KUBE_SYSTEM,
   requireClusterName,
@@ -22,7 +23,7 @@ import {
   serviceAccount,
   requireRegion,
 } from "./objects";
-import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
+import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityPodSecurity, webIdentityVolume } from "./awsCredentials";
 
 export interface ClusterAutoscalerArgs {
   /** Autoscaler release matching the Kubernetes minor, without the v, e.g. "1.35.0". */
@@ -135,14 +136,7 @@ export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] 
             // On control-plane nodes: never on a node it may scale away. Its credential is its pod role.
             nodeSelector: CONTROL_PLANE_SELECTOR,
             tolerations: [CONTROL_PLANE_TOLERATION],
-            // fsGroup: the projected web identity token is readable by the non-root user.
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 65534,
-              runAsGroup: 65534,
-              fsGroup: 65534,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: webIdentityPodSecurity(65534),
             containers: [
               {
                 name: NAME,
@@ -154,11 +148,7 @@ export function clusterAutoscalerObjects(a: ClusterAutoscalerArgs): K8sObject[] 
                 ports: [{ name: "http", containerPort: 8085, protocol: "TCP" }],
                 livenessProbe: { httpGet: { path: "/health-check", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
                 resources: { requests: { cpu: "100m", memory: "600Mi" }, limits: { memory: "600Mi" } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                },
+                securityContext: HARDENED_CONTAINER,
               },
             ],
             volumes: [webIdentityVolume()],

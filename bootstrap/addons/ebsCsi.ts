@@ -16,6 +16,7 @@ import {
   binding,
   CONTROL_PLANE_SELECTOR,
   CONTROL_PLANE_TOLERATION,
+  HARDENED_CONTAINER,
   K8sObject,
   KUBE_SYSTEM,
   requireClusterName,
@@ -23,7 +24,7 @@ import {
   serviceAccount,
   requireRegion,
 } from "./objects";
-import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
+import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityPodSecurity, webIdentityVolume } from "./awsCredentials";
 import { ETCD_DATA_ACTIONS } from "../../lib/iam";
 
 /**
@@ -69,7 +70,6 @@ const PLUGIN_DIR = `${KUBELET_DIR}/plugins/${EBS_CSI_DRIVER}/`;
 /** The controller pod's socket, shared by the plugin and its sidecars through an emptyDir. */
 const CONTROLLER_SOCKET_DIR = "/var/lib/csi/sockets/pluginproxy/";
 const RESOURCES = { requests: { cpu: "10m", memory: "40Mi" }, limits: { memory: "256Mi" } };
-const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 const HEALTHZ_PROBE = {
   httpGet: { path: "/healthz", port: "healthz" },
   initialDelaySeconds: 10,
@@ -101,7 +101,7 @@ function sidecar(name: string, image: string, args: string[]): Record<string, un
     env: [{ name: "ADDRESS", value: `${CONTROLLER_SOCKET_DIR}csi.sock` }],
     volumeMounts: [{ name: "socket-dir", mountPath: CONTROLLER_SOCKET_DIR }],
     resources: RESOURCES,
-    securityContext: HARDENED,
+    securityContext: HARDENED_CONTAINER,
   };
 }
 
@@ -173,13 +173,7 @@ function controllerObjects(a: EbsCsiArgs): K8sObject[] {
                 ],
               },
             },
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 1000,
-              runAsGroup: 1000,
-              fsGroup: 1000,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: webIdentityPodSecurity(1000),
             containers: [
               {
                 name: "ebs-plugin",
@@ -197,7 +191,7 @@ function controllerObjects(a: EbsCsiArgs): K8sObject[] {
                 livenessProbe: HEALTHZ_PROBE,
                 readinessProbe: HEALTHZ_PROBE,
                 resources: RESOURCES,
-                securityContext: HARDENED,
+                securityContext: HARDENED_CONTAINER,
               },
               sidecar("csi-provisioner", EBS_CSI_SIDECARS.provisioner, [
                 ...api,
@@ -215,7 +209,7 @@ function controllerObjects(a: EbsCsiArgs): K8sObject[] {
                 args: ["--csi-address=/csi/csi.sock"],
                 volumeMounts: [{ name: "socket-dir", mountPath: "/csi" }],
                 resources: RESOURCES,
-                securityContext: HARDENED,
+                securityContext: HARDENED_CONTAINER,
               },
             ],
             volumes: [{ name: "socket-dir", emptyDir: {} }, webIdentityVolume()],

@@ -15,11 +15,12 @@
  * object is schema-validated and checked by the bring-up solver.
  */
 import { DRAIN_GRACE_SECONDS, managedTag } from "../../lib/nodeTermination";
-import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityVolume } from "./awsCredentials";
+import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityPodSecurity, webIdentityVolume } from "./awsCredentials";
 import {
   binding,
   CONTROL_PLANE_SELECTOR,
   CONTROL_PLANE_TOLERATION,
+  HARDENED_CONTAINER,
   K8sObject,
   KUBE_SYSTEM,
   requireClusterName,
@@ -131,14 +132,7 @@ export function nodeTerminationHandlerObjects(a: NodeTerminationHandlerArgs): K8
             priorityClassName: "system-cluster-critical",
             nodeSelector: CONTROL_PLANE_SELECTOR,
             tolerations: [CONTROL_PLANE_TOLERATION],
-            // fsGroup: the projected web identity token is readable by the non-root user.
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 1000,
-              runAsGroup: 1000,
-              fsGroup: 1000,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: webIdentityPodSecurity(1000),
             containers: [
               {
                 name: NAME,
@@ -148,11 +142,7 @@ export function nodeTerminationHandlerObjects(a: NodeTerminationHandlerArgs): K8
                 ports: [{ name: "liveness-probe", containerPort: PROBE_PORT, protocol: "TCP" }],
                 livenessProbe: { httpGet: { path: "/healthz", port: "liveness-probe" }, initialDelaySeconds: 5, periodSeconds: 5 },
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                },
+                securityContext: HARDENED_CONTAINER,
               },
             ],
             volumes: [webIdentityVolume()],

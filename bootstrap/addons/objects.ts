@@ -113,3 +113,6 @@ export const SYSTEM_POOL_AFFINITY = {
     ],
   },
 };
+
+/** A container that cannot gain privileges, write its image's filesystem, or keep any capability. */
+export const HARDENED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
