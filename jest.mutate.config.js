@@ -17,6 +17,9 @@ module.exports = {
     "<rootDir>/test/workflows/",
     "<rootDir>/test/bootstrap/addons/",
     "<rootDir>/test/bootstrap/etcd",
+    // Real openssl and etcd, about 30 s a run; the renewal window it depends on is a policy rule
+    // with its own unit tests (test/policy/certRefresh.test.ts).
+    "<rootDir>/test/bootstrap/certRefresh\\.",
     // Plan the whole program; the unit tests beside them cover the same code directly.
     "<rootDir>/test/lib/iamEval/matrix\\.",
     "<rootDir>/test/policy/bootPrerequisites\\.(dev|prod)\\.",

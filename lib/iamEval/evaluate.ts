@@ -72,6 +72,25 @@ export function evaluateRequest(req: IamRequest, identity: NamedPolicy[], resour
   return { decision, grantedBy: identity.map((p) => p.name) };
 }
 
+/**
+ * Decisions already made in this process, keyed by the request and the policies' text. The pack
+ * asks the same questions of the same documents on every run (a preview and its `up`, the tests'
+ * hundreds of runs), and one evaluation costs far more than the key. Bounded: cleared when full.
+ */
+const decided = new Map<string, Evaluation>();
+const DECIDED_MAX = 50_000;
+
+/** evaluateRequest, remembered: the same request against the same documents is decided once. */
+export function evaluateRequestOnce(req: IamRequest, identity: NamedPolicy[], resourcePolicy?: NamedPolicy): Evaluation {
+  const key = JSON.stringify([req, identity, resourcePolicy ?? null]);
+  const hit = decided.get(key);
+  if (hit) return { decision: hit.decision, grantedBy: [...hit.grantedBy] };
+  const e = evaluateRequest(req, identity, resourcePolicy);
+  if (decided.size >= DECIDED_MAX) decided.clear();
+  decided.set(key, e);
+  return { decision: e.decision, grantedBy: [...e.grantedBy] };
+}
+
 /** Problems that make IAM refuse `document` as an identity policy (empty when valid). */
 export function identityPolicyErrors(document: unknown): string[] {
   return validateIdentityPolicy(document).map((e) => `${e.path}: ${e.message}`);

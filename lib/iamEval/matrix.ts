@@ -24,7 +24,7 @@
  * does not restate them. No @pulumi imports.
  */
 import { encryptionAtRestContext } from "../iam";
-import { Decision, IamRequest, NamedPolicy, evaluateRequest } from "./evaluate";
+import { Decision, IamRequest, NamedPolicy, evaluateRequestOnce } from "./evaluate";
 
 export interface PlannedRole {
   /** IAM role name. */
@@ -462,7 +462,7 @@ export function accessMatrix(input: MatrixInput): Cell[] {
       const e =
         q.fixed !== undefined
           ? { decision: q.fixed, grantedBy: q.fixed === "Allowed" ? [AWS_SSM_KEY] : [] }
-          : evaluateRequest(req, r.policies, q.resourcePolicy);
+          : evaluateRequestOnce(req, r.policies, q.resourcePolicy);
       cells.push({
         role: r,
         subject: q.subject,

