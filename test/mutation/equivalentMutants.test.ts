@@ -31,11 +31,11 @@ function marks(): string[] {
   return files.flatMap((f) => marksIn(path.relative(ROOT, f), fs.readFileSync(f, "utf8"))).sort();
 }
 
-/** "file | Mutator | reason" for every row of the list's table (rows start with a `file`). */
+/** "file | Mutator | reason" for every row of the marked table (rows start with a `file`, no line). */
 function rowsIn(text: string): string[] {
   return text
     .split("\n")
-    .filter((l) => /^\| `[^`]+` \|/.test(l))
+    .filter((l) => /^\| `[^`:]+` \|/.test(l))
     .map((l) => {
       const cells = l.split(" | ").map((c) => c.replace(/^\| /, "").replace(/ \|$/, "").trim());
       return `${cells[0].replace(/`/g, "")} | ${cells[1]} | ${cells[2]}`;
@@ -64,4 +64,47 @@ test("no mark silences a whole file or every mutator", () => {
       expect({ file, wholeFile: /Stryker disable (?!next-line)/.test(text) }).toEqual({ file, wholeFile: false });
     }
   }
+});
+
+/**
+ * The unmarked table: mutants a mark cannot single out (a mark covers every mutant of its mutator
+ * on the line, killable ones too), each at `file:line` with the original code and its replacement.
+ */
+interface Unmarked {
+  file: string;
+  line: number;
+  original: string;
+  replacement: string;
+  reason: string;
+}
+
+function unmarkedIn(text: string): Unmarked[] {
+  return text
+    .split("\n")
+    .filter((l) => /^\| `[^`]+:\d+` \|/.test(l))
+    .map((l) => {
+      const m = /^\| `([^`]+):(\d+)` \| `(.+)` → `(.+)` \| (.+) \|$/.exec(l);
+      if (!m) throw new Error(`unmarked row not in the form | \`file:line\` | \`original\` → \`replacement\` | reason |: ${l}`);
+      return { file: m[1], line: Number(m[2]), original: m[3], replacement: m[4], reason: m[5] };
+    });
+}
+
+test("every unmarked equivalent mutant names code that is still at its line, and a reason", () => {
+  const list = unmarkedIn(fs.readFileSync(LIST, "utf8"));
+  for (const u of list) {
+    const lines = fs.readFileSync(path.join(ROOT, u.file), "utf8").split("\n");
+    expect({ at: `${u.file}:${u.line}`, has: lines[u.line - 1]?.includes(u.original) }).toEqual({ at: `${u.file}:${u.line}`, has: true });
+    expect(u.replacement).not.toBe(u.original);
+    expect(u.reason.length).toBeGreaterThan(20);
+  }
+});
+
+test("an unmarked row reads as one; a marked row is not one, and a moved line is caught", () => {
+  const row = "| `lib/x.ts:2` | `n >= 110` → `n > 110` | n is 2^k - 2 and never exactly 110 |";
+  expect(unmarkedIn(row)).toEqual([
+    { file: "lib/x.ts", line: 2, original: "n >= 110", replacement: "n > 110", reason: "n is 2^k - 2 and never exactly 110" },
+  ]);
+  expect(rowsIn(row)).toEqual([]);
+  expect(unmarkedIn("| `lib/x.ts` | EqualityOperator | n is never 0 here |")).toEqual([]);
+  expect(() => unmarkedIn("| `lib/x.ts:2` | n >= 110 | why |")).toThrow(/not in the form/);
 });
