@@ -9,6 +9,11 @@ const base = require("./jest.config.js");
 
 module.exports = {
   ...base,
+  // Stryker asks jest for the tests related to the mutated files (findRelatedTests), and jest
+  // follows imports only through files under its roots: with test/ alone, a test that reaches a
+  // rule through policy/policies.ts would not count as related and its mutants would "survive"
+  // with no test run. The production folders are roots too (no tests live there).
+  roots: ["<rootDir>/test", "<rootDir>/policy", "<rootDir>/lib", "<rootDir>/bootstrap", "<rootDir>/components", "<rootDir>/tools"],
   testPathIgnorePatterns: [
     "/node_modules/",
     "<rootDir>/test/components/",
