@@ -1,7 +1,7 @@
 /**
  * The kubestead-ha policies: thin adapters from the policy SDK's arguments to the pure rules in
  * ./rules. index.ts wraps them in a PolicyPack; policy/runner.ts runs the same objects in-process
- * on an offline plan. Importing this file loads @pulumi/policy but starts no server.
+ * on an offline plan. Importing this file loads nothing of @pulumi/policy at run time (its types only).
  *
  * How resources are recognised (the components must produce exactly this):
  * - Role by tag: every AWS resource has `tags` with `kubestead.io/role` = etcd | controlplane |
@@ -58,16 +58,15 @@
  *
  * Stack policies read outputs (what the engine passes them); resource policies read inputs.
  */
-import type { Resource } from "@pulumi/pulumi";
-import {
+import type {
   PolicyConfigSchema,
   PolicyResource,
   ReportViolation,
+  ResourceValidation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationArgs,
   StackValidationPolicy,
-  validateResourceOfType,
 } from "@pulumi/policy";
 import { apiLoadBalancerProblems } from "./rules/apiLoadBalancer";
 import { bootPrerequisiteProblems } from "./rules/bootPrerequisites";
@@ -106,16 +105,20 @@ export const PACK_ENFORCEMENT_LEVEL = "advisory" as const;
 export type KubesteadPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 /**
- * A stand-in for a resource class: the SDK's isType only compares `__pulumiType`, so the pack
- * needs no @pulumi/aws (whose load would dominate the tests). test/policy checks these tokens
- * against the real classes.
+ * A resource validation for one type token, built the way the SDK's validateResourceOfType builds
+ * one from a class: other types are not applicable, and the function carries the token as
+ * `__pulumiType`, which the analyzer reads to skip other types. From a token rather than a class, so
+ * the pack needs no @pulumi/aws, and written here rather than imported, so loading the pack does not
+ * load the SDK's analyzer server (gRPC and the engine's protobufs, about 1.5 s per test file).
+ * test/policy checks the tokens against the real classes.
  */
-interface TypeToken {
-  new (name: string, args: Props, ...rest: unknown[]): Resource;
-  __pulumiType: string;
-}
-function token(type: string): TypeToken {
-  return { __pulumiType: type } as unknown as TypeToken;
+export function ofType(
+  type: string,
+  validate: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
+  const fn = (args: ResourceValidationArgs, report: ReportViolation) =>
+    args.type === type ? validate(args.props, args, report) : args.notApplicable(`Policy only applies to resources of type '${type}'`);
+  return Object.assign(fn, { __pulumiType: type });
 }
 
 /**
@@ -334,7 +337,7 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
       name: "etcd-volume-protection",
       description: "etcd data volumes are encrypted and protected or retained on delete.",
       enforcementLevel: "advisory",
-      validateResource: validateResourceOfType(token(T.volume), (props, args, report) => {
+      validateResource: ofType(T.volume, (props, args, report) => {
         const p = plainProps(props);
         if (roleOf(p) !== "etcd") args.notApplicable("not an etcd volume");
         for (const m of etcdVolumeProblems(p, args.opts.protect === true)) report(m);
@@ -403,7 +406,7 @@ export function makePolicies(opts: PolicyOptions = {}): KubesteadPolicy[] {
       name: "etcd-backup-schedule",
       description: "etcd launch templates carry a positive backup interval.",
       enforcementLevel: "advisory",
-      validateResource: validateResourceOfType(token(T.launchTemplate), (props, args, report) => {
+      validateResource: ofType(T.launchTemplate, (props, args, report) => {
         const p = plainProps(props);
         if (roleOf(p) !== "etcd") args.notApplicable("not an etcd launch template");
         for (const m of backupScheduleProblems(p)) report(m);

@@ -1,5 +1,5 @@
 import type { Plan } from "../../lib/plan/types";
-import { makePolicies, policies, policyConfigSchema } from "../../policy/policies";
+import { makePolicies, ofType, policies, policyConfigSchema } from "../../policy/policies";
 import { PolicyPackConfigFile, PolicyReport, runPolicies } from "../../policy/runner";
 import { T } from "../../policy/rules/graph";
 import devConfig from "../../policy/dev.json";
@@ -27,6 +27,44 @@ const dev = devConfig as PolicyPackConfigFile;
 const run = (plan: Plan, config: PolicyPackConfigFile = prod) => runPolicies(plan, config, { now: NOW });
 const violated = (r: PolicyReport) => [...new Set(r.violations.map((v) => v.policy))].sort();
 const messages = (r: PolicyReport, policy: string) => r.violations.filter((v) => v.policy === policy).map((v) => v.message);
+
+describe("ofType", () => {
+  // The SDK's own helper, next to ours: same token on the function, same answer for each type.
+  const sdk = require("@pulumi/policy") as typeof import("@pulumi/policy");
+  const both = (seen: string[]) => [
+    ofType(T.volume, (props) => void seen.push(`ours ${String(props.size)}`)),
+    sdk.validateResourceOfType(
+      { __pulumiType: T.volume } as never,
+      (props: Record<string, unknown>) => void seen.push(`sdk ${String(props.size)}`),
+    ),
+  ];
+  const args = (type: string, notApplicable: (reason?: string) => never) =>
+    ({ type, props: { size: 20 }, isType: (c: { __pulumiType: string }) => c.__pulumiType === type, notApplicable }) as never;
+
+  test("carries the token as __pulumiType, as the SDK's validateResourceOfType does", () => {
+    const [ours, theirs] = both([]);
+    expect((ours as unknown as { __pulumiType: string }).__pulumiType).toBe(T.volume);
+    expect((theirs as unknown as { __pulumiType: string }).__pulumiType).toBe(T.volume);
+  });
+
+  test("validates its type and calls any other type not applicable, with the SDK's reason", () => {
+    const seen: string[] = [];
+    const reasons: (string | undefined)[] = [];
+    const refuse = (reason?: string): never => {
+      reasons.push(reason);
+      return undefined as never;
+    };
+    for (const v of both(seen)) {
+      void v(args(T.volume, refuse), () => undefined);
+      void v(args(T.subnet, refuse), () => undefined);
+    }
+    expect(seen).toEqual(["ours 20", "sdk 20"]);
+    expect(reasons).toEqual([
+      `Policy only applies to resources of type '${T.volume}'`,
+      `Policy only applies to resources of type '${T.volume}'`,
+    ]);
+  });
+});
 
 describe("policy metadata", () => {
   const names = policies.map((p) => p.name);

@@ -146,7 +146,10 @@ describe("evaluateRequestOnce", () => {
     first.grantedBy.push("tampered");
     expect(evaluateRequestOnce(getParameter(OWN), [workerSecrets])).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
     // Same names, another document: decided afresh, not taken from the first answer.
-    const none: NamedPolicy = { name: "worker", document: doc({ Effect: "Deny", Action: ["ssm:GetParameter"], Resource: "*" }) };
+    const none: NamedPolicy = {
+      name: "worker",
+      document: doc({ Sid: "DenyAll", Effect: "Deny", Action: ["ssm:GetParameter"], Resource: "*" }),
+    };
     expect(evaluateRequestOnce(getParameter(OWN), [none]).decision).toBe("ExplicitlyDenied");
     // Another request against the same documents.
     expect(evaluateRequestOnce(getParameter(CA_KEY), [workerSecrets]).decision).toBe("ImplicitlyDenied");
