@@ -28,6 +28,9 @@ module.exports = {
     // Plan the whole program; the unit tests beside them cover the same code directly.
     "<rootDir>/test/lib/iamEval/matrix\\.",
     "<rootDir>/test/policy/bootPrerequisites\\.(dev|prod)\\.",
+    // Every policy case through the whole pack (no knock-on findings): it would run for every
+    // mutant of every rule; policies.test.ts runs the same cases against their own policy.
+    "<rootDir>/test/policy/policyCasesAlone\\.",
   ],
   // Stryker runs one test runner (concurrency 1 in stryker.config.json); jest in band inside it.
   maxWorkers: 1,
