@@ -31,6 +31,9 @@ module.exports = {
     // Every policy case through the whole pack (no knock-on findings): it would run for every
     // mutant of every rule; policies.test.ts runs the same cases against their own policy.
     "<rootDir>/test/policy/policyCasesAlone\\.",
+    // The runner's and the pack's own mechanics (levels, config, proxies, the PolicyPack wiring),
+    // each test with all 30 policies: not what decides a rule's mutants, and costly for each.
+    "<rootDir>/test/policy/(runner|pack)\\.test",
   ],
   // Stryker runs one test runner (concurrency 1 in stryker.config.json); jest in band inside it.
   maxWorkers: 1,

@@ -7,10 +7,10 @@ import prodConfig from "../../policy/prod.json";
 import { PolicyPackConfigFile, runPolicies } from "../../policy/runner";
 import { replacedAtOnce } from "../../policy/rules/nodeDrains";
 import { NOW, happyPlan, removeResource, setProp, UNKNOWN } from "../helpers/policyFixtures";
+import { runOnly } from "../helpers/runOnly";
 
 const prod = prodConfig as PolicyPackConfigFile;
-const found = (plan: Plan, policy: string, config = prod) =>
-  runPolicies(plan, config, { now: NOW, preview: true }).violations.filter((v) => v.policy === policy);
+const found = (plan: Plan, policy: string, config = prod) => runOnly(plan, [policy], config, { preview: true }).violations;
 const messages = (plan: Plan, policy: string, config = prod) => found(plan, policy, config).map((v) => v.message);
 
 describe("node-drain-hooks", () => {

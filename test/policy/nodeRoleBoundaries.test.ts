@@ -19,12 +19,13 @@ import {
   podRoleTrust,
   setProp,
 } from "../helpers/policyFixtures";
+import { runOnly } from "../helpers/runOnly";
 
 const POLICY = "node-role-boundaries";
 const run = (plan: Plan, config: PolicyPackConfigFile = prodConfig as PolicyPackConfigFile, preview = false) =>
   runPolicies(plan, config, { now: NOW, preview });
-const found = (plan: Plan, config?: PolicyPackConfigFile, preview?: boolean) =>
-  run(plan, config, preview).violations.filter((v) => v.policy === POLICY);
+const found = (plan: Plan, config: PolicyPackConfigFile = prodConfig as PolicyPackConfigFile, preview = false) =>
+  runOnly(plan, [POLICY], config, { preview }).violations;
 const messages = (plan: Plan, preview?: boolean) => found(plan, undefined, preview).map((v) => v.message);
 
 const attach = (plan: Plan, role: string, policyArn: string, name = `${role}-extra`) =>
