@@ -86,14 +86,20 @@ export function loopbackEnv(env: Env, layout: LoopbackLayout): Env {
 
 /** First port of a block of `span` ports on 127.0.0.1 that are free now (bind-tested). */
 export async function freePortBlock(span: number, avoid: number[] = []): Promise<number> {
+  if (span > 100) throw new Error(`freePortBlock: a block is at most 100 ports (asked ${span})`);
   const free = (p: number) =>
     new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once("error", () => resolve(false));
       s.listen(p, "127.0.0.1", () => s.close(() => resolve(true)));
     });
-  // Start from the pid so two runs on one machine tend to pick different blocks.
-  for (let n = 0, base = 20000 + (process.pid % 400) * 100; n < 200; n++, base = 20000 + ((base - 20000 + 100) % 40000)) {
+  // Below Linux's ephemeral range (32768-60999 by default): a port in it can be taken as the local
+  // end of any outgoing connection between this check and etcd's bind, as a restarted member once
+  // found ("bind: address already in use" on its own port). 20000-32699 in blocks of 100, starting
+  // from the pid so two runs on one machine tend to pick different blocks.
+  const first = 20000;
+  const blocks = 127;
+  for (let n = 0, base = first + (process.pid % blocks) * 100; n < blocks; n++, base = first + ((base - first + 100) % (blocks * 100))) {
     if (avoid.some((a) => Math.abs(a - base) < span)) continue;
     let ok = true;
     for (let p = base; p < base + span && ok; p++) ok = await free(p);
