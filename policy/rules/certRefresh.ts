@@ -8,7 +8,7 @@
 import { CERT_REFRESH_TAG } from "../../bootstrap/certRefresh";
 import type { Finding } from "./finding";
 import { Graph, GraphResource, T, tagsOf } from "./graph";
-import { asNumber, isUnknown } from "./unknown";
+import { asNumber } from "./unknown";
 
 const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 
@@ -47,9 +47,8 @@ export function refreshedCertificates(g: Graph): GraphResource[] {
 export function refreshHours(g: Graph): number | undefined {
   const hours = g.resources
     .filter((r) => r.type === T.launchTemplate)
-    .map((r) => tagsOf(r.props)[CERT_REFRESH_TAG])
-    .filter((v): v is string => v !== undefined && !isUnknown(v))
-    .map(Number)
+    // A missing tag, a preview's unknown (a UUID) and any other text all read as NaN.
+    .map((r) => Number(tagsOf(r.props)[CERT_REFRESH_TAG]))
     .filter((n) => Number.isFinite(n) && n > 0);
   return hours.length === 0 ? undefined : Math.max(...hours);
 }

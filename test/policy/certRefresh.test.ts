@@ -72,4 +72,32 @@ describe("certRefreshWindowProblems on a graph", () => {
     expect(refreshHours(untagged)).toBeUndefined();
     expect(certRefreshWindowProblems(untagged)).toEqual([]);
   });
+
+  test("only positive, finite delays on launch templates count: not unknown, zero, negative, text or infinity, nor the tag elsewhere", () => {
+    const tagged = (urn: string, hours: string, type: string = T.launchTemplate) => ({ ...lt(hours), urn, type });
+    const bad = [
+      tagged("u", UNKNOWN_VALUE),
+      tagged("z", "0"),
+      tagged("n", "-3"),
+      tagged("t", "abc"),
+      tagged("e", ""),
+      tagged("i", "Infinity"),
+    ];
+    expect(refreshHours(makeGraph([lt("7"), ...bad, tagged("asg", "50", T.asg)]))).toBe(7);
+    for (const b of bad) expect({ tag: b.urn, hours: refreshHours(makeGraph([b])) }).toEqual({ tag: b.urn, hours: undefined });
+  });
+
+  test("a certificate counts only when a String parameter's value depends on it", () => {
+    const key = res("key1", "tls:index/privateKey:PrivateKey", { algorithm: "ECDSA" });
+    // A parameter holding the certificate and, through its value, also depending on a key.
+    const both = param("p1", "c1");
+    both.propertyDependencies.value.push("key1");
+    expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20), key, both])).map((f) => f.urn)).toEqual(["c1"]);
+    // Another resource type depending on the certificate through a `value` is not a parameter nodes read.
+    const object = res("obj", "aws:s3/bucketObjectv2:BucketObjectv2", { type: "String" }, { value: ["c1"] });
+    expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20), object]))).toEqual([]);
+    // A String parameter with no dependencies names no certificate.
+    const plain = res("p2", "aws:ssm/parameter:Parameter", { type: "String" });
+    expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20), plain]))).toEqual([]);
+  });
 });
