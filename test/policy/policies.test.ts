@@ -5,6 +5,7 @@ import { T } from "../../policy/rules/graph";
 import devConfig from "../../policy/dev.json";
 import prodConfig from "../../policy/prod.json";
 import { NOW, addResource, daysFromNow, find, happyPlan, setProp } from "../helpers/policyFixtures";
+import { runOnly } from "../helpers/runOnly";
 import { POLICY_CASES as cases } from "./policyCases";
 
 const prod = prodConfig as PolicyPackConfigFile;
@@ -151,9 +152,7 @@ describe("each policy catches its violation", () => {
   test.each(cases)("%s: %s", (policy, _what, change, message, ...config) => {
     const plan = happyPlan();
     change(plan);
-    const cfg = (config[0] as PolicyPackConfigFile | undefined) ?? prod;
-    const only = makePolicies({ now: () => NOW }).filter((p) => p.name === policy);
-    const r = runPolicies(plan, { [policy]: cfg[policy] }, { now: NOW, policies: only });
+    const r = runOnly(plan, [policy], (config[0] as PolicyPackConfigFile | undefined) ?? prod);
     expect(violated(r)).toEqual([policy]);
     expect(messages(r, policy).join("\n")).toMatch(message);
     const level = policy === "certificate-expiry-warning" ? "advisory" : "mandatory";
