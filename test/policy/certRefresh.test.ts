@@ -1,6 +1,12 @@
 /** cert-refresh-window: the pure rule at its threshold, then on small graphs. */
 import { CERT_REFRESH_TAG } from "../../bootstrap/certRefresh";
-import { CERT_REFRESH_RUNS, certRefreshWindowProblem, certRefreshWindowProblems, refreshHours } from "../../policy/rules/certRefresh";
+import {
+  CERT_REFRESH_RUNS,
+  certRefreshWindowProblem,
+  certRefreshWindowProblems,
+  refreshHours,
+  refreshedCertificates,
+} from "../../policy/rules/certRefresh";
 import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
 import { UNKNOWN_VALUE } from "../../lib/plan/types";
 
@@ -93,6 +99,10 @@ describe("certRefreshWindowProblems on a graph", () => {
     const both = param("p1", "c1");
     both.propertyDependencies.value.push("key1");
     expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20), key, both])).map((f) => f.urn)).toEqual(["c1"]);
+    // The key (and a self-signed CA the parameter also depends on) is a source but not a certificate nodes refresh.
+    const ca = res("ca", "tls:index/selfSignedCert:SelfSignedCert", { earlyRenewalHours: 0 });
+    both.propertyDependencies.value.push("ca");
+    expect(refreshedCertificates(makeGraph([cert("c1", 20), key, ca, both, cert("c2", 20)])).map((r) => r.urn)).toEqual(["c1"]);
     // Another resource type depending on the certificate through a `value` is not a parameter nodes read.
     const object = res("obj", "aws:s3/bucketObjectv2:BucketObjectv2", { type: "String" }, { value: ["c1"] });
     expect(certRefreshWindowProblems(makeGraph([lt("7"), cert("c1", 20), object]))).toEqual([]);
