@@ -28,6 +28,7 @@ export default {
     "policy/rules/**/*.ts",
     "lib/capacity.ts",
     "lib/iam.ts",
+    "lib/iamNames.ts",
     "lib/securityRules.ts",
     "lib/cidr.ts",
     "lib/cis/*.ts",

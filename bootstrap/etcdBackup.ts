@@ -13,7 +13,7 @@
  * and read from there by every member's restore and boot; where the tool can, it bumps the
  * revision and marks it compacted (ETCD_RESTORE_REVISION_BUMP).
  */
-import { ETCD_METRIC_NAMESPACE } from "../lib/iam";
+import { ETCD_METRIC_NAMESPACE } from "../lib/iamNames";
 import { renderUnit } from "./systemd";
 
 export const ETCD_BACKUP_SCRIPT_PATH = "/opt/kubestead/bin/etcd-backup.sh";

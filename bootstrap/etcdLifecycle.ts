@@ -16,7 +16,7 @@
  * incarnation is a random ID of the stack's etcd cluster (components/etcdCluster.ts), so a marker
  * left behind by a destroyed stack of the same name names another incarnation and is never read.
  */
-import { etcdStatePrefix } from "../lib/iam";
+import { etcdStatePrefix } from "../lib/iamNames";
 import { EtcdDefragConfig } from "../lib/config/etcdLifecycle";
 import { ETCD_BIN_DIR, ETCD_ENV_PATH, ETCD_PKI_DIR } from "./etcdSpec";
 import { renderUnit } from "./systemd";

@@ -24,7 +24,8 @@ import {
 } from "../bootstrap/etcd";
 import { ClusterConfig } from "../lib/config/types";
 import { privateDomain } from "../lib/dns";
-import { ETCD_METRIC_NAMESPACE, etcdPolicy, secretPathPrefix } from "../lib/iam";
+import { etcdPolicy } from "../lib/iam";
+import { ETCD_METRIC_NAMESPACE, secretPathPrefix } from "../lib/iamNames";
 import { asgTags, roleTags } from "../lib/tags";
 import { NodeIdentity, nodeIdentity, nodeLaunchTemplate, secureParameter } from "./nodeCommon";
 import { CertificateAuthority, IssuedCertificate, certificateParameter, issueCertificate } from "./pki";

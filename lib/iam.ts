@@ -2,6 +2,15 @@
  * IAM policy documents as plain data, one function a node role. Each role reads only its own
  * secret path and decrypts with the cluster key; nothing here grants more than its node needs.
  */
+import {
+  CLUSTER_TAG_PREFIX,
+  ETCD_DATA_ACTIONS,
+  ETCD_METRIC_NAMESPACE,
+  encryptionAtRestContext,
+  etcdStatePrefix,
+  secretPathPrefix,
+} from "./iamNames";
+
 export interface Statement {
   Sid: string;
   Effect: "Allow" | "Deny";
@@ -32,13 +41,6 @@ export interface AccountScope {
   accountId: string;
   cluster: string;
   kmsKeyArn: string;
-}
-
-/** The tag the cloud-controller-manager and the EBS CSI driver mark this cluster's resources with (lib/tags.ts clusterTag). */
-export const CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/";
-
-export function secretPathPrefix(cluster: string, role: string): string {
-  return `/kubestead/${cluster}/${role}/`;
 }
 
 /** ARN pattern of every parameter under /kubestead/<cluster>/<role>/. */
@@ -98,19 +100,6 @@ export function reportOwnHealth(s: AccountScope, role: string): Statement {
     Condition: { StringEquals: { "aws:ResourceTag/kubestead.io/cluster": s.cluster, "aws:ResourceTag/kubestead.io/role": role } },
   };
 }
-
-/**
- * Where an etcd cluster's runtime state lives in SSM, written by its members, never by Pulumi:
- * `<prefix><incarnation>/founded` (the marker that the cluster was founded; bootstrap/etcdLifecycle.ts)
- * and `<prefix><incarnation>/cluster-token` (the token of the last restore). Under the role's own
- * path, so readOwnSecrets already lets etcd read them.
- */
-export function etcdStatePrefix(cluster: string): string {
-  return `${secretPathPrefix(cluster, "etcd")}state/`;
-}
-
-/** CloudWatch namespace of the etcd backup metrics (bootstrap/etcdBackup.ts publishes, the stack's alarm reads). */
-export const ETCD_METRIC_NAMESPACE = "Kubestead/etcd";
 
 /** etcd members: their secrets, re-attaching their own ENI and volume, and writing backups. */
 export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocument {
@@ -453,25 +442,6 @@ export const BUCKET_DESTRUCTIVE_ACTIONS = [
   "s3:PutObjectRetention",
 ];
 
-/** What reads, moves or destroys an etcd member's data: only etcd's own role may (etcdPolicy attaches; nothing else is granted). */
-export const ETCD_DATA_ACTIONS = [
-  "ec2:AttachVolume",
-  "ec2:CreateSnapshot",
-  "ec2:CreateTags",
-  "ec2:DeleteTags",
-  "ec2:DeleteVolume",
-  "ec2:DetachVolume",
-  "ec2:ModifyVolume",
-  // The member's identity (its ENI) and its instance.
-  "ec2:AttachNetworkInterface",
-  "ec2:DetachNetworkInterface",
-  "ec2:DeleteNetworkInterface",
-  "ec2:ModifyNetworkInterfaceAttribute",
-  "ec2:ModifyInstanceAttribute",
-  "ec2:StopInstances",
-  "ec2:TerminateInstances",
-];
-
 /** The cluster key's alias (components/clusterKey.ts). */
 export function clusterKeyAlias(cluster: string): string {
   return `alias/kubestead/${cluster}`;
@@ -515,16 +485,6 @@ export function clusterKeyPolicy(partition: string, accountId: string, autoscali
       Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
     },
   );
-}
-
-/**
- * The encryption context the AWS encryption provider (bootstrap/controlPlane/kmsPlugin.ts) sends
- * with every Encrypt and Decrypt of the apiserver's key-encryption seeds (`--encryption-context`).
- * KMS binds a ciphertext to its context: it never changes while the cluster lives, or the
- * apiserver can no longer unwrap the data keys of the objects already written.
- */
-export function encryptionAtRestContext(cluster: string): Record<string, string> {
-  return { "kubestead:cluster": cluster, "kubestead:use": "apiserver-encryption-at-rest" };
 }
 
 const contextCondition = (cluster: string): Record<string, string> =>

@@ -11,7 +11,7 @@
  * the lifecycle action, so the instance goes only after its pods have.
  * https://github.com/aws/aws-node-termination-handler (Queue Processor)
  */
-import { CLUSTER_TAG_PREFIX } from "./iam";
+import { CLUSTER_TAG_PREFIX } from "./iamNames";
 
 /** An IAM identity or resource policy as plain data (resource policies carry a Principal). */
 export type IamDocument = {

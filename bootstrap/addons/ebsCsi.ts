@@ -25,7 +25,7 @@ import {
   requireRegion,
 } from "./objects";
 import { requireRoleArn, webIdentityEnv, webIdentityMount, webIdentityPodSecurity, webIdentityVolume } from "./awsCredentials";
-import { ETCD_DATA_ACTIONS } from "../../lib/iam";
+import { ETCD_DATA_ACTIONS } from "../../lib/iamNames";
 
 /**
  * CSI sidecars, pinned to the releases upstream's chart ships with driver 1.47 (its defaults are

@@ -18,7 +18,7 @@
  *   plugin's deep health before the add-ons are applied, so a node whose role cannot use the key
  *   fails its boot with that reason instead of serving an API that cannot read Secrets.
  */
-import { encryptionAtRestContext } from "../../lib/iam";
+import { encryptionAtRestContext } from "../../lib/iamNames";
 import { HOST_DIRS, PORTS } from "./paths";
 
 /** The provider's name in the EncryptionConfiguration: stored with every object it encrypted (never rename it). */

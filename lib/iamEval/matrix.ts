@@ -23,7 +23,7 @@
  * The questions are listed here, not derived from lib/iam.ts: the matrix checks the policies, it
  * does not restate them. No @pulumi imports.
  */
-import { encryptionAtRestContext } from "../iam";
+import { encryptionAtRestContext } from "../iamNames";
 import { Decision, IamRequest, NamedPolicy, evaluateRequestOnce } from "./evaluate";
 
 export interface PlannedRole {

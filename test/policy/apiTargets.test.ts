@@ -2,7 +2,7 @@
 import { API_PORT, apiTargetGroups } from "../../policy/rules/apiTargets";
 import { GraphResource, T, TAG, makeGraph } from "../../policy/rules/graph";
 
-const tg = (urn: string, port: unknown, role: string | undefined, type = T.targetGroup): GraphResource => ({
+const tg = (urn: string, port: unknown, role: string | undefined, type: string = T.targetGroup): GraphResource => ({
   urn,
   type,
   name: urn,

@@ -25,7 +25,7 @@ import { controlPlaneSpecProblems } from "../../../bootstrap/controlPlane/valida
 import type { EncryptionSpec } from "../../../bootstrap/controlPlane/types";
 import { cisContextFromFiles, evaluateControlPlane } from "../../../lib/cis/controlPlane";
 import { EncryptionStage, ENCRYPTION_STAGES } from "../../../lib/config/encryption";
-import { encryptionAtRestContext } from "../../../lib/iam";
+import { encryptionAtRestContext } from "../../../lib/iamNames";
 import { commandOf, KEY_A, spec } from "./fixture";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";

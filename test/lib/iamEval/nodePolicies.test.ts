@@ -3,13 +3,13 @@ import { IamRequest, NamedPolicy, evaluateRequest } from "../../../lib/iamEval/e
 import {
   addonStorePolicy,
   controlPlanePolicy,
-  encryptionAtRestContext,
   encryptionAtRestKeyPolicy,
   encryptionAtRestPolicy,
   etcdPolicy,
   nodeBaselinePolicy,
   workerPolicy,
 } from "../../../lib/iam";
+import { encryptionAtRestContext } from "../../../lib/iamNames";
 
 const ACCOUNT = "111122223333";
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
