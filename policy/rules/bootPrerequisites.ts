@@ -47,7 +47,7 @@ export interface BootParameters {
  */
 export function bootParameters(userData: unknown): BootParameters {
   if (isUnknown(userData)) return { parameters: [], unknown: true };
-  if (typeof userData !== "string" || userData === "") return { parameters: [], unknown: false };
+  if (typeof userData !== "string") return { parameters: [], unknown: false };
   let doc: unknown;
   try {
     const text = decodeUserData(userData);
@@ -96,7 +96,8 @@ const known = (v: unknown): v is string => typeof v === "string" && v !== "" && 
 
 /** Role policies and attachments on `role`: by name/ID/ARN, or through the `role` property's dependencies while unknown. */
 function policiesOn(g: Graph, role: GraphResource): GraphResource[] {
-  const ids = new Set([role.props.name, role.props.id, role.props.arn].filter(known));
+  // Only a known `role` is looked up, so unknown or empty IDs in the set never match.
+  const ids = new Set([role.props.name, role.props.id, role.props.arn]);
   return g.resources.filter(
     (r) =>
       (r.type === BOOT_T.rolePolicy || r.type === BOOT_T.rolePolicyAttachment) &&

@@ -120,7 +120,8 @@ export function resolveRefs(
   const targets = new Set<GraphResource>();
   const unresolved: string[] = [];
   let unknownCount = 0;
-  const list = isUnknown(values) ? [values] : Array.isArray(values) ? values : values === undefined ? [] : [values];
+  // A lone value (an unknown list, one ID) is a list of one; non-strings (undefined, no subnetId) are skipped below.
+  const list = Array.isArray(values) ? values : [values];
   for (const v of list) {
     if (isUnknown(v)) {
       unknownCount++;
@@ -137,8 +138,8 @@ export function resolveRefs(
       .map((u) => g.byUrn.get(u))
       .filter((r): r is GraphResource => r !== undefined && r.type === targetType);
     viaDeps.forEach((r) => targets.add(r));
-    // A whole-list unknown is covered by any dependency; element unknowns need one target each.
-    unknown = isUnknown(values) ? viaDeps.length === 0 : viaDeps.length < unknownCount;
+    // Element unknowns need one target each; a whole-list unknown counts once, so any dependency covers it.
+    unknown = viaDeps.length < unknownCount;
   }
   return { targets: [...targets], unresolved, unknown };
 }
@@ -172,7 +173,7 @@ export function subnetZones(g: Graph, holder: GraphResource, prop: string, value
   return { zones: [...zones].sort(), unknown, unresolved };
 }
 
-function adoptedSubnetZones(g: Graph): Map<string, string> {
+export function adoptedSubnetZones(g: Graph): Map<string, string> {
   const out = new Map<string, string>();
   for (const n of g.resources.filter((r) => r.type === NETWORK_COMPONENT)) {
     const map = n.props.subnetZones;

@@ -87,7 +87,7 @@ interface RoleRead {
   findings: Finding[];
 }
 
-function onRole(r: GraphResource, role: GraphResource, ids: Set<string>): boolean {
+function onRole(r: GraphResource, role: GraphResource, ids: ReadonlySet<unknown>): boolean {
   if (known(r.props.role)) return ids.has(r.props.role);
   return (r.propertyDependencies.role ?? []).includes(role.urn);
 }
@@ -97,7 +97,7 @@ function readRole(g: Graph, role: GraphResource): RoleRead {
   const p = role.props;
   if (!known(p.name) || !known(p.arn)) return { findings: [] };
   const name = p.name;
-  const ids = new Set([p.name, p.id, p.arn].filter(known));
+  const ids: ReadonlySet<unknown> = new Set([p.name, p.id, p.arn].filter(known));
   const findings: Finding[] = [];
   const policies: NamedPolicy[] = [];
   let unknown = false;
@@ -148,7 +148,7 @@ function readRole(g: Graph, role: GraphResource): RoleRead {
     if (r.type === IAM_T.policyAttachment) {
       const roles = r.props.roles;
       const names = asList(roles);
-      if (names.some((n) => known(n) && ids.has(n)) || (isUnknown(roles) && (r.propertyDependencies.roles ?? []).includes(role.urn))) {
+      if (names.some((n) => ids.has(n)) || (isUnknown(roles) && (r.propertyDependencies.roles ?? []).includes(role.urn))) {
         attach(r.props.policyArn, r.urn, `policy attachment ${r.name}`);
       }
     }
@@ -215,7 +215,7 @@ function backupBucketOf(g: Graph): PlannedBucket | undefined | null {
   const arn = bucket.props.arn;
   const cluster = tagsOf(bucket.props)[TAG.cluster];
   if (!known(arn) || cluster === undefined) return null;
-  const ids = new Set([bucket.props.id, bucket.props.bucket].filter(known));
+  const ids: ReadonlySet<unknown> = new Set([bucket.props.id, bucket.props.bucket]);
   const ofBucket = (r: GraphResource) =>
     known(r.props.bucket) ? ids.has(r.props.bucket) : (r.propertyDependencies.bucket ?? []).includes(bucket.urn);
   const policyRes = g.resources.find((r) => r.type === IAM_T.bucketPolicy && ofBucket(r));
