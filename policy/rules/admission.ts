@@ -18,8 +18,8 @@ import { MANIFEST } from "../../bootstrap/controlPlane/paths";
 import { flagsOf, listOf } from "../../lib/cis/flags";
 import { asList, asRecord, isUnknown } from "./unknown";
 
-/** Pod Security Standards levels, weakest first (as in bootstrap/controlPlane/admissionConfig.ts). */
-const LEVELS = ["privileged", "baseline", "restricted"];
+/** The Pod Security Standards levels that keep privileged pods out (bootstrap/controlPlane/admissionConfig.ts lists all three). */
+const ENFORCING = ["baseline", "restricted"];
 
 export interface NodeFiles {
   /** Path → content of the cloud-config's write_files. */
@@ -60,7 +60,8 @@ export interface StoredObject {
  */
 export function withStoredFiles(nf: NodeFiles, stored: StoredObject[]): NodeFiles {
   if (nf.unknown || nf.error) return nf;
-  const script = nf.files.get(BOOT_SCRIPT_PATH) ?? "";
+  const script = nf.files.get(BOOT_SCRIPT_PATH);
+  if (script === undefined) return nf;
   const files = new Map(nf.files);
   for (const m of script.matchAll(/^install_stored '([^']+)' '([a-f0-9]{64})' '([^']+)' '[0-7]+'$/gm)) {
     const [, name, sha, path] = m;
@@ -139,7 +140,7 @@ export function podSecurityProblems(userData: unknown, allowedExemptNamespaces: 
   const out: string[] = [];
   const defaults = asRecord(config?.defaults) ?? {};
   const enforce = typeof defaults.enforce === "string" ? defaults.enforce : "privileged";
-  if (LEVELS.indexOf(enforce) < LEVELS.indexOf("baseline")) {
+  if (!ENFORCING.includes(enforce)) {
     out.push(
       `Pod Security Admission enforces "${enforce}" by default, which admits privileged, host-network and hostPath pods in every namespace: enforce at least baseline (kubestead:controlPlane.podSecurity.enforce).`,
     );

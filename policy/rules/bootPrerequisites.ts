@@ -15,7 +15,7 @@ import { decodeUserData } from "../../bootstrap/cloudInit";
 import { SECRETS_MANIFEST_PATH } from "../../bootstrap/types";
 import { API_PORT } from "./apiTargets";
 import type { Finding } from "./finding";
-import { Graph, GraphResource, T, resolveRefs, roleOf } from "./graph";
+import { Graph, GraphResource, T, dependsThrough, resolveRefs, roleOf } from "./graph";
 import { asList, asNumber, asRecord, isUnknown } from "./unknown";
 
 /** Type tokens only this rule reads (graph.ts's T holds the shared ones). */
@@ -101,7 +101,7 @@ function policiesOn(g: Graph, role: GraphResource): GraphResource[] {
   return g.resources.filter(
     (r) =>
       (r.type === BOOT_T.rolePolicy || r.type === BOOT_T.rolePolicyAttachment) &&
-      ((known(r.props.role) && ids.has(r.props.role)) || (r.propertyDependencies.role ?? []).includes(role.urn)),
+      ((known(r.props.role) && ids.has(r.props.role)) || dependsThrough(r, "role", role.urn)),
   );
 }
 

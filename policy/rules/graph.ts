@@ -91,6 +91,11 @@ export function roleOf(props: Record<string, unknown>): string | undefined {
   return tagsOf(props)[TAG.role];
 }
 
+/** Whether `r`'s property `prop` takes its value from the resource `urn` (Pulumi's property dependencies). */
+export function dependsThrough(r: GraphResource, prop: string, urn: string): boolean {
+  return r.propertyDependencies[prop]?.includes(urn) === true;
+}
+
 export function withRole(g: Graph, type: string, role: string): GraphResource[] {
   return g.resources.filter((r) => r.type === type && roleOf(r.props) === role);
 }

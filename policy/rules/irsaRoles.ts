@@ -12,7 +12,7 @@
  * Federated principal, or depends on the provider through that property (ARN unknown in preview).
  */
 import type { Finding } from "./finding";
-import type { Graph, GraphResource } from "./graph";
+import { Graph, GraphResource, dependsThrough } from "./graph";
 import { asList, asRecord, containsUnknown, isUnknown } from "./unknown";
 
 export const OIDC_PROVIDER_TYPE = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
@@ -101,7 +101,7 @@ export function irsaRoleProblems(g: Graph): Finding[] {
     if (raw === undefined || isUnknown(raw) || containsUnknown(raw)) continue;
     const doc = parsePolicy(raw);
     if (!doc) continue;
-    const viaDependency = providers.filter((p) => (role.propertyDependencies.assumeRolePolicy ?? []).includes(p.urn));
+    const viaDependency = providers.filter((p) => dependsThrough(role, "assumeRolePolicy", p.urn));
     const statements = Array.isArray(doc.Statement) ? asList(doc.Statement) : [doc.Statement];
     for (const item of statements) {
       const st = asRecord(item);

@@ -4,7 +4,7 @@
  * loses more than one member at a time, the control plane keeps enough apiservers in service.
  */
 import type { Finding } from "./finding";
-import { Graph, GraphResource, T, TAG, tagsOf, withRole } from "./graph";
+import { Graph, GraphResource, T, TAG, dependsThrough, tagsOf, withRole } from "./graph";
 import { asNumber, asRecord, isUnknown } from "./unknown";
 
 export const LIFECYCLE_HOOK = "aws:autoscaling/lifecycleHook:LifecycleHook";
@@ -29,7 +29,7 @@ function hooksOf(g: Graph, asg: GraphResource): GraphResource[] {
     if (h.type !== LIFECYCLE_HOOK) return false;
     const target = h.props.autoscalingGroupName;
     if (typeof name === "string" && !isUnknown(name) && typeof target === "string" && !isUnknown(target)) return target === name;
-    return (h.propertyDependencies.autoscalingGroupName ?? []).includes(asg.urn);
+    return dependsThrough(h, "autoscalingGroupName", asg.urn);
   });
 }
 

@@ -37,7 +37,7 @@ import {
 } from "../../lib/iamEval/matrix";
 import { ENCRYPTION_AT_REST_TAG } from "../../lib/tags";
 import type { Finding } from "./finding";
-import { Graph, GraphResource, T, TAG, roleOf, tagsOf } from "./graph";
+import { Graph, GraphResource, T, TAG, dependsThrough, roleOf, tagsOf } from "./graph";
 import { asList, asRecord, isUnknown } from "./unknown";
 
 /** Type tokens only this rule reads. */
@@ -89,7 +89,7 @@ interface RoleRead {
 
 function onRole(r: GraphResource, role: GraphResource, ids: ReadonlySet<unknown>): boolean {
   if (known(r.props.role)) return ids.has(r.props.role);
-  return (r.propertyDependencies.role ?? []).includes(role.urn);
+  return dependsThrough(r, "role", role.urn);
 }
 
 /** A role with every policy on it resolved to a document; undefined while anything is unknown. */
@@ -148,7 +148,7 @@ function readRole(g: Graph, role: GraphResource): RoleRead {
     if (r.type === IAM_T.policyAttachment) {
       const roles = r.props.roles;
       const names = asList(roles);
-      if (names.some((n) => ids.has(n)) || (isUnknown(roles) && (r.propertyDependencies.roles ?? []).includes(role.urn))) {
+      if (names.some((n) => ids.has(n)) || (isUnknown(roles) && dependsThrough(r, "roles", role.urn))) {
         attach(r.props.policyArn, r.urn, `policy attachment ${r.name}`);
       }
     }
@@ -216,15 +216,14 @@ function backupBucketOf(g: Graph): PlannedBucket | undefined | null {
   const cluster = tagsOf(bucket.props)[TAG.cluster];
   if (!known(arn) || cluster === undefined) return null;
   const ids: ReadonlySet<unknown> = new Set([bucket.props.id, bucket.props.bucket]);
-  const ofBucket = (r: GraphResource) =>
-    known(r.props.bucket) ? ids.has(r.props.bucket) : (r.propertyDependencies.bucket ?? []).includes(bucket.urn);
+  const ofBucket = (r: GraphResource) => (known(r.props.bucket) ? ids.has(r.props.bucket) : dependsThrough(r, "bucket", bucket.urn));
   const policyRes = g.resources.find((r) => r.type === IAM_T.bucketPolicy && ofBucket(r));
   const parsed = policyRes ? parseDocument(policyRes.props.policy) : undefined;
   if (parsed && "unknown" in parsed) return null;
   const sse = g.resources.find((r) => r.type === T.bucketSse && ofBucket(r));
   const rule = asRecord(asList(sse?.props.rules)[0]);
   const keyId = asRecord(rule?.applyServerSideEncryptionByDefault)?.kmsMasterKeyId;
-  const keyArn = keyId === undefined ? undefined : keyArnOf(g, keyId);
+  const keyArn = keyArnOf(g, keyId);
   return {
     arn,
     ownerPrefix: `${cluster}/`,
@@ -312,7 +311,7 @@ export function nodeRoleBoundaryProblems(g: Graph): Finding[] {
   // One finding per role, resource and grant, naming every action it allows.
   const groups = new Map<string, Cell[]>();
   for (const c of forbiddenCells(cells)) {
-    const k = JSON.stringify([c.role.name, c.what, c.via ?? "", c.grantedBy]);
+    const k = JSON.stringify([c.role.name, c.what, c.via, c.grantedBy]);
     groups.set(k, [...(groups.get(k) ?? []), c]);
   }
   for (const group of groups.values()) {

@@ -4,6 +4,7 @@ import {
   T,
   ZoneSet,
   adoptedSubnetZones,
+  dependsThrough,
   lbSubnetValues,
   makeGraph,
   resolveRefs,
@@ -26,6 +27,18 @@ const subnet = (z: string, props: Record<string, unknown> = { availabilityZone: 
 const vpc = res("vpc", T.vpc, { id: "vpc-1" });
 const network = (subnetZones: unknown, type: string = NETWORK_COMPONENT) => res(`net-${type}`, type, { subnetZones });
 const asg = (deps: Record<string, string[]> = {}) => res("asg", T.asg, {}, deps);
+
+describe("dependsThrough", () => {
+  const holder = res("holder", T.listener, {}, { role: ["urn:a", "urn:b"], other: ["urn:c"] });
+  test.each([
+    ["role", "urn:b", true],
+    ["role", "urn:c", false],
+    ["other", "urn:c", true],
+    ["missing", "urn:a", false],
+  ])("property %s depends on %s: %s", (prop, urn, want) => {
+    expect(dependsThrough(holder, prop, urn)).toBe(want);
+  });
+});
 
 describe("resolveRefs", () => {
   // The VPC comes first: a value must match a resource of the target type, not the first with that id.
