@@ -30,9 +30,9 @@ export const SYSTEM_MASTERS = "system:masters";
 /** kubeadm's name for the break-glass identity (super-admin.conf). */
 export const BREAK_GLASS_CN = "kubernetes-super-admin";
 
-function organizations(subject: Record<string, unknown> | undefined): string[] {
+function inSystemMasters(subject: Record<string, unknown> | undefined): boolean {
   const o = subject?.organization;
-  return (Array.isArray(o) ? o : [o]).filter((x): x is string => typeof x === "string" && !isUnknown(x));
+  return (Array.isArray(o) ? o : [o]).includes(SYSTEM_MASTERS);
 }
 
 /** Resources whose properties carry `urn`'s outputs (property dependencies, not ordering). */
@@ -50,7 +50,7 @@ function masterRequests(g: Graph): Finding[] {
   const out: Finding[] = [];
   for (const csr of g.resources.filter((r) => r.type === ADMIN_T.certRequest)) {
     const subject = asRecord(csr.props.subject);
-    if (!organizations(subject).includes(SYSTEM_MASTERS)) continue;
+    if (!inSystemMasters(subject)) continue;
     const cn = subject?.commonName;
     if (isUnknown(cn)) continue;
     if (cn !== BREAK_GLASS_CN) {
@@ -89,7 +89,7 @@ export function kubeconfigClientGroups(text: string): { user: string; cn: string
   try {
     doc = parse(text);
   } catch {
-    return [];
+    // unreadable: no users
   }
   return asList(asRecord(doc)?.users).flatMap((u) => {
     const rec = asRecord(u);

@@ -37,7 +37,8 @@ function forwardArns(listener: GraphResource): unknown[] {
   const out: unknown[] = [];
   for (const a of asList(actions).map(asRecord)) {
     if (!a || a.type !== "forward") continue;
-    if (a.targetGroupArn !== undefined) out.push(a.targetGroupArn);
+    // An absent targetGroupArn is undefined, which resolveRefs skips like any value that is not a string.
+    out.push(a.targetGroupArn);
     for (const t of asList(asRecord(a.forward)?.targetGroups)) out.push(asRecord(t)?.arn);
   }
   return out;
@@ -47,7 +48,7 @@ function lbProblems(g: Graph, lb: GraphResource, cfg: ApiLoadBalancerConfig, api
   const out: string[] = [];
   const p = lb.props;
   // loadBalancerType defaults to "application" when unset.
-  if (!isUnknown(p.loadBalancerType) && (p.loadBalancerType ?? "application") !== "network") {
+  if (!isUnknown(p.loadBalancerType) && p.loadBalancerType !== "network") {
     out.push(`API load balancer ${lb.name} is ${String(p.loadBalancerType ?? "application (default)")}; use loadBalancerType "network".`);
   }
   if (!isUnknown(p.enableCrossZoneLoadBalancing) && asBool(p.enableCrossZoneLoadBalancing) !== true) {

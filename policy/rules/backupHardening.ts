@@ -19,8 +19,8 @@ function retentionDays(r: GraphResource): { mode: unknown; days: number | undefi
   return { mode: d.mode, days };
 }
 
-/** The shortest expiry of any enabled lifecycle rule, current or noncurrent versions; undefined: none or unknown. */
-function shortestExpiry(lifecycles: GraphResource[]): number | undefined {
+/** The shortest expiry of any enabled lifecycle rule, current or noncurrent versions; Infinity: none. */
+function shortestExpiry(lifecycles: GraphResource[]): number {
   const days: number[] = [];
   for (const lc of lifecycles) {
     for (const rule of asList(lc.props.rules).map(asRecord)) {
@@ -30,7 +30,7 @@ function shortestExpiry(lifecycles: GraphResource[]): number | undefined {
       for (const d of [current, noncurrent]) if (d !== undefined) days.push(d);
     }
   }
-  return days.length > 0 ? Math.min(...days) : undefined;
+  return Math.min(...days);
 }
 
 export function backupObjectLockProblems(g: Graph): Finding[] {
@@ -58,14 +58,14 @@ export function backupObjectLockProblems(g: Graph): Finding[] {
       }
       const r = retentionDays(lock);
       if (r === undefined) continue;
-      if (r.days === undefined || r.days <= 0 || isUnknown(r.mode) || !MODES.has(String(r.mode))) {
-        if (!isUnknown(r.mode))
-          say(`${lock.name} has no default retention (mode GOVERNANCE or COMPLIANCE and days > 0): new snapshots would not be locked.`);
+      // retentionDays is undefined while any of the rule is unknown, so mode and days are known here.
+      if (r.days === undefined || r.days <= 0 || !MODES.has(String(r.mode))) {
+        say(`${lock.name} has no default retention (mode GOVERNANCE or COMPLIANCE and days > 0): new snapshots would not be locked.`);
         continue;
       }
       if (lifecycles.unknown || lifecycles.found.some((lc) => containsUnknown(lc.props.rules))) continue;
       const expiry = shortestExpiry(lifecycles.found);
-      if (expiry !== undefined && expiry < r.days) {
+      if (expiry < r.days) {
         say(
           `a lifecycle rule expires snapshot versions after ${expiry} day(s), before their ${r.days}-day lock ends; set every expiration (and noncurrentDays) to at least ${r.days}, or shorten the lock.`,
         );
@@ -75,17 +75,19 @@ export function backupObjectLockProblems(g: Graph): Finding[] {
   return out;
 }
 
-function sseAlgorithms(g: Graph, bucket: GraphResource): { algorithms: string[]; unknown: boolean } {
+/** Does a default encryption of `bucket` use SSE-KMS (aws:kms, aws:kms:dsse)? false while unknown. */
+function sseKms(g: Graph, bucket: GraphResource): boolean {
   const sse = configsOf(g, bucket, T.bucketSse);
-  if (sse.unknown || sse.found.some((r) => containsUnknown(r.props.rules))) return { algorithms: [], unknown: true };
-  const algorithms = sse.found.flatMap((r) =>
-    asList(r.props.rules).map((x) => String(asRecord(asRecord(x)?.applyServerSideEncryptionByDefault)?.sseAlgorithm ?? "")),
+  if (sse.unknown || sse.found.some((r) => containsUnknown(r.props.rules))) return false;
+  return sse.found.some((r) =>
+    asList(r.props.rules).some((x) =>
+      String(asRecord(asRecord(x)?.applyServerSideEncryptionByDefault)?.sseAlgorithm).startsWith("aws:kms"),
+    ),
   );
-  return { algorithms, unknown: false };
 }
 
 /** Does some policy of `bucket` allow the S3 logging service to put objects? undefined while unknown. */
-function admitsLogDelivery(g: Graph, bucket: GraphResource): boolean | undefined {
+export function admitsLogDelivery(g: Graph, bucket: GraphResource): boolean | undefined {
   const policies = configsOf(g, bucket, T.bucketPolicy);
   if (policies.unknown) return undefined;
   let unknown = false;
@@ -98,7 +100,7 @@ function admitsLogDelivery(g: Graph, bucket: GraphResource): boolean | undefined
     try {
       doc = JSON.parse(p.props.policy);
     } catch {
-      return false;
+      // Not JSON: it admits no one (no statements below).
     }
     return asList(asRecord(doc)?.Statement).some((raw) => {
       const s = asRecord(raw);
@@ -141,8 +143,7 @@ export function backupAccessLogProblems(g: Graph): Finding[] {
             `${where} has an Object Lock default retention, and S3 does not deliver server access logs to such a bucket; remove the default retention there.`,
           );
         }
-        const sse = sseAlgorithms(g, t);
-        if (!sse.unknown && sse.algorithms.some((a) => a.startsWith("aws:kms"))) {
+        if (sseKms(g, t)) {
           say(`${where} uses SSE-KMS default encryption, which server access log delivery does not support; use AES256 (SSE-S3).`);
         }
         if (admitsLogDelivery(g, t) === false) {

@@ -92,7 +92,7 @@ export function egressProblems(e: Omit<Egress, "prefixLists">): string[] {
 
 /** The security group a separate rule belongs to, else the rule's own role tag. */
 function roleOfRule(g: Graph, r: GraphResource): string | undefined {
-  if (r.type === T.securityGroup) return roleOf(r.props);
+  // A group has no securityGroupId, so it resolves to nothing and keeps its own tag.
   const res = resolveRefs(g, r, "securityGroupId", r.props.securityGroupId, T.securityGroup, ["id"]);
   return res.targets.map((sg) => roleOf(sg.props)).find((x) => x !== undefined) ?? roleOf(r.props);
 }

@@ -24,7 +24,8 @@ export function oidcProviders(g: Graph): GraphResource[] {
   return g.resources.filter((r) => r.type === OIDC_PROVIDER_TYPE);
 }
 
-const known = (v: unknown): string | undefined => (typeof v === "string" && v !== "" && !isUnknown(v) ? v : undefined);
+// "" passes, but every caller tests the result for truth.
+const known = (v: unknown): string | undefined => (typeof v === "string" && !isUnknown(v) ? v : undefined);
 const hostOf = (url: string) => url.replace(/^https:\/\//, "").replace(/\/+$/, "");
 
 function parsePolicy(v: unknown): Record<string, unknown> | undefined {
@@ -32,7 +33,7 @@ function parsePolicy(v: unknown): Record<string, unknown> | undefined {
     try {
       return asRecord(JSON.parse(v));
     } catch {
-      return undefined;
+      // not JSON: a string is no record, so the return below gives undefined
     }
   }
   return asRecord(v);
@@ -98,7 +99,8 @@ export function irsaRoleProblems(g: Graph): Finding[] {
   const findings: Finding[] = [];
   for (const role of g.resources.filter((r) => r.type === IAM_ROLE_TYPE)) {
     const raw = role.props.assumeRolePolicy;
-    if (raw === undefined || isUnknown(raw) || containsUnknown(raw)) continue;
+    // An absent policy does not parse below; containsUnknown covers a wholly unknown one.
+    if (containsUnknown(raw)) continue;
     const doc = parsePolicy(raw);
     if (!doc) continue;
     const viaDependency = providers.filter((p) => dependsThrough(role, "assumeRolePolicy", p.urn));

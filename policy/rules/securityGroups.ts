@@ -26,7 +26,7 @@ function strings(v: unknown): unknown[] {
 
 export function ingressRules(type: string, props: Record<string, unknown>): Ingress[] {
   if (type === T.securityGroup) {
-    if (isUnknown(props.ingress)) return [];
+    // An unknown `ingress` is a sentinel string: asList gives no rules.
     return asList(props.ingress).flatMap((raw) => {
       const r = asRecord(raw);
       if (!r) return [];
