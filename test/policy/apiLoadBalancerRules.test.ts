@@ -3,18 +3,12 @@ import { API_PORT } from "../../policy/rules/apiTargets";
 import { apiLoadBalancerProblems } from "../../policy/rules/apiLoadBalancer";
 import { GraphResource, T, TAG, makeGraph } from "../../policy/rules/graph";
 import { UNKNOWN } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
 const cfg = { minZones: 3 };
 
-const res = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  props,
-  protect: false,
-  dependencies: Object.values(deps).flat(),
-  propertyDependencies: deps,
-});
+const res = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(`urn:${name}`, type, props, deps, name);
 
 const subnets = ["a", "b", "c"].map((z) => res(T.subnet, `subnet-${z}`, { id: `subnet-${z}`, availabilityZone: `us-east-1${z}` }));
 

@@ -2,21 +2,10 @@
 import { admitsLogDelivery, backupAccessLogProblems, backupObjectLockProblems } from "../../policy/rules/backupHardening";
 import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
 import { UNKNOWN, tags } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
-const res = (
-  urn: string,
-  type: string,
-  props: Record<string, unknown>,
-  propertyDependencies: Record<string, string[]> = {},
-): GraphResource => ({
-  urn,
-  type,
-  name: urn,
-  props,
-  protect: false,
-  dependencies: [],
-  propertyDependencies,
-});
+const res = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(urn, type, props, deps);
 
 const backup = res("backups", T.bucket, { bucket: "kc-backups", objectLockEnabled: true, tags: tags("backup") });
 const lock = (props: Record<string, unknown>, bucket: unknown = "kc-backups") =>

@@ -7,23 +7,12 @@ import {
   refreshHours,
   refreshedCertificates,
 } from "../../policy/rules/certRefresh";
-import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
+import { T, makeGraph } from "../../policy/rules/graph";
 import { UNKNOWN_VALUE } from "../../lib/plan/types";
+import { graphResource } from "../helpers/graphResource";
 
-const res = (
-  urn: string,
-  type: string,
-  props: Record<string, unknown>,
-  propertyDependencies: Record<string, string[]> = {},
-): GraphResource => ({
-  urn,
-  type,
-  name: urn,
-  props,
-  protect: false,
-  dependencies: Object.values(propertyDependencies).flat(),
-  propertyDependencies,
-});
+const res = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(urn, type, props, deps);
 
 describe("certRefreshWindowProblem", () => {
   test.each([

@@ -1,17 +1,11 @@
 /** egressRulesOf, egressProblems and restrictedEgressProblems on hand-built rules and small graphs. */
 import { egressProblems, egressRulesOf, restrictedEgressProblems } from "../../policy/rules/egress";
-import { GraphResource, T, TAG, makeGraph } from "../../policy/rules/graph";
+import { T, TAG, makeGraph } from "../../policy/rules/graph";
 import { UNKNOWN } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
-const res = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  props,
-  protect: false,
-  dependencies: Object.values(deps).flat(),
-  propertyDependencies: deps,
-});
+const res = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(`urn:${name}`, type, props, deps, name);
 
 describe("egressRulesOf", () => {
   test.each([

@@ -12,16 +12,10 @@ import {
   zoneCountProblem,
 } from "../../policy/rules/graph";
 import { UNKNOWN } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
-const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  props,
-  protect: false,
-  dependencies: [...new Set(Object.values(deps).flat())],
-  propertyDependencies: deps,
-});
+const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(`urn:${name}`, type, props, deps, name);
 const subnet = (z: string, props: Record<string, unknown> = { availabilityZone: `us-east-1${z}` }) =>
   res(`s-${z}`, T.subnet, { id: `subnet-${z}`, ...props });
 const vpc = res("vpc", T.vpc, { id: "vpc-1" });

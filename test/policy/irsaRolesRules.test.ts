@@ -2,21 +2,15 @@
 import { IAM_ROLE_TYPE, irsaRoleProblems, OIDC_PROVIDER_TYPE } from "../../policy/rules/irsaRoles";
 import { GraphResource, makeGraph } from "../../policy/rules/graph";
 import { UNKNOWN } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
 const HOST = "oidc.example.com/id/ABC";
 const ARN = `arn:aws:iam::123456789012:oidc-provider/${HOST}`;
 const SUB = `${HOST}:sub`;
 const AUD = `${HOST}:aud`;
 
-const resource = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn,
-  type,
-  name: urn.replace(/^urn:/, ""),
-  props,
-  protect: false,
-  dependencies: Object.values(deps).flat(),
-  propertyDependencies: deps,
-});
+const resource = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(urn, type, props, deps, urn.replace(/^urn:/, ""));
 const provider = (props: Record<string, unknown>) => resource("urn:p", OIDC_PROVIDER_TYPE, props);
 const role = (assumeRolePolicy: unknown, deps: string[] = []) =>
   resource("urn:r", IAM_ROLE_TYPE, { assumeRolePolicy }, deps.length ? { assumeRolePolicy: deps } : {});

@@ -2,17 +2,11 @@
 import { GraphResource, makeGraph, T } from "../../policy/rules/graph";
 import { instanceRefreshProblems, LIFECYCLE_HOOK, terminationHookProblems } from "../../policy/rules/nodeDrains";
 import { UNKNOWN } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
 const TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
-const res = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn,
-  type,
-  name: urn.replace(/^urn:/, ""),
-  props,
-  protect: false,
-  dependencies: Object.values(deps).flat(),
-  propertyDependencies: deps,
-});
+const res = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(urn, type, props, deps, urn.replace(/^urn:/, ""));
 const asg = (role: string, props: Record<string, unknown> = {}) =>
   res("urn:asg", T.asg, { name: "pool", tags: { "kubestead.io/role": role }, ...props });
 const hook = (urn: string, props: Record<string, unknown>, dependsOnGroup = false, type = LIFECYCLE_HOOK) =>

@@ -4,16 +4,10 @@ import { resolveManagedPolicy } from "../../lib/iamEval/managedPolicies";
 import { GraphResource, makeGraph } from "../../policy/rules/graph";
 import { IAM_T, boundaryInput, trustsEc2 } from "../../policy/rules/nodeRoleBoundaries";
 import { UNKNOWN } from "../helpers/policyFixtures";
+import { graphResource } from "../helpers/graphResource";
 
-const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  props,
-  protect: false,
-  dependencies: Object.values(deps).flat(),
-  propertyDependencies: deps,
-});
+const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+  graphResource(`urn:${name}`, type, props, deps, name);
 
 const ROLE = "kc-worker-role";
 const ROLE_URN = `urn:${ROLE}`;
