@@ -74,10 +74,15 @@ function masterRequests(g: Graph): Finding[] {
   return out;
 }
 
-/** Strings in `v` (any depth) that look like a kubeconfig with embedded client certificates. */
+/**
+ * Strings in `v` (any depth) that may be a kubeconfig with embedded client certificates. Parsing
+ * every string of a prod graph as YAML costs several times more, so only strings that name the key
+ * are parsed, and those with a backslash: YAML and JSON can spell a key only with escapes
+ * (`"client\x2dcertificate-data"`) and every escape starts with one.
+ */
 function kubeconfigStrings(v: unknown, path: string, out: [string, string][]): void {
   if (typeof v === "string") {
-    if (v.includes("client-certificate-data")) out.push([path, v]);
+    if (v.includes("client-certificate-data") || v.includes("\\")) out.push([path, v]);
   } else if (Array.isArray(v)) v.forEach((x, i) => kubeconfigStrings(x, `${path}[${i}]`, out));
   else if (v !== null && typeof v === "object")
     for (const [k, x] of Object.entries(v)) kubeconfigStrings(x, path ? `${path}.${k}` : k, out);

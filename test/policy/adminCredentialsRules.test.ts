@@ -3,7 +3,7 @@
  * system:masters, where the break-glass key may flow, and where in a resource's properties an
  * exported system:masters kubeconfig is found. The whole-plan cases are accessPolicies.test.ts's.
  */
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { renderKubeconfig } from "../../bootstrap/kubeconfig";
 import { ADMIN_T, BREAK_GLASS_CN, adminCredentialProblems, kubeconfigClientGroups } from "../../policy/rules/adminCredentials";
 import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
@@ -135,6 +135,17 @@ describe("exported kubeconfigs", () => {
   ])("one in %s is reported with its path", (_, props, path) => {
     const r = res("pulumi:pulumi:Stack", "kubestead-prod", props());
     expect(adminCredentialProblems(makeGraph([r]))).toEqual([{ urn: r.urn, message: exportMessage("kubestead-prod", path) }]);
+  });
+
+  // YAML's double-quoted and JSON's strings spell a key with escapes; the pre-filter must not skip them.
+  test.each<[string, (text: string) => string]>([
+    ["a YAML \\x escape", (text) => text.replace("client-certificate-data:", '"client\\x2dcertificate-data":')],
+    ["a JSON \\u escape", (text) => JSON.stringify(parse(text)).replace("client-certificate-data", "client\\u002dcertificate-data")],
+  ])("one whose key is spelt with %s is reported", (_, spell) => {
+    const text = spell(masters);
+    expect(text).not.toContain("client-certificate-data");
+    const r = res("pulumi:pulumi:Stack", "kubestead-prod", { adminKubeconfig: text });
+    expect(adminCredentialProblems(makeGraph([r]))).toEqual([{ urn: r.urn, message: exportMessage("kubestead-prod", "adminKubeconfig") }]);
   });
 
   test("one in kubeadm:cluster-admins, or other strings, are not reported", () => {
