@@ -25,7 +25,8 @@ export function unionSize(ranges: IpRange[]): bigint {
       const start = (r.base >> (width(r) - BigInt(r.prefix))) << (width(r) - BigInt(r.prefix));
       return [start, start + size - 1n] as const;
     })
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // Sort only reads the comparator's sign, which Number() keeps for any bigint difference.
+    .sort((a, b) => Number(a[0] - b[0]));
   let total = 0n;
   let end = -1n;
   for (const [start, last] of spans) {

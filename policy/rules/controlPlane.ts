@@ -5,7 +5,7 @@
 import { API_PORT, apiTargetGroups } from "./apiTargets";
 import type { Finding } from "./finding";
 import { Graph, GraphResource, T, ZoneSet, resolveRefs, subnetZones, withRole, zoneCountProblem } from "./graph";
-import { asNumber, isUnknown } from "./unknown";
+import { asNumber } from "./unknown";
 
 export interface ControlPlaneConfig {
   minControlPlaneNodes: number;
@@ -42,8 +42,8 @@ export function controlPlaneProblems(groups: ControlPlaneGroupView[], cfg: Contr
   let countKnown = true;
   const zones: ZoneSet = { zones: [], unknown: false, unresolved: [] };
   for (const grp of groups) {
-    const min = asNumber(grp.minSize);
-    if (isUnknown(grp.minSize) || min === undefined) countKnown = false;
+    const min = asNumber(grp.minSize); // undefined while unknown too: no sentinel reads as a number
+    if (min === undefined) countKnown = false;
     else nodes += min;
     zones.zones = [...new Set([...zones.zones, ...grp.zones.zones])].sort();
     zones.unknown ||= grp.zones.unknown;

@@ -51,8 +51,8 @@ export function etcdQuorumProblems(members: EtcdMemberView[]): Finding[] {
   for (const m of members) {
     const label = `etcd member ${m.member ?? "?"} (${m.name})`;
     if (m.member === undefined) out.push({ urn: m.urn, message: `${label} has no ${TAG.member} tag.` });
-    const max = asNumber(m.maxSize);
-    if (!isUnknown(m.maxSize) && max !== undefined && max > 1) {
+    const max = asNumber(m.maxSize); // undefined while unknown too: no sentinel reads as a number
+    if (max !== undefined && max > 1) {
       out.push({
         urn: m.urn,
         message: `${label} has maxSize ${max}; one member's ASG holds one instance (its data volume attaches to one node).`,
