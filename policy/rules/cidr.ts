@@ -21,7 +21,7 @@ function parseV6(s: string): bigint | undefined {
   const head = halves[0] ? halves[0].split(":") : [];
   const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
   const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
-  if (fill < 0 || (halves.length === 2 && fill < 1) || head.length + fill + tail.length !== 8) return undefined;
+  if ((halves.length === 2 && fill < 1) || head.length + fill + tail.length !== 8) return undefined;
   const groups = [...head, ...new Array<string>(fill).fill("0"), ...tail];
   if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(`0x${g}`), 0n);
@@ -30,12 +30,12 @@ function parseV6(s: string): bigint | undefined {
 /** Parses `addr/prefix` (a bare address is a /32 or /128); undefined when malformed. */
 export function parseRange(s: string): IpRange | undefined {
   const [addr, pfx, ...rest] = s.trim().split("/");
-  if (rest.length > 0 || addr === undefined) return undefined;
+  if (rest.length > 0) return undefined;
   const v6 = addr.includes(":");
   const base = v6 ? parseV6(addr) : parseV4(addr);
   const width = v6 ? 128 : 32;
   const prefix = pfx === undefined ? width : /^\d{1,3}$/.test(pfx) ? Number(pfx) : NaN;
-  if (base === undefined || !(prefix >= 0 && prefix <= width)) return undefined;
+  if (base === undefined || !(prefix <= width)) return undefined;
   return { v6, base, prefix };
 }
 

@@ -32,11 +32,9 @@ export function rootVolumeProblems(type: string, props: Record<string, unknown>)
     const root = props.rootBlockDevice;
     if (!isUnknown(root) && unencrypted(asRecord(root)?.encrypted))
       out.push("instance root volume is not encrypted; set rootBlockDevice.encrypted: true.");
-    const ebs = props.ebsBlockDevices;
-    if (!isUnknown(ebs)) {
-      for (const d of asList(ebs).map(asRecord)) {
-        if (d && unencrypted(d.encrypted)) out.push(`instance volume ${String(d.deviceName ?? "?")} is not encrypted.`);
-      }
+    // an unknown list is a string, so asList makes it empty
+    for (const d of asList(props.ebsBlockDevices).map(asRecord)) {
+      if (d && unencrypted(d.encrypted)) out.push(`instance volume ${String(d.deviceName ?? "?")} is not encrypted.`);
     }
   }
   return out;
