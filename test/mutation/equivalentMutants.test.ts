@@ -85,7 +85,9 @@ function unmarkedIn(text: string): Unmarked[] {
     .map((l) => {
       const m = /^\| `([^`]+):(\d+)` \| `(.+)` → `(.+)` \| (.+) \|$/.exec(l);
       if (!m) throw new Error(`unmarked row not in the form | \`file:line\` | \`original\` → \`replacement\` | reason |: ${l}`);
-      return { file: m[1], line: Number(m[2]), original: m[3], replacement: m[4], reason: m[5] };
+      // A pipe in a cell is written `\|` so the table renders; the code has a bare one.
+      const cell = (c: string) => c.replace(/\\\|/g, "|");
+      return { file: m[1], line: Number(m[2]), original: cell(m[3]), replacement: cell(m[4]), reason: m[5] };
     });
 }
 
@@ -97,6 +99,19 @@ test("every unmarked equivalent mutant names code that is still at its line, and
     expect(u.replacement).not.toBe(u.original);
     expect(u.reason.length).toBeGreaterThan(20);
   }
+});
+
+test("a pipe escaped in a cell reads as the code's bare pipe", () => {
+  const row = "| `lib/x.ts:3` | `a \\|\\| b` → `true` | the filter only saves work on strings that cannot match |";
+  expect(unmarkedIn(row)).toEqual([
+    {
+      file: "lib/x.ts",
+      line: 3,
+      original: "a || b",
+      replacement: "true",
+      reason: "the filter only saves work on strings that cannot match",
+    },
+  ]);
 });
 
 test("an unmarked row reads as one; a marked row is not one, and a moved line is caught", () => {
