@@ -6,19 +6,13 @@
 import { parse, stringify } from "yaml";
 import { renderKubeconfig } from "../../bootstrap/kubeconfig";
 import { ADMIN_T, BREAK_GLASS_CN, adminCredentialProblems, kubeconfigClientGroups } from "../../policy/rules/adminCredentials";
-import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
+import { T, makeGraph } from "../../policy/rules/graph";
 import { TlsEmulator } from "../../tools/offline/tls";
+import { graphResource } from "../helpers/graphResource";
 import { NOW, UNKNOWN } from "../helpers/policyFixtures";
 
-const res = (type: string, name: string, props: Record<string, unknown> = {}, deps: Record<string, string[]> = {}): GraphResource => ({
-  urn: `urn:pulumi:prod::kubestead::${type}::${name}`,
-  type,
-  name,
-  props,
-  protect: false,
-  dependencies: [],
-  propertyDependencies: deps,
-});
+const res = (type: string, name: string, props: Record<string, unknown> = {}, deps: Record<string, string[]> = {}) =>
+  graphResource(`urn:pulumi:prod::kubestead::${type}::${name}`, type, props, deps, name);
 
 const csrMessage = (name: string, cn: string) =>
   `certificate request ${name} (CN ${JSON.stringify(cn)}) puts its certificate in system:masters, which RBAC cannot revoke; only the break-glass kubernetes-super-admin may: give it the group kubeadm:cluster-admins (bound to cluster-admin by the cluster-admins add-on) or a narrower binding.`;

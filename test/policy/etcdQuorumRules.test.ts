@@ -1,7 +1,7 @@
 /** etcdMembers on small hand-built graphs and etcdQuorumProblems on member views: counts, tags, sizes, zones and data volumes. */
 import { EtcdMemberView, etcdMembers, etcdQuorumProblems } from "../../policy/rules/etcdQuorum";
 import { GraphResource, makeGraph, T, TAG } from "../../policy/rules/graph";
-import { graphResource } from "../helpers/graphResource";
+import { etcdMemberView, graphResource } from "../helpers/graphResource";
 import { UNKNOWN } from "../helpers/policyFixtures";
 
 describe("etcdMembers", () => {
@@ -64,15 +64,7 @@ describe("etcdMembers", () => {
 });
 
 describe("etcdQuorumProblems", () => {
-  const member = (i: number, zone: string, over: Partial<EtcdMemberView> = {}): EtcdMemberView => ({
-    urn: `urn:m${i}`,
-    name: `m${i}`,
-    member: String(i),
-    maxSize: 1,
-    zones: { zones: [zone], unknown: false, unresolved: [] },
-    volume: { urn: `urn:v${i}`, zone },
-    ...over,
-  });
+  const member = etcdMemberView;
   const zoneSet = (zones: string[], unknown = false) => ({ zones, unknown, unresolved: [] });
   /** Three healthy members in a, b, c with member 0 changed by `over`. */
   const withFirst = (over: Partial<EtcdMemberView>) => [member(0, "a", over), member(1, "b"), member(2, "c")];

@@ -1,9 +1,10 @@
 import { certExpiryProblem } from "../../policy/rules/certificates";
 import { isAnywhere, parseRange, rangeContains } from "../../policy/rules/cidr";
 import { etcdQuorumProblems } from "../../policy/rules/etcdQuorum";
-import { GraphResource, makeGraph, subnetZones, zoneCountProblem } from "../../policy/rules/graph";
+import { makeGraph, subnetZones, zoneCountProblem } from "../../policy/rules/graph";
 import { coversPort, ingressRules } from "../../policy/rules/securityGroups";
 import { asBool, containsUnknown } from "../../policy/rules/unknown";
+import { etcdMemberView, graphResource } from "../helpers/graphResource";
 import { UNKNOWN } from "../helpers/policyFixtures";
 
 describe("cidr", () => {
@@ -81,15 +82,8 @@ describe("certificate windows", () => {
 });
 
 describe("zones", () => {
-  const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}): GraphResource => ({
-    urn: `urn:${name}`,
-    type,
-    name,
-    props,
-    protect: false,
-    dependencies: [],
-    propertyDependencies: deps,
-  });
+  const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>
+    graphResource(`urn:${name}`, type, props, deps, name);
   const subnet = (z: string) => res(`s-${z}`, "aws:ec2/subnet:Subnet", { id: `subnet-${z}`, availabilityZone: z });
 
   test("subnets outside the stack are named in the problem", () => {
@@ -112,14 +106,6 @@ describe("zones", () => {
 });
 
 describe("etcd quorum counts", () => {
-  const member = (i: number, zone: string) => ({
-    urn: `urn:m${i}`,
-    name: `m${i}`,
-    member: String(i),
-    maxSize: 1,
-    zones: { zones: [zone], unknown: false, unresolved: [] },
-    volume: { urn: `urn:v${i}`, zone },
-  });
   test.each([
     [1, false],
     [3, true],
@@ -127,7 +113,7 @@ describe("etcd quorum counts", () => {
     [5, true],
   ])("%d members ok: %s", (n, ok) => {
     const zones = ["a", "b", "c"];
-    const ms = Array.from({ length: n }, (_, i) => member(i, zones[i % 3]));
+    const ms = Array.from({ length: n }, (_, i) => etcdMemberView(i, zones[i % 3]));
     const problems = etcdQuorumProblems(ms).map((f) => f.message);
     expect(problems.some((m) => /needs an odd number/.test(m))).toBe(!ok);
   });
