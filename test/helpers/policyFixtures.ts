@@ -18,26 +18,16 @@ import { EC2_ASSUME_ROLE, PolicyDocument, controlPlanePolicy, etcdPolicy, nodeBa
 import { Graph, makeGraph } from "../../policy/rules/graph";
 import { stringify } from "yaml";
 
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export const NOW = new Date("2026-03-01T00:00:00Z");
-const DAY = 86_400_000;
-export const daysFromNow = (d: number): string => new Date(NOW.getTime() + d * DAY).toISOString();
+import { CLUSTER, NOW, UNKNOWN, asgTags, daysFromNow, tags } from "./fixtureValues";
+
+export { NOW, UNKNOWN, asgTags, daysFromNow, tags };
 
 const STACK = "prod";
 const PROJECT = "kubestead";
-const CLUSTER = "kc";
 export const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 const urnOf = (type: string, name: string) => `urn:pulumi:${STACK}::${PROJECT}::${type}::${name}`;
 const PROVIDER_URN = urnOf("pulumi:providers:aws", "default");
 const STACK_URN = urnOf("pulumi:pulumi:Stack", `${PROJECT}-${STACK}`);
-
-export function tags(role: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { "kubestead.io/cluster": CLUSTER, "kubestead.io/role": role, ...extra };
-}
-
-export function asgTags(t: Record<string, string>): { key: string; value: string; propagateAtLaunch: boolean }[] {
-  return Object.entries(t).map(([key, value]) => ({ key, value, propagateAtLaunch: true }));
-}
 
 interface Spec {
   type: string;

@@ -9,7 +9,7 @@ import { ADMIN_T, BREAK_GLASS_CN, adminCredentialProblems, kubeconfigClientGroup
 import { T, makeGraph } from "../../policy/rules/graph";
 import { TlsEmulator } from "../../tools/offline/tls";
 import { graphResource } from "../helpers/graphResource";
-import { NOW, UNKNOWN } from "../helpers/policyFixtures";
+import { NOW, UNKNOWN } from "../helpers/fixtureValues";
 
 const res = (type: string, name: string, props: Record<string, unknown> = {}, deps: Record<string, string[]> = {}) =>
   graphResource(`urn:pulumi:prod::kubestead::${type}::${name}`, type, props, deps, name);

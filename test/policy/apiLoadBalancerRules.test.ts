@@ -2,7 +2,7 @@
 import { API_PORT } from "../../policy/rules/apiTargets";
 import { apiLoadBalancerProblems } from "../../policy/rules/apiLoadBalancer";
 import { GraphResource, T, TAG, makeGraph } from "../../policy/rules/graph";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const cfg = { minZones: 3 };

@@ -1,7 +1,7 @@
 /** The backup-bucket hardening rules on small hand-built graphs: Object Lock retention, lifecycle expiry, access-log delivery. */
 import { admitsLogDelivery, backupAccessLogProblems, backupObjectLockProblems } from "../../policy/rules/backupHardening";
 import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
-import { UNKNOWN, tags } from "../helpers/policyFixtures";
+import { UNKNOWN, tags } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const res = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>

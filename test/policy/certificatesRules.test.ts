@@ -1,6 +1,6 @@
 /** certExpiryProblem at the edges of its windows: end-time format, the warning band, expiry, and short-lived certificates. */
 import { CertView, ExpiryWindow, certExpiryProblem } from "../../policy/rules/certificates";
-import { NOW, daysFromNow } from "../helpers/policyFixtures";
+import { NOW, daysFromNow } from "../helpers/fixtureValues";
 
 const problem = (cert: Partial<CertView>, days: number, w: ExpiryWindow) =>
   certExpiryProblem({ name: "c", ...cert, validityEndTime: daysFromNow(days) }, NOW, w);

@@ -1,7 +1,7 @@
 /** egressRulesOf, egressProblems and restrictedEgressProblems on hand-built rules and small graphs. */
 import { egressProblems, egressRulesOf, restrictedEgressProblems } from "../../policy/rules/egress";
 import { T, TAG, makeGraph } from "../../policy/rules/graph";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const res = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>

@@ -1,7 +1,7 @@
 /** The etcd backup rules on small hand-built graphs: one well-configured backup bucket, changed one piece at a time. */
 import { backupScheduleProblems, configsOf, etcdBackupBucketProblems, hasEtcd } from "../../policy/rules/etcdBackup";
 import { GraphResource, T, TAG, makeGraph } from "../../policy/rules/graph";
-import { UNKNOWN, asgTags, tags } from "../helpers/policyFixtures";
+import { UNKNOWN, asgTags, tags } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const res = (urn: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>

@@ -2,7 +2,7 @@
 import { EtcdMemberView, etcdMembers, etcdQuorumProblems } from "../../policy/rules/etcdQuorum";
 import { GraphResource, makeGraph, T, TAG } from "../../policy/rules/graph";
 import { etcdMemberView, graphResource } from "../helpers/graphResource";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 describe("etcdMembers", () => {
   const subnet = (z: string) => graphResource(`urn:s-${z}`, T.subnet, { id: `subnet-${z}`, availabilityZone: z });

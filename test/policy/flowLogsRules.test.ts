@@ -1,7 +1,7 @@
 /** clusterVpcs and flowLogProblems on small hand-built graphs. */
 import { clusterVpcs, flowLogProblems } from "../../policy/rules/flowLogs";
 import { GraphResource, NETWORK_COMPONENT, T, makeGraph } from "../../policy/rules/graph";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const res = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>

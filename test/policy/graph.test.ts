@@ -11,7 +11,7 @@ import {
   subnetZones,
   zoneCountProblem,
 } from "../../policy/rules/graph";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>

@@ -1,6 +1,6 @@
 /** hopLimitProblems: the exact message for each way a hop limit can be wrong, and when it is fine. */
 import { hopLimitProblems } from "../../policy/rules/imdsHopLimit";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 const unset =
   "metadataOptions.httpPutResponseHopLimit is unset (the AMI's default applies, 2 on AMIs registered for IMDSv2): set it to 1 so pods cannot reach the node's credentials.";

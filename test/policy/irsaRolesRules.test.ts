@@ -1,7 +1,7 @@
 /** irsaRoleProblems on small hand-built graphs: which providers and roles it reads, how it matches a trust to a provider. */
 import { IAM_ROLE_TYPE, irsaRoleProblems, OIDC_PROVIDER_TYPE } from "../../policy/rules/irsaRoles";
 import { GraphResource, makeGraph } from "../../policy/rules/graph";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const HOST = "oidc.example.com/id/ABC";

@@ -1,7 +1,7 @@
 /** terminationHookProblems and instanceRefreshProblems on small hand-built graphs: hook matching, waits, refresh defaults. */
 import { GraphResource, makeGraph, T } from "../../policy/rules/graph";
 import { instanceRefreshProblems, LIFECYCLE_HOOK, terminationHookProblems } from "../../policy/rules/nodeDrains";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";

@@ -1,6 +1,6 @@
 /** imdsProblems on node (launch template or instance) props. */
 import { imdsProblems } from "../../policy/rules/nodeMetadata";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 const tokensNot = (v: string) => `metadataOptions.httpTokens is ${v}; set it to "required" (IMDSv2).`;
 

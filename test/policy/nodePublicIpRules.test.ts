@@ -1,7 +1,7 @@
 /** publicIpProblems on launch-template and instance props of private (etcd, control-plane) nodes. */
 import { T } from "../../policy/rules/graph";
 import { PRIVATE_ROLES, publicIpProblems } from "../../policy/rules/nodePublicIp";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 const noInterfaces =
   'etcd launch template has no networkInterfaces; add one with associatePublicIpAddress "false" so the subnet default cannot assign a public IP.';

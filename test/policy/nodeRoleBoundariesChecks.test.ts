@@ -6,7 +6,7 @@
 import { doc } from "../../lib/iam";
 import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
 import { IAM_T, boundaryInput, nodeRoleBoundaryProblems } from "../../policy/rules/nodeRoleBoundaries";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 const res = (
   type: string,

@@ -3,7 +3,7 @@ import { EC2_ASSUME_ROLE, doc } from "../../lib/iam";
 import { resolveManagedPolicy } from "../../lib/iamEval/managedPolicies";
 import { GraphResource, makeGraph } from "../../policy/rules/graph";
 import { IAM_T, boundaryInput, trustsEc2 } from "../../policy/rules/nodeRoleBoundaries";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const res = (name: string, type: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) =>

@@ -1,7 +1,7 @@
 /** rootVolumeProblems on launch-template and instance props. */
 import { T } from "../../policy/rules/graph";
 import { rootVolumeProblems } from "../../policy/rules/nodeVolumes";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 const noMappings =
   'launch template has no blockDeviceMappings, so the root volume follows the AMI (unencrypted); map the root device with ebs.encrypted "true".';

@@ -2,7 +2,7 @@
 import { hopLimitProblems } from "../../policy/rules/imdsHopLimit";
 import { IAM_ROLE_TYPE, irsaRoleProblems, OIDC_PROVIDER_TYPE } from "../../policy/rules/irsaRoles";
 import { makeGraph, GraphResource } from "../../policy/rules/graph";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 test("type tokens match the provider classes' __pulumiType", () => {
   expect(require("@pulumi/aws/iam/openIdConnectProvider").OpenIdConnectProvider.__pulumiType).toBe(OIDC_PROVIDER_TYPE);

@@ -1,7 +1,7 @@
 /** prefixListCidrs and withPrefixListEntries on small hand-built graphs, for each kind of rule holder. */
 import { GraphResource, T, makeGraph } from "../../policy/rules/graph";
 import { PeerSet, prefixListCidrs, withPrefixListEntries } from "../../policy/rules/prefixLists";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const LIST_ID = "pl-0123456789abcdef0";

@@ -5,7 +5,7 @@ import { makeGraph, subnetZones, zoneCountProblem } from "../../policy/rules/gra
 import { coversPort, ingressRules } from "../../policy/rules/securityGroups";
 import { asBool, containsUnknown } from "../../policy/rules/unknown";
 import { etcdMemberView, graphResource } from "../helpers/graphResource";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 describe("cidr", () => {
   test.each([

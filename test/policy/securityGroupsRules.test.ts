@@ -8,7 +8,7 @@ import {
   etcdPortProblems,
   ingressRules,
 } from "../../policy/rules/securityGroups";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 const rule = (protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: unknown[] = [], prefixLists: unknown[] = []): Ingress => ({
   protocol,

@@ -1,6 +1,6 @@
 /** Loosely typed prop readers: asRecord keeps plain records only, asNumber accepts finite numbers and numeric strings. */
 import { asNumber, asRecord } from "../../policy/rules/unknown";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 
 describe("asRecord", () => {
   test("returns a plain record itself", () => {

@@ -2,7 +2,7 @@
 import type { Finding } from "../../policy/rules/finding";
 import { GraphResource, T, TAG, makeGraph } from "../../policy/rules/graph";
 import { workerPoolProblems } from "../../policy/rules/workerPools";
-import { UNKNOWN } from "../helpers/policyFixtures";
+import { UNKNOWN } from "../helpers/fixtureValues";
 import { graphResource } from "../helpers/graphResource";
 
 const CFG = { minZones: 2, minSize: 2 };
