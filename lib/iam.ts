@@ -300,7 +300,7 @@ export function controlPlanePolicy(s: AccountScope): PolicyDocument {
       Resource: ec2("vpc"),
     },
     {
-      Sid: "CloudControllerManagerTagOnCreate",
+      Sid: "CloudControllerManagerTagSecurityGroupOnCreate",
       Effect: "Allow",
       Action: ["ec2:CreateTags"],
       Resource: ec2("security-group"),

@@ -93,7 +93,28 @@ export function evaluateRequestOnce(req: IamRequest, identity: NamedPolicy[], re
 
 /** Problems that make IAM refuse `document` as an identity policy (empty when valid). */
 export function identityPolicyErrors(document: unknown): string[] {
-  return validateIdentityPolicy(document).map((e) => `${e.path}: ${e.message}`);
+  return [...validateIdentityPolicy(document).map((e) => `${e.path}: ${e.message}`), ...sidErrors(document)];
+}
+
+/**
+ * IAM's rules for statement IDs, which the schema validator does not check: in an identity policy a
+ * Sid holds only ASCII letters and digits and is unique within the document (IAM JSON policy
+ * elements: Sid). IAM refuses the document otherwise (MalformedPolicyDocument).
+ */
+function sidErrors(document: unknown): string[] {
+  const statements = (document as { Statement?: unknown } | null)?.Statement;
+  if (!Array.isArray(statements)) return [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  statements.forEach((st, i) => {
+    const sid = (st as { Sid?: unknown } | null)?.Sid;
+    if (sid === undefined) return;
+    if (typeof sid !== "string" || !/^[A-Za-z0-9]+$/.test(sid)) errors.push(`Statement.${i}.Sid: must be ASCII letters and digits only`);
+    else if (seen.has(sid))
+      errors.push(`Statement.${i}.Sid: "${sid}" is used by an earlier statement; a Sid must be unique within the policy`);
+    else seen.add(sid);
+  });
+  return errors;
 }
 
 /** Problems that make IAM refuse `document` as a resource policy (empty when valid). */

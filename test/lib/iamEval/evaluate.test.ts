@@ -164,6 +164,20 @@ describe("policy documents", () => {
     expect(identityPolicyErrors(workerSecrets.document)).toEqual([]);
   });
 
+  test("a statement ID IAM would refuse is reported: repeated within the document, or not letters and digits", () => {
+    const st = (Sid?: string) => ({ ...(Sid === undefined ? {} : { Sid }), Effect: "Allow", Action: ["ssm:GetParameter"], Resource: "*" });
+    const docOf = (...sids: (string | undefined)[]) => ({ Version: "2012-10-17", Statement: sids.map(st) });
+    expect(identityPolicyErrors(docOf("ReadA", "ReadB", undefined, undefined))).toEqual([]);
+    expect(identityPolicyErrors(docOf("ReadA", "ReadB", "ReadA"))).toEqual([
+      'Statement.2.Sid: "ReadA" is used by an earlier statement; a Sid must be unique within the policy',
+    ]);
+    expect(identityPolicyErrors(docOf("Read-A", "Read A", ""))).toEqual([
+      "Statement.0.Sid: must be ASCII letters and digits only",
+      "Statement.1.Sid: must be ASCII letters and digits only",
+      "Statement.2.Sid: must be ASCII letters and digits only",
+    ]);
+  });
+
   test("every action the matrix asks about exists in IAM", async () => {
     for (const a of MATRIX_ACTIONS) {
       const [service, action] = a.split(":");
