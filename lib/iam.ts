@@ -140,12 +140,22 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
       // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
       Sid: "AttachEncryptedVolumes",
       Effect: "Allow",
-      Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"],
+      Action: ["kms:CreateGrant"],
       Resource: s.kmsKeyArn,
       Condition: {
         StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` },
         Bool: { "kms:GrantIsForAWSResource": "true" },
       },
+    },
+    {
+      // The attach also reads the key and decrypts the volume's data key through EC2. KMS sends
+      // kms:GrantIsForAWSResource only with the grant operations, so these two cannot sit under
+      // the condition above: there they would never be allowed.
+      Sid: "DecryptVolumesThroughEc2",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: s.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` } },
     },
     { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${backupBucketArn}/${s.cluster}/*` },
     {

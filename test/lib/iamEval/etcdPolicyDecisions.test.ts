@@ -105,12 +105,25 @@ describe("the cluster key, for an encrypted attach: through EC2, for an AWS reso
   const viaEc2 = (action: string, context: Record<string, string> = {}) =>
     req(action, KEY, { "kms:ViaService": "ec2.us-east-1.amazonaws.com", "kms:GrantIsForAWSResource": "true", ...context });
 
-  test.each(["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"])("%s through EC2 for the volume's attach", (action) => {
-    expect(decide(viaEc2(action), KEY_POLICY)).toBe("Allowed");
-    expect(decide(viaEc2(action, { "kms:GrantIsForAWSResource": "false" }), KEY_POLICY)).toBe("ImplicitlyDenied");
-    expect(decide(req(action, KEY, { "kms:ViaService": "ec2.us-east-1.amazonaws.com" }), KEY_POLICY)).toBe("ImplicitlyDenied");
-    expect(decide(viaEc2(action, { "kms:ViaService": "rds.us-east-1.amazonaws.com" }), KEY_POLICY)).toBe("ImplicitlyDenied");
-    expect(decide(req(action, KEY, { "kms:GrantIsForAWSResource": "true" }), KEY_POLICY)).toBe("ImplicitlyDenied");
+  test("kms:CreateGrant through EC2, only for an AWS resource (the instance the volume attaches to)", () => {
+    expect(decide(viaEc2("kms:CreateGrant"), KEY_POLICY)).toBe("Allowed");
+    expect(decide(viaEc2("kms:CreateGrant", { "kms:GrantIsForAWSResource": "false" }), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(decide(req("kms:CreateGrant", KEY, { "kms:ViaService": "ec2.us-east-1.amazonaws.com" }), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(decide(viaEc2("kms:CreateGrant", { "kms:ViaService": "rds.us-east-1.amazonaws.com" }), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(decide(req("kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "true" }), KEY_POLICY)).toBe("ImplicitlyDenied");
+  });
+
+  // KMS sends kms:GrantIsForAWSResource only with grant operations: a Decrypt or DescribeKey for
+  // the attach carries no such key and must be allowed without it.
+  test.each(["kms:Decrypt", "kms:DescribeKey"])("%s through EC2 for the attach, with no grant key in the request", (action) => {
+    const viaEc2Only = (service: string) => req(action, KEY, { "kms:ViaService": service });
+    expect(decide(viaEc2Only("ec2.us-east-1.amazonaws.com"), KEY_POLICY)).toBe("Allowed");
+    expect(decide(viaEc2Only("ec2.us-west-2.amazonaws.com"), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(decide(viaEc2Only("rds.us-east-1.amazonaws.com"), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(decide(req(action, KEY), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(
+      decide({ ...viaEc2Only("ec2.us-east-1.amazonaws.com"), resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/other` }, KEY_POLICY),
+    ).toBe("ImplicitlyDenied");
   });
 
   test("no other key and no other use of it through EC2", () => {
