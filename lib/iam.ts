@@ -140,22 +140,15 @@ export function etcdPolicy(s: AccountScope, backupBucketArn: string): PolicyDocu
       // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
       Sid: "AttachEncryptedVolumes",
       Effect: "Allow",
+      // The grant is all the caller needs: EC2 then decrypts the volume's data key under it. KMS
+      // sends kms:GrantIsForAWSResource only with the grant operations, so Decrypt or DescribeKey
+      // under this condition would never be allowed, and outside it they are not needed.
       Action: ["kms:CreateGrant"],
       Resource: s.kmsKeyArn,
       Condition: {
         StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` },
         Bool: { "kms:GrantIsForAWSResource": "true" },
       },
-    },
-    {
-      // The attach also reads the key and decrypts the volume's data key through EC2. KMS sends
-      // kms:GrantIsForAWSResource only with the grant operations, so these two cannot sit under
-      // the condition above: there they would never be allowed.
-      Sid: "DecryptVolumesThroughEc2",
-      Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:DescribeKey"],
-      Resource: s.kmsKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": `ec2.${s.region}.amazonaws.com` } },
     },
     { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${backupBucketArn}/${s.cluster}/*` },
     {

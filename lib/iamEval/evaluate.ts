@@ -102,8 +102,9 @@ export function identityPolicyErrors(document: unknown): string[] {
  * elements: Sid). IAM refuses the document otherwise (MalformedPolicyDocument).
  */
 function sidErrors(document: unknown): string[] {
-  const statements = (document as { Statement?: unknown } | null)?.Statement;
-  if (!Array.isArray(statements)) return [];
+  const statement = (document as { Statement?: unknown } | null)?.Statement;
+  // IAM takes a single statement as an object as well as a list.
+  const statements = Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
   const errors: string[] = [];
   const seen = new Set<string>();
   statements.forEach((st, i) => {

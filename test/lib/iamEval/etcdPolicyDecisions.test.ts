@@ -113,17 +113,12 @@ describe("the cluster key, for an encrypted attach: through EC2, for an AWS reso
     expect(decide(req("kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "true" }), KEY_POLICY)).toBe("ImplicitlyDenied");
   });
 
-  // KMS sends kms:GrantIsForAWSResource only with grant operations: a Decrypt or DescribeKey for
-  // the attach carries no such key and must be allowed without it.
-  test.each(["kms:Decrypt", "kms:DescribeKey"])("%s through EC2 for the attach, with no grant key in the request", (action) => {
-    const viaEc2Only = (service: string) => req(action, KEY, { "kms:ViaService": service });
-    expect(decide(viaEc2Only("ec2.us-east-1.amazonaws.com"), KEY_POLICY)).toBe("Allowed");
-    expect(decide(viaEc2Only("ec2.us-west-2.amazonaws.com"), KEY_POLICY)).toBe("ImplicitlyDenied");
-    expect(decide(viaEc2Only("rds.us-east-1.amazonaws.com"), KEY_POLICY)).toBe("ImplicitlyDenied");
+  // EC2 decrypts the volume's data key under the grant: the role itself neither decrypts with the
+  // key nor reads it, through EC2 or otherwise.
+  test.each(["kms:Decrypt", "kms:DescribeKey"])("%s is not the role's, even through EC2", (action) => {
+    expect(decide(req(action, KEY, { "kms:ViaService": "ec2.us-east-1.amazonaws.com" }), KEY_POLICY)).toBe("ImplicitlyDenied");
+    expect(decide(viaEc2(action), KEY_POLICY)).toBe("ImplicitlyDenied");
     expect(decide(req(action, KEY), KEY_POLICY)).toBe("ImplicitlyDenied");
-    expect(
-      decide({ ...viaEc2Only("ec2.us-east-1.amazonaws.com"), resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/other` }, KEY_POLICY),
-    ).toBe("ImplicitlyDenied");
   });
 
   test("no other key and no other use of it through EC2", () => {

@@ -171,6 +171,9 @@ describe("policy documents", () => {
     expect(identityPolicyErrors(docOf("ReadA", "ReadB", "ReadA"))).toEqual([
       'Statement.2.Sid: "ReadA" is used by an earlier statement; a Sid must be unique within the policy',
     ]);
+    expect(identityPolicyErrors({ Version: "2012-10-17", Statement: st("Read-A") })).toEqual([
+      "Statement.0.Sid: must be ASCII letters and digits only",
+    ]);
     expect(identityPolicyErrors(docOf("Read-A", "Read A", ""))).toEqual([
       "Statement.0.Sid: must be ASCII letters and digits only",
       "Statement.1.Sid: must be ASCII letters and digits only",
