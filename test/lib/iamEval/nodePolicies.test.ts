@@ -10,17 +10,9 @@ import {
   workerPolicy,
 } from "../../../lib/iam";
 import { encryptionAtRestContext } from "../../../lib/iamNames";
+import { ACCOUNT, KEY, SCOPE, accountKeyPolicy, iamRequest } from "./scope";
 
-const ACCOUNT = "111122223333";
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
-const SCOPE = { partition: "aws", region: "us-east-1", accountId: ACCOUNT, cluster: "kc", kmsKeyArn: KEY };
-const KEY_POLICY: NamedPolicy = {
-  name: "key policy",
-  document: {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-  },
-};
+const KEY_POLICY = accountKeyPolicy();
 const ADDONS = "arn:aws:s3:::kc-addons-abc";
 const BACKUPS = "arn:aws:s3:::kc-etcd-backups-abc";
 const cp: NamedPolicy[] = [
@@ -33,13 +25,8 @@ const etcd: NamedPolicy[] = [
   { name: "baseline", document: nodeBaselinePolicy("aws", "etcd") },
 ];
 
-const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest => ({
-  principal: `arn:aws:iam::${ACCOUNT}:role/kc-controlplane`,
-  action,
-  resource,
-  resourceAccount: ACCOUNT,
-  context: { "aws:RequestedRegion": "us-east-1", ...context },
-});
+const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest =>
+  iamRequest(`arn:aws:iam::${ACCOUNT}:role/kc-controlplane`, action, resource, context);
 const decide = (r: IamRequest, policies: NamedPolicy[], resourcePolicy?: NamedPolicy) =>
   evaluateRequest(r, policies, resourcePolicy).decision;
 const OWNED = { "aws:ResourceTag/kubernetes.io/cluster/kc": "owned" };

