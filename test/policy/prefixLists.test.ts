@@ -119,17 +119,22 @@ describe("egress-restricted reads prefix lists too", () => {
 });
 
 describe("the pure helpers", () => {
-  const { graph } = graphOfPlan(viaPrefixList(["10.0.0.0/16", "100.64.0.0/16"]));
-  const list = graph.resources.find((r) => r.type === T.prefixList)!;
-  const rule = graph.resources.find((r) => r.name === "kc-cp-api-from-vpc")!;
+  const fixture = () => {
+    const { graph } = graphOfPlan(viaPrefixList(["10.0.0.0/16", "100.64.0.0/16"]));
+    const list = graph.resources.find((r) => r.type === T.prefixList)!;
+    const rule = graph.resources.find((r) => r.name === "kc-cp-api-from-vpc")!;
+    return { graph, list, rule };
+  };
 
   test("a list's CIDRs are its entries'; unknown entries stay unknown", () => {
+    const { list } = fixture();
     expect(prefixListCidrs(list)).toEqual(["10.0.0.0/16", "100.64.0.0/16"]);
     expect(prefixListCidrs({ ...list, props: { entries: UNKNOWN } })).toEqual([UNKNOWN]);
     expect(prefixListCidrs({ ...list, props: { entries: [{ cidr: "10.0.0.0/16" }, UNKNOWN] } })).toEqual(["10.0.0.0/16", UNKNOWN]);
   });
 
   test("withPrefixListEntries: the stack's list becomes CIDRs, others stay prefix lists, rules without lists are untouched", () => {
+    const { graph, rule } = fixture();
     const plain = { cidrs: ["10.9.0.0/16"], prefixLists: [] };
     expect(withPrefixListEntries(graph, rule, "ingress", [plain])[0]).toBe(plain);
     expect(withPrefixListEntries(graph, rule, "ingress", [{ cidrs: [], prefixLists: [LIST_ID, "pl-elsewhere"] }])).toEqual([

@@ -104,10 +104,11 @@ describe("deleting the bootstrap kubeconfig once the kubelet has joined", () => 
 });
 
 describe("which nodes run it", () => {
-  const c = parseClusterConfig(rawStackConfig(stackConfig(ROOT, "prod"), "prod"));
   const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-  const boot = (role: "worker" | "controlplane") =>
-    kubernetesNodeBoot({
+  // Parsed inside each test: a config parsed while the file loads would make every mutant of lib/config static.
+  const boot = (role: "worker" | "controlplane") => {
+    const c = parseClusterConfig(rawStackConfig(stackConfig(ROOT, "prod"), "prod"));
+    return kubernetesNodeBoot({
       cluster: c.name,
       region: c.region,
       kubernetes: c.kubernetes,
@@ -118,6 +119,7 @@ describe("which nodes run it", () => {
       labels: {},
       taints: [],
     });
+  };
   const script = (b: ReturnType<typeof boot>) => b.files.find((f) => f.path === "/opt/kubestead/bin/boot.sh")!.content;
 
   test("workers: after the kubelet starts, before any later step; they fetch the bootstrap kubeconfig", () => {

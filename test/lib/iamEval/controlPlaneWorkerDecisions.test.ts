@@ -11,8 +11,7 @@ const roleOf = (role: string): NamedPolicy[] => [
   { name: role, document: role === "worker" ? workerPolicy(SCOPE) : controlPlanePolicy(SCOPE) },
   { name: "baseline", document: nodeBaselinePolicy("aws", role) },
 ];
-const cp = roleOf("controlplane");
-const worker = roleOf("worker");
+const cp = (): NamedPolicy[] => roleOf("controlplane");
 
 const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest =>
   iamRequest(`arn:aws:iam::${ACCOUNT}:role/kc-controlplane`, action, resource, context);
@@ -31,17 +30,17 @@ describe("the cloud-controller-manager's reads", () => {
     "elasticloadbalancing:DescribeTargetHealth",
     "kms:DescribeKey",
   ])("%s is allowed on any resource, untagged", (action) => {
-    expect(evaluateRequest(req(action, "*"), cp)).toEqual({ decision: "Allowed", grantedBy: ["controlplane"] });
+    expect(evaluateRequest(req(action, "*"), cp())).toEqual({ decision: "Allowed", grantedBy: ["controlplane"] });
   });
 
   test.each(["ec2:DescribeSnapshots", "ec2:DescribeImages", "iam:ListRoles"])("%s, not among its reads, is not", (action) => {
-    expect(decide(req(action, "*"), cp)).toBe("ImplicitlyDenied");
+    expect(decide(req(action, "*"), cp())).toBe("ImplicitlyDenied");
   });
 });
 
 describe("re-tagging its own security groups, never the cluster tag", () => {
   test.each(["ec2:CreateTags", "ec2:DeleteTags"])("%s on an owned group with other tags is allowed", (action) => {
-    expect(evaluateRequest(req(action, sg, { ...OWNED, "aws:RequestTag/Name": "x" }), cp)).toEqual({
+    expect(evaluateRequest(req(action, sg, { ...OWNED, "aws:RequestTag/Name": "x" }), cp())).toEqual({
       decision: "Allowed",
       grantedBy: ["controlplane"],
     });
@@ -53,12 +52,12 @@ describe("re-tagging its own security groups, never the cluster tag", () => {
     ["its group, touching the cluster tag", { ...OWNED, "aws:RequestTag/kubernetes.io/cluster/kc": "shared" }],
     ["its group, re-asserting the cluster tag", { ...OWNED, "aws:RequestTag/kubernetes.io/cluster/kc": "owned" }],
   ])("ec2:DeleteTags on %s is refused", (_what, context) => {
-    expect(decide(req("ec2:DeleteTags", sg, context), cp)).toBe("ImplicitlyDenied");
+    expect(decide(req("ec2:DeleteTags", sg, context), cp())).toBe("ImplicitlyDenied");
   });
 
   test("only security groups: an owned instance's tags are out of reach", () => {
     const instance = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-1`;
-    expect(decide(req("ec2:CreateTags", instance, { ...OWNED, "aws:RequestTag/Name": "x" }), cp)).toBe("ImplicitlyDenied");
+    expect(decide(req("ec2:CreateTags", instance, { ...OWNED, "aws:RequestTag/Name": "x" }), cp())).toBe("ImplicitlyDenied");
   });
 });
 
@@ -69,9 +68,10 @@ describe("each node role marks only its own cluster's and role's groups unhealth
     "aws:ResourceTag/kubestead.io/role": role,
   });
   test.each([
-    ["controlplane", cp, "worker"],
-    ["worker", worker, "controlplane"],
-  ])("the %s role", (role, policies, otherRole) => {
+    ["controlplane", "worker"],
+    ["worker", "controlplane"],
+  ])("the %s role", (role, otherRole) => {
+    const policies = roleOf(role);
     const health = (name: string, ctx: Record<string, string>) => decide(req("autoscaling:SetInstanceHealth", asg(name), ctx), policies);
     expect(health(`kc-${role}`, tagged("kc", role))).toBe("Allowed");
     expect(health(`kc-${otherRole}`, tagged("kc", otherRole))).toBe("ImplicitlyDenied");
@@ -93,16 +93,17 @@ describe("Session Manager's statement", () => {
 });
 
 describe("every document is one IAM accepts", () => {
-  const documents: [string, PolicyDocument][] = [
-    ["controlplane", controlPlanePolicy(SCOPE)],
-    ["worker", workerPolicy(SCOPE)],
-    ...["etcd", "controlplane", "worker"].flatMap((role): [string, PolicyDocument][] => [
-      [`baseline ${role}`, nodeBaselinePolicy("aws", role)],
-      [`baseline ${role} with Session Manager`, nodeBaselinePolicy("aws", role, { sessionManager: true })],
+  const documents: [string, () => PolicyDocument][] = [
+    ["controlplane", () => controlPlanePolicy(SCOPE)],
+    ["worker", () => workerPolicy(SCOPE)],
+    ...["etcd", "controlplane", "worker"].flatMap((role): [string, () => PolicyDocument][] => [
+      [`baseline ${role}`, () => nodeBaselinePolicy("aws", role)],
+      [`baseline ${role} with Session Manager`, () => nodeBaselinePolicy("aws", role, { sessionManager: true })],
     ]),
   ];
 
-  test.each(documents)("%s: no validation error, and every Sid is alphanumeric", (_name, document) => {
+  test.each(documents)("%s: no validation error, and every Sid is alphanumeric", (_name, build) => {
+    const document = build();
     expect(identityPolicyErrors(document)).toEqual([]);
     expect(document.Statement.map((s) => s.Sid).filter((sid) => !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
   });

@@ -13,14 +13,14 @@ const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455
 const OTHER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-1111-2222-3333-444455556666`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/kc-${REGION}-ebs-csi-driver`;
 const driver: NamedPolicy[] = [{ name: "ebs-csi-driver", document: ebsCsiPolicy("kc", { arn: KEY, region: REGION }) }];
-const keyPolicy: NamedPolicy = {
+const keyPolicy = (): NamedPolicy => ({
   name: "cluster key policy",
   document: clusterKeyPolicy(
     "aws",
     ACCOUNT,
     `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_kc`,
   ),
-};
+});
 const VIA_EC2 = { "kms:ViaService": `ec2.${REGION}.amazonaws.com`, "kms:CallerAccount": ACCOUNT };
 
 const kms = (action: string, context: Record<string, string>, resource = KEY): IamRequest => ({
@@ -30,7 +30,7 @@ const kms = (action: string, context: Record<string, string>, resource = KEY): I
   resourceAccount: ACCOUNT,
   context: { "aws:RequestedRegion": REGION, ...context },
 });
-const decide = (r: IamRequest) => evaluateRequest(r, driver, keyPolicy).decision;
+const decide = (r: IamRequest) => evaluateRequest(r, driver, keyPolicy()).decision;
 
 test("creating an encrypted volume through EC2: the data key, the key's description, re-encryption between keys", () => {
   for (const action of ["kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]) {
@@ -68,7 +68,7 @@ test("another key of the account, even through EC2, is out of reach", () => {
 
 test("control: without the cluster key's statements the driver could not create an encrypted volume with it", () => {
   const bare: NamedPolicy[] = [{ name: "ebs-csi-driver", document: ebsCsiPolicy("kc") }];
-  expect(evaluateRequest(kms("kms:GenerateDataKeyWithoutPlaintext", VIA_EC2), bare, keyPolicy).decision).toBe("ImplicitlyDenied");
+  expect(evaluateRequest(kms("kms:GenerateDataKeyWithoutPlaintext", VIA_EC2), bare, keyPolicy()).decision).toBe("ImplicitlyDenied");
 });
 
 test("the default StorageClass encrypts with the cluster key, named by its alias", () => {

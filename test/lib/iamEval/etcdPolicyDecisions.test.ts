@@ -11,14 +11,14 @@ import { ACCOUNT, KEY, SCOPE, accountKeyPolicy, iamRequest } from "./scope";
 
 const BACKUPS = "arn:aws:s3:::kc-etcd-backups-abc";
 const KEY_POLICY = accountKeyPolicy();
-const etcd: NamedPolicy[] = [
+const etcd = (): NamedPolicy[] => [
   { name: "etcd", document: etcdPolicy(SCOPE, BACKUPS) },
   { name: "baseline", document: nodeBaselinePolicy("aws", "etcd") },
 ];
 
 const req = (action: string, resource: string, context: Record<string, string | string[]> = {}): IamRequest =>
   iamRequest(`arn:aws:iam::${ACCOUNT}:role/kc-etcd`, action, resource, context);
-const decide = (r: IamRequest, resourcePolicy?: NamedPolicy) => evaluateRequest(r, etcd, resourcePolicy).decision;
+const decide = (r: IamRequest, resourcePolicy?: NamedPolicy) => evaluateRequest(r, etcd(), resourcePolicy).decision;
 
 const tagged = (cluster: string, role: string) => ({
   "aws:ResourceTag/kubestead.io/cluster": cluster,

@@ -17,7 +17,7 @@ const param = (path: string) => `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${pat
 const OWN = param("/kubestead/kc/worker/bootstrap-kubelet.conf");
 const CA_KEY = param("/kubestead/kc/controlplane/ca.key");
 const KEY_POLICY = accountKeyPolicy();
-const workerSecrets: NamedPolicy = { name: "worker", document: doc(...readOwnSecrets(SCOPE, "worker")) };
+const workerSecrets = (): NamedPolicy => ({ name: "worker", document: doc(...readOwnSecrets(SCOPE, "worker")) });
 
 const decrypt = (
   parameterArn: string,
@@ -39,13 +39,13 @@ const getParameter = (arn: string): IamRequest => ({
 
 describe("evaluateRequest", () => {
   test("an identity policy allows within its resource pattern only", () => {
-    expect(evaluateRequest(getParameter(OWN), [workerSecrets])).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
-    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets]).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequest(getParameter(OWN), [workerSecrets()])).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
+    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets()]).decision).toBe("ImplicitlyDenied");
   });
 
   test("the encryption-context condition decides: same key, same service, another parameter's ARN is refused", () => {
-    expect(evaluateRequest(decrypt(OWN), [workerSecrets], KEY_POLICY).decision).toBe("Allowed");
-    expect(evaluateRequest(decrypt(CA_KEY), [workerSecrets], KEY_POLICY).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequest(decrypt(OWN), [workerSecrets()], KEY_POLICY).decision).toBe("Allowed");
+    expect(evaluateRequest(decrypt(CA_KEY), [workerSecrets()], KEY_POLICY).decision).toBe("ImplicitlyDenied");
     // Control: without the PARAMETER_ARN condition, the same request for the CA key is allowed.
     const viaServiceOnly: NamedPolicy = {
       name: "via service only",
@@ -61,7 +61,7 @@ describe("evaluateRequest", () => {
   });
 
   test("kms:ViaService decides too: a direct KMS call with the right context is refused", () => {
-    expect(evaluateRequest(decrypt(OWN, {}), [workerSecrets], KEY_POLICY).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequest(decrypt(OWN, {}), [workerSecrets()], KEY_POLICY).decision).toBe("ImplicitlyDenied");
   });
 
   test("the checked runSimulation drops kms:EncryptionContext:* keys, which is why the matrix uses the core evaluation", async () => {
@@ -73,7 +73,7 @@ describe("evaluateRequest", () => {
           resource: { resource: KEY, accountId: ACCOUNT },
           contextVariables: decrypt(OWN).context as Record<string, string>,
         },
-        identityPolicies: [{ name: "worker", policy: workerSecrets.document }],
+        identityPolicies: [{ name: "worker", policy: workerSecrets().document }],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy: KEY_POLICY.document,
@@ -94,7 +94,7 @@ describe("evaluateRequest", () => {
         Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/admin` }, Action: "kms:*", Resource: "*" }],
       },
     };
-    expect(evaluateRequest(decrypt(OWN), [workerSecrets], closedKey).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequest(decrypt(OWN), [workerSecrets()], closedKey).decision).toBe("ImplicitlyDenied");
   });
 
   test("an explicit deny wins over any allow", () => {
@@ -127,16 +127,16 @@ describe("evaluateRequest", () => {
 
   test("grantedBy names each policy that allows on its own", () => {
     const a: NamedPolicy = { name: "a", document: doc({ Sid: "A", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: "*" }) };
-    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets, a]).grantedBy).toEqual(["a"]);
+    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets(), a]).grantedBy).toEqual(["a"]);
   });
 });
 
 describe("evaluateRequestOnce", () => {
   test("decides as evaluateRequest does, keyed on the documents' text, and hands out copies", () => {
-    const first = evaluateRequestOnce(getParameter(OWN), [workerSecrets]);
+    const first = evaluateRequestOnce(getParameter(OWN), [workerSecrets()]);
     expect(first).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
     first.grantedBy.push("tampered");
-    expect(evaluateRequestOnce(getParameter(OWN), [workerSecrets])).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
+    expect(evaluateRequestOnce(getParameter(OWN), [workerSecrets()])).toEqual({ decision: "Allowed", grantedBy: ["worker"] });
     // Same names, another document: decided afresh, not taken from the first answer.
     const none: NamedPolicy = {
       name: "worker",
@@ -144,16 +144,16 @@ describe("evaluateRequestOnce", () => {
     };
     expect(evaluateRequestOnce(getParameter(OWN), [none]).decision).toBe("ExplicitlyDenied");
     // Another request against the same documents.
-    expect(evaluateRequestOnce(getParameter(CA_KEY), [workerSecrets]).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequestOnce(getParameter(CA_KEY), [workerSecrets()]).decision).toBe("ImplicitlyDenied");
     for (const req of [decrypt(OWN), decrypt(CA_KEY), decrypt(OWN, {})])
-      expect(evaluateRequestOnce(req, [workerSecrets], KEY_POLICY)).toEqual(evaluateRequest(req, [workerSecrets], KEY_POLICY));
+      expect(evaluateRequestOnce(req, [workerSecrets()], KEY_POLICY)).toEqual(evaluateRequest(req, [workerSecrets()], KEY_POLICY));
   });
 });
 
 describe("policy documents", () => {
   test("a document IAM would refuse is reported", () => {
     expect(identityPolicyErrors({})).not.toEqual([]);
-    expect(identityPolicyErrors(workerSecrets.document)).toEqual([]);
+    expect(identityPolicyErrors(workerSecrets().document)).toEqual([]);
   });
 
   test("a statement ID IAM would refuse is reported: repeated within the document, or not letters and digits", () => {
@@ -196,15 +196,15 @@ describe("managed policies written down as facts", () => {
 
   test("why node roles no longer attach it: a worker with it may fetch the CA key's parameter of the control plane", () => {
     const core: NamedPolicy = { name: "AmazonSSMManagedInstanceCore", document: AMAZON_SSM_MANAGED_INSTANCE_CORE.document };
-    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets, core])).toEqual({
+    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets(), core])).toEqual({
       decision: "Allowed",
       grantedBy: ["AmazonSSMManagedInstanceCore"],
     });
     // Only the key's encryption-context condition still stands between it and the plaintext.
-    expect(evaluateRequest(decrypt(CA_KEY), [workerSecrets, core], KEY_POLICY).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequest(decrypt(CA_KEY), [workerSecrets(), core], KEY_POLICY).decision).toBe("ImplicitlyDenied");
     // The inline baseline, Session Manager on, grants Session Manager and no parameter at all.
     const baseline: NamedPolicy = { name: "baseline", document: nodeBaselinePolicy("aws", "worker", { sessionManager: true }) };
-    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets, baseline]).decision).toBe("ImplicitlyDenied");
+    expect(evaluateRequest(getParameter(CA_KEY), [workerSecrets(), baseline]).decision).toBe("ImplicitlyDenied");
     expect(evaluateRequest({ ...getParameter("*"), action: "ssmmessages:OpenDataChannel", resource: "*" }, [baseline]).decision).toBe(
       "Allowed",
     );

@@ -30,7 +30,7 @@ const atRestContext = (cluster: string) =>
   Object.fromEntries(Object.entries(encryptionAtRestContext(cluster)).map(([k, v]) => [`kms:EncryptionContext:${k}`, v]));
 
 describe("the cluster key's policy: the auto scaling service-linked role launches instances with encrypted volumes", () => {
-  const keyPolicy: NamedPolicy = { name: "cluster key policy", document: clusterKeyPolicy("aws", ACCOUNT, ASG_ROLE) };
+  const keyPolicy = (): NamedPolicy => ({ name: "cluster key policy", document: clusterKeyPolicy("aws", ACCOUNT, ASG_ROLE) });
 
   test.each([
     "kms:Encrypt",
@@ -40,21 +40,21 @@ describe("the cluster key's policy: the auto scaling service-linked role launche
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:DescribeKey",
   ])("the role may %s with the key on the key policy alone; another role of the account may not", (action) => {
-    expect(decide(iamRequest(ASG_ROLE, action, KEY), [], keyPolicy)).toBe("Allowed");
-    expect(decide(iamRequest(WORKER_ROLE, action, KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(ASG_ROLE, action, KEY), [], keyPolicy())).toBe("Allowed");
+    expect(decide(iamRequest(WORKER_ROLE, action, KEY), [], keyPolicy())).toBe("ImplicitlyDenied");
   });
 
   test("it may create grants only for an AWS resource", () => {
-    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "true" }), [], keyPolicy)).toBe("Allowed");
-    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "false" }), [], keyPolicy)).toBe(
+    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "true" }), [], keyPolicy())).toBe("Allowed");
+    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY, { "kms:GrantIsForAWSResource": "false" }), [], keyPolicy())).toBe(
       "ImplicitlyDenied",
     );
-    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(ASG_ROLE, "kms:CreateGrant", KEY), [], keyPolicy())).toBe("ImplicitlyDenied");
   });
 
   test("it may not administer the key", () => {
     for (const action of ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey"])
-      expect({ action, decision: decide(iamRequest(ASG_ROLE, action, KEY), [], keyPolicy) }).toEqual({
+      expect({ action, decision: decide(iamRequest(ASG_ROLE, action, KEY), [], keyPolicy()) }).toEqual({
         action,
         decision: "ImplicitlyDenied",
       });
@@ -66,41 +66,41 @@ describe("the cluster key's policy: the auto scaling service-linked role launche
       document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] },
     };
     const deployer = `arn:aws:iam::${ACCOUNT}:role/deployer`;
-    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], keyPolicy)).toBe("Allowed");
-    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], keyPolicy())).toBe("Allowed");
+    expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [], keyPolicy())).toBe("ImplicitlyDenied");
     const other: NamedPolicy = { name: "other", document: clusterKeyPolicy("aws", "444455556666", ASG_ROLE) };
     expect(decide(iamRequest(deployer, "kms:ScheduleKeyDeletion", KEY), [admin], other)).toBe("ImplicitlyDenied");
   });
 });
 
 describe("the encryption-at-rest grant and key policy each demand the KMS plugin's encryption context", () => {
-  const grant: NamedPolicy[] = [{ name: "encryption at rest", document: encryptionAtRestPolicy(AT_REST, "kc") }];
-  const keyPolicy: NamedPolicy = { name: "key policy", document: encryptionAtRestKeyPolicy("aws", ACCOUNT, CP_ROLE, "kc") };
+  const grant = (): NamedPolicy[] => [{ name: "encryption at rest", document: encryptionAtRestPolicy(AT_REST, "kc") }];
+  const keyPolicy = (): NamedPolicy => ({ name: "key policy", document: encryptionAtRestKeyPolicy("aws", ACCOUNT, CP_ROLE, "kc") });
 
   test.each(["kms:Encrypt", "kms:Decrypt"])(
     "the role's own grant allows %s with the context, under a key policy that trusts it",
     (action) => {
-      expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("kc")), grant, TRUST_ACCOUNT)).toBe("Allowed");
-      expect(decide(iamRequest(CP_ROLE, action, AT_REST), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
-      expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("other")), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
-      expect(decide(iamRequest(CP_ROLE, action, KEY, atRestContext("kc")), grant, TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
+      expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("kc")), grant(), TRUST_ACCOUNT)).toBe("Allowed");
+      expect(decide(iamRequest(CP_ROLE, action, AT_REST), grant(), TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
+      expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("other")), grant(), TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
+      expect(decide(iamRequest(CP_ROLE, action, KEY, atRestContext("kc")), grant(), TRUST_ACCOUNT)).toBe("ImplicitlyDenied");
     },
   );
 
   test.each(["kms:Encrypt", "kms:Decrypt"])("the key policy alone allows the control-plane role %s with the context only", (action) => {
-    expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy)).toBe("Allowed");
-    expect(decide(iamRequest(CP_ROLE, action, AT_REST), [], keyPolicy)).toBe("ImplicitlyDenied");
-    expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("other")), [], keyPolicy)).toBe("ImplicitlyDenied");
-    expect(decide(iamRequest(WORKER_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy)).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy())).toBe("Allowed");
+    expect(decide(iamRequest(CP_ROLE, action, AT_REST), [], keyPolicy())).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(CP_ROLE, action, AT_REST, atRestContext("other")), [], keyPolicy())).toBe("ImplicitlyDenied");
+    expect(decide(iamRequest(WORKER_ROLE, action, AT_REST, atRestContext("kc")), [], keyPolicy())).toBe("ImplicitlyDenied");
   });
 });
 
 describe("the add-on store: list and get under the prefixes, decrypt through S3 in the region", () => {
-  const store: NamedPolicy[] = [
+  const store = (): NamedPolicy[] => [
     { name: "addon store", document: addonStorePolicy({ region: REGION, kmsKeyArn: KEY }, ADDONS, ["addons/", "node/"]) },
   ];
   const as = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
-    decide(iamRequest(CP_ROLE, action, resource, context), store, TRUST_ACCOUNT);
+    decide(iamRequest(CP_ROLE, action, resource, context), store(), TRUST_ACCOUNT);
 
   test.each([
     ["addons/", "Allowed"],
@@ -166,16 +166,17 @@ describe("no role but etcd's touches what carries kubestead.io/role=etcd, even g
 });
 
 describe("every key policy and key-bound grant is a valid document", () => {
-  const documents: [string, PolicyDocument, "identity" | "resource"][] = [
-    ["cluster key policy", clusterKeyPolicy("aws", ACCOUNT, ASG_ROLE), "resource"],
-    ["encryption-at-rest key policy", encryptionAtRestKeyPolicy("aws", ACCOUNT, CP_ROLE, "kc"), "resource"],
-    ["encryption-at-rest grant", encryptionAtRestPolicy(AT_REST, "kc"), "identity"],
-    ["add-on store", addonStorePolicy({ region: REGION, kmsKeyArn: KEY }, ADDONS, ["addons/", "node/"]), "identity"],
-    ["worker baseline", nodeBaselinePolicy("aws", "worker", { sessionManager: true }), "identity"],
-    ["etcd baseline", nodeBaselinePolicy("aws", "etcd"), "identity"],
+  const documents: [string, () => PolicyDocument, "identity" | "resource"][] = [
+    ["cluster key policy", () => clusterKeyPolicy("aws", ACCOUNT, ASG_ROLE), "resource"],
+    ["encryption-at-rest key policy", () => encryptionAtRestKeyPolicy("aws", ACCOUNT, CP_ROLE, "kc"), "resource"],
+    ["encryption-at-rest grant", () => encryptionAtRestPolicy(AT_REST, "kc"), "identity"],
+    ["add-on store", () => addonStorePolicy({ region: REGION, kmsKeyArn: KEY }, ADDONS, ["addons/", "node/"]), "identity"],
+    ["worker baseline", () => nodeBaselinePolicy("aws", "worker", { sessionManager: true }), "identity"],
+    ["etcd baseline", () => nodeBaselinePolicy("aws", "etcd"), "identity"],
   ];
 
-  test.each(documents)("%s: IAM accepts it: alphanumeric unique statement ids, every resource an ARN or *", (_name, document, kind) => {
+  test.each(documents)("%s: IAM accepts it: alphanumeric unique statement ids, every resource an ARN or *", (_name, build, kind) => {
+    const document = build();
     expect(kind === "resource" ? resourcePolicyErrors(document) : identityPolicyErrors(document)).toEqual([]);
     const sids = document.Statement.map((s) => s.Sid);
     for (const sid of sids) expect(sid).toMatch(/^[A-Za-z0-9]+$/);
