@@ -63,7 +63,7 @@ export function apiServerFlags(a: ApiServerSpec): Record<string, string | string
     "allow-privileged": "true", // CNI agents, kube-proxy and CSI node plugins run privileged
     "authentication-config": CONFIG.authentication,
     "authorization-mode": "Node,RBAC",
-    "enable-admission-plugins": admissionPlugins(a.alwaysPullImages ?? true).join(","),
+    "enable-admission-plugins": admissionPlugins(a.alwaysPullImages).join(","),
     "admission-control-config-file": CONFIG.admission,
     "enable-bootstrap-token-auth": "true", // worker kubelets join with bootstrap tokens
     profiling: "false",

@@ -182,7 +182,7 @@ export function kubeletFlags(a: KubeletServiceArgs): string[] {
   const problems = [...nodeLabelProblems(a.nodeLabels), ...nodeTaintProblems(a.nodeTaints)].map(formatProblem);
   for (const [k, v] of Object.entries(a.extraArgs ?? {})) {
     if (k in REFUSED_FLAGS) problems.push(`extraArgs.${k} is refused (got ${JSON.stringify(v)}): ${REFUSED_FLAGS[k]}`);
-    if (!/^[a-z0-9-]+$/.test(k)) problems.push(`extraArgs key ${JSON.stringify(k)} must be a flag name without "--": fix the key`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(k)) problems.push(`extraArgs key ${JSON.stringify(k)} must be a flag name without "--": fix the key`);
     // systemd splits ExecStart= on whitespace and interprets quotes and '$'.
     if (/[\s"'\\$%;]/.test(v))
       problems.push(`extraArgs.${k} must not contain spaces, quotes, '$', '%', ';' or '\\' (got ${JSON.stringify(v)}): simplify the value`);
@@ -242,7 +242,7 @@ export interface BootstrapKubeconfigArgs {
  */
 export function renderBootstrapKubeconfig(a: BootstrapKubeconfigArgs): string {
   const problems: string[] = [];
-  if (!/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(a.server))
+  if (!/^https:\/\/[^\s/:]+:\d{1,5}\/?$/.test(a.server))
     problems.push(
       `server must be an https://host:port URL (got ${JSON.stringify(a.server)}): use the API load balancer's https://<dns>:6443`,
     );

@@ -31,7 +31,7 @@ export const CIS_STRONG_CIPHERS = new Set([
 /** "--a=b --c" tokens of a kubelet command line (e.g. a unit's ExecStart=) as flags. */
 export function parseKubeletFlags(commandLine: string): KubeletFlags {
   const flags: KubeletFlags = {};
-  for (const token of commandLine.trim().split(/\s+/)) {
+  for (const token of commandLine.split(/\s+/)) {
     const m = /^--([^=]+)(?:=(.*))?$/.exec(token);
     if (m) flags[m[1]] = m[2] ?? "true";
   }
@@ -122,7 +122,7 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
   );
 
   const idle = effective(config, f, "streaming-connection-idle-timeout", ["streamingConnectionIdleTimeout"]);
-  const idleMs = idle.value === "" ? undefined : goDurationMs(idle.value);
+  const idleMs = goDurationMs(idle.value);
   add(
     "4.2.5",
     "streaming-connection-idle-timeout is not 0",
@@ -146,13 +146,9 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
   );
 
   const qps = effective(config, f, "event-qps", ["eventRecordQPS"]);
-  const qpsN = qps.value === "" ? undefined : Number(qps.value);
-  add(
-    "4.2.8",
-    "eventRecordQPS captures events (>= 0)",
-    qps.value === "" || (qpsN !== undefined && Number.isFinite(qpsN) && qpsN >= 0),
-    `${qps.from}=${qps.value || "(default 50)"}`,
-  );
+  // Unset ("") reads as 0 and passes, as the default 50 would.
+  const qpsN = Number(qps.value);
+  add("4.2.8", "eventRecordQPS captures events (>= 0)", Number.isFinite(qpsN) && qpsN >= 0, `${qps.from}=${qps.value || "(default 50)"}`);
 
   // The benchmark asks for tls-cert-file/tls-private-key-file; a kubelet with serverTLSBootstrap
   // serves a CA-signed certificate it requested itself, which meets the control's intent.
@@ -185,11 +181,12 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
   );
 
   const ciphers = effective(config, f, "tls-cipher-suites", ["tlsCipherSuites"]);
-  const weak = ciphers.value === "" ? [] : ciphers.value.split(",").filter((c) => !CIS_STRONG_CIPHERS.has(c));
+  // Unset ("") splits to [""], which is no strong suite: unset fails.
+  const weak = ciphers.value.split(",").filter((c) => !CIS_STRONG_CIPHERS.has(c));
   add(
     "4.2.12",
     "only strong TLS cipher suites",
-    ciphers.value !== "" && weak.length === 0,
+    weak.length === 0,
     ciphers.value === ""
       ? "tlsCipherSuites unset (Go defaults include CBC suites); set the ECDHE+AEAD list"
       : weak.length > 0
@@ -198,11 +195,12 @@ export function evaluateKubelet(config: Record<string, unknown>, flags: KubeletF
   );
 
   const pids = effective(config, f, "pod-max-pids", ["podPidsLimit"]);
+  // Unset ("") reads as 0, which is no limit.
   const pidsN = Number(pids.value);
   add(
     "4.2.13",
     "a limit is set on pod PIDs",
-    pids.value !== "" && Number.isInteger(pidsN) && pidsN > 0,
+    Number.isInteger(pidsN) && pidsN > 0,
     `${pids.from}=${pids.value || "(unset)"}; set podPidsLimit, e.g. 4096`,
   );
 
