@@ -38,9 +38,12 @@ export const ADMISSION_PLUGINS = [
   "AlwaysPullImages",
 ];
 
-/** The plugins to enable: ADMISSION_PLUGINS, without AlwaysPullImages when it is turned off. */
-export function admissionPlugins(alwaysPullImages = true): string[] {
-  return ADMISSION_PLUGINS.filter((p) => alwaysPullImages || p !== "AlwaysPullImages");
+/**
+ * The plugins to enable: ADMISSION_PLUGINS, without AlwaysPullImages only when it is turned off
+ * explicitly (false); unset or null keeps it, so a missing value never drops the control.
+ */
+export function admissionPlugins(alwaysPullImages?: boolean | null): string[] {
+  return ADMISSION_PLUGINS.filter((p) => alwaysPullImages !== false || p !== "AlwaysPullImages");
 }
 
 /** Flags that must never come from extraArgs, with the reason given back to the user. */

@@ -58,6 +58,10 @@ const PROTECTED_FIELDS = [
   "serverTLSBootstrap",
   "tlsCipherSuites",
   "tlsMinVersion",
+  "streamingConnectionIdleTimeout",
+  "eventRecordQPS",
+  "podPidsLimit",
+  "seccompDefault",
 ];
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -176,6 +180,24 @@ const REFUSED_FLAGS: Record<string, string> = {
   "anonymous-auth": "CIS 4.2.1: set in the config file, never weakened",
   "authorization-mode": "CIS 4.2.2: set in the config file, never weakened",
   "read-only-port": "CIS 4.2.4: the read-only port stays closed",
+  // The kubelet takes the last copy of a flag and extraArgs come last: each of these would
+  // override what the hardened config file or the stack's own flags set.
+  config: "the hardened config file is the stack's",
+  kubeconfig: "the node's credentials are the stack's",
+  "bootstrap-kubeconfig": "the node's credentials are the stack's",
+  "node-labels": "set labels in the pool's labels, where they are validated",
+  "register-with-taints": "set taints in the pool's taints, where they are validated",
+  "feature-gates": "set in the config file",
+  "rotate-certificates": "CIS 4.2.10: client certificates rotate",
+  "rotate-server-certificates": "CIS 4.2.11: the serving certificate is requested from the cluster CA",
+  "protect-kernel-defaults": "set in the config file",
+  "seccomp-default": "CIS 4.2.14: set in the config file",
+  "make-iptables-util-chains": "CIS 4.2.6: set in the config file",
+  "tls-cipher-suites": "CIS 4.2.12: only strong cipher suites, set in the config file",
+  "tls-min-version": "set in the config file",
+  "streaming-connection-idle-timeout": "CIS 4.2.5: set in the config file",
+  "pod-max-pids": "CIS 4.2.13: set in the config file",
+  "event-qps": "CIS 4.2.8: set in the config file",
 };
 
 export function kubeletFlags(a: KubeletServiceArgs): string[] {
@@ -242,7 +264,8 @@ export interface BootstrapKubeconfigArgs {
  */
 export function renderBootstrapKubeconfig(a: BootstrapKubeconfigArgs): string {
   const problems: string[] = [];
-  if (!/^https:\/\/[^\s/:]+:\d{1,5}\/?$/.test(a.server))
+  const port = /^https:\/\/[^\s/:@?#[\]]+:(\d{1,5})\/?$/.exec(a.server)?.[1];
+  if (port === undefined || Number(port) < 1 || Number(port) > 65535)
     problems.push(
       `server must be an https://host:port URL (got ${JSON.stringify(a.server)}): use the API load balancer's https://<dns>:6443`,
     );

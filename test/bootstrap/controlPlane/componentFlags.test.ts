@@ -39,6 +39,10 @@ describe("admission plugins", () => {
     expect(admissionPlugins(true)).toEqual(ADMISSION_PLUGINS);
   });
 
+  test("a missing value (null, as a hand-written spec may carry) keeps AlwaysPullImages: only false drops it", () => {
+    expect(admissionPlugins(null)).toEqual(ADMISSION_PLUGINS);
+  });
+
   test("without AlwaysPullImages when it is turned off", () => {
     expect(admissionPlugins(false)).toEqual(["NodeRestriction", "DenyServiceExternalIPs", "EventRateLimit"]);
   });

@@ -61,6 +61,10 @@ describe("buildKubeletConfig inputs", () => {
     "serverTLSBootstrap",
     "tlsCipherSuites",
     "tlsMinVersion",
+    "streamingConnectionIdleTimeout",
+    "eventRecordQPS",
+    "podPidsLimit",
+    "seccompDefault",
   ])("extra.%s is refused: it carries a hardened setting", (key) => {
     expect(() => buildKubeletConfig({ clusterDnsIp: "10.96.0.10", clusterDomain: "cluster.local", extra: { [key]: "x" } })).toThrow(
       new Error(`kubelet config: extra.${key} must not override a hardened kubelet field (got "x"): remove it from extra`),
@@ -85,6 +89,22 @@ describe("kubeletFlags", () => {
     ["anonymous-auth", "CIS 4.2.1: set in the config file, never weakened"],
     ["authorization-mode", "CIS 4.2.2: set in the config file, never weakened"],
     ["read-only-port", "CIS 4.2.4: the read-only port stays closed"],
+    ["config", "the hardened config file is the stack's"],
+    ["kubeconfig", "the node's credentials are the stack's"],
+    ["bootstrap-kubeconfig", "the node's credentials are the stack's"],
+    ["node-labels", "set labels in the pool's labels, where they are validated"],
+    ["register-with-taints", "set taints in the pool's taints, where they are validated"],
+    ["feature-gates", "set in the config file"],
+    ["rotate-certificates", "CIS 4.2.10: client certificates rotate"],
+    ["rotate-server-certificates", "CIS 4.2.11: the serving certificate is requested from the cluster CA"],
+    ["protect-kernel-defaults", "set in the config file"],
+    ["seccomp-default", "CIS 4.2.14: set in the config file"],
+    ["make-iptables-util-chains", "CIS 4.2.6: set in the config file"],
+    ["tls-cipher-suites", "CIS 4.2.12: only strong cipher suites, set in the config file"],
+    ["tls-min-version", "set in the config file"],
+    ["streaming-connection-idle-timeout", "CIS 4.2.5: set in the config file"],
+    ["pod-max-pids", "CIS 4.2.13: set in the config file"],
+    ["event-qps", "CIS 4.2.8: set in the config file"],
   ])("extraArgs.%s is refused with its reason", (flag, reason) => {
     expect(() => kubeletFlags({ nodeLabels: {}, nodeTaints: [], extraArgs: { [flag]: "x" } })).toThrow(
       new Error(`kubelet service: 1 problem(s):\n  - extraArgs.${flag} is refused (got "x"): ${reason}`),
@@ -134,13 +154,16 @@ describe("kubeletFlags", () => {
 });
 
 describe("renderBootstrapKubeconfig inputs", () => {
-  test.each(["https://api.example.com:6443", "https://api.example.com:6443/", "https://10.0.0.5:6443", "https://a:1"])(
-    "server %s is written as given",
-    (server) => {
-      const k = parse(renderBootstrapKubeconfig({ server, caPath: "/etc/kubernetes/pki/ca.crt", token: "abcdef.0123456789abcdef" }));
-      expect(k.clusters[0].cluster.server).toBe(server);
-    },
-  );
+  test.each([
+    "https://api.example.com:6443",
+    "https://api.example.com:6443/",
+    "https://10.0.0.5:6443",
+    "https://a:1",
+    "https://API.Example.com:65535",
+  ])("server %s is written as given", (server) => {
+    const k = parse(renderBootstrapKubeconfig({ server, caPath: "/etc/kubernetes/pki/ca.crt", token: "abcdef.0123456789abcdef" }));
+    expect(k.clusters[0].cluster.server).toBe(server);
+  });
 
   test.each([
     "xhttps://api.example.com:6443",
@@ -152,6 +175,11 @@ describe("renderBootstrapKubeconfig inputs", () => {
     "https://api.example.com:644x",
     "https://api.example.com:123456",
     "https://a:b:6443",
+    "https://api.example.com:0",
+    "https://api.example.com:65536",
+    "https://u@api.example.com:6443",
+    "https://a#b:6443",
+    "https://a?b:6443",
   ])("server %s is refused", (server) => {
     expect(() => renderBootstrapKubeconfig({ server, caPath: "/etc/kubernetes/pki/ca.crt", token: "abcdef.0123456789abcdef" })).toThrow(
       new Error(
