@@ -203,6 +203,14 @@ describe("evaluateKubelet, one check at a time", () => {
       false,
       "unset=(default true); set authentication.anonymous.enabled: false",
     ],
+    [
+      "a null section on the config path reads as unset",
+      "4.2.1",
+      { authentication: null },
+      {},
+      false,
+      "unset=(default true); set authentication.anonymous.enabled: false",
+    ],
     // 4.2.2
     [
       "a config file without a mode defaults to Webhook",
