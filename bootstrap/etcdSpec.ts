@@ -3,6 +3,7 @@
  * shared by the env, boot-step and backup renderers.
  */
 import { formatProblem, Problem } from "../lib/config/problems";
+import { isTcpPort } from "./tcpPort";
 
 export interface EtcdPeer {
   /** Member name, `etcd-<i>`. */
@@ -101,7 +102,7 @@ export function etcdSpecProblems(m: EtcdMemberSpec): Problem[] {
     add("snapshotCount", "must be a positive integer", m.snapshotCount, "use 10000");
   for (const k of ["clientPort", "peerPort", "metricsPort"] as const) {
     const v = m[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 65535)) add(k, "must be a TCP port", v, "leave it unset for the default");
+    if (v !== undefined && !isTcpPort(v)) add(k, "must be a TCP port", v, "leave it unset for the default");
   }
   if (m.dataDir !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(m.dataDir))
     add("dataDir", "must be an absolute path", m.dataDir, "leave it unset for /var/lib/etcd");

@@ -31,6 +31,7 @@ import {
   SYSTEM_POOL_AFFINITY,
   SYSTEM_TOLERATIONS,
 } from "./objects";
+import { isTcpPort } from "../tcpPort";
 
 export interface CiliumArgs {
   /** Cilium release without the v, e.g. "1.20.2" (1.18 or later). */
@@ -105,7 +106,7 @@ function ciliumArgsProblems(a: CiliumArgs): string[] {
     );
   }
   const port = a.apiServerPort ?? 6443;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isTcpPort(port)) {
     problems.push(`Cilium apiServerPort must be an integer from 1 to 65535 (got ${port}): use the API listener's port, 6443`);
   }
   return problems;

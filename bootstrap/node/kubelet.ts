@@ -11,6 +11,7 @@ import { renderKubeconfig } from "../kubeconfig";
 import { renderUnit } from "../systemd";
 import { formatTaint, nodeLabelProblems, nodeTaintProblems } from "./labels";
 import { BIN, BOOTSTRAP_KUBECONFIG_PATH, CLUSTER_CA_PATH, CONTAINERD_SOCKET, KUBELET_CONFIG_PATH, KUBELET_KUBECONFIG_PATH } from "./paths";
+import { isTcpPort } from "../tcpPort";
 
 /** The ECDHE+AEAD suites CIS 4.2.12 accepts; Go negotiates TLS 1.3 suites on its own. */
 export const STRONG_TLS_CIPHER_SUITES = [
@@ -265,7 +266,7 @@ export interface BootstrapKubeconfigArgs {
 export function renderBootstrapKubeconfig(a: BootstrapKubeconfigArgs): string {
   const problems: string[] = [];
   const port = /^https:\/\/[^\s/:@?#[\]]+:(\d{1,5})\/?$/.exec(a.server)?.[1];
-  if (port === undefined || Number(port) < 1 || Number(port) > 65535)
+  if (port === undefined || !isTcpPort(Number(port)))
     problems.push(
       `server must be an https://host:port URL (got ${JSON.stringify(a.server)}): use the API load balancer's https://<dns>:6443`,
     );
