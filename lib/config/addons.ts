@@ -28,7 +28,7 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
         `${p}.${old}`,
         "is gone: add-ons are rendered as manifests here and applied by the control plane, not installed from Helm charts",
         a[old],
-        now ? `set ${NAMESPACE}:${p}.${now} to the add-on's release (image tag without v) instead` : "drop it",
+        `set ${NAMESPACE}:${p}.${now} to the add-on's release (image tag without v) instead`,
       );
     }
   }
@@ -86,8 +86,8 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
   };
 }
 
-/** Keys of the Helm-chart era and what replaced them (undefined: nothing). */
-const RENAMED_ADDON_KEYS: Record<string, string | undefined> = {
+/** Keys of the Helm-chart era and the keys that replaced them. */
+const RENAMED_ADDON_KEYS: Record<string, string> = {
   csrApproverChartVersion: "csrApproverVersion",
   metricsServerChartVersion: "metricsServerVersion",
   clusterAutoscalerChartVersion: "clusterAutoscalerVersion",

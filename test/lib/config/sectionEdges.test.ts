@@ -1,0 +1,176 @@
+/**
+ * Edges of the config sections that the broken-config table does not reach: add-on releases for a
+ * Kubernetes minor no table knows, zones without a region, nested per-architecture checksums, etcd
+ * members over an even zone count, and private subnets too small for maxNodes.
+ */
+import { readAddons } from "../../../lib/config/addons";
+import { configProblems } from "../../../lib/config/parse";
+import { Reader } from "../../../lib/config/reader";
+import { readRegion, readZones } from "../../../lib/config/zones";
+import { withChange } from "../../helpers/stackValues";
+
+describe("readAddons", () => {
+  it("asks for the cloud-controller-manager's release when no release is known for the Kubernetes minor", () => {
+    const r = new Reader("kubestead");
+    const out = readAddons(r, {}, "1.38.0");
+    expect(out.cloudControllerManagerVersion).toBe("");
+    expect(out.clusterAutoscalerVersion).toBe("1.38.0");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:addons.cloudControllerManagerVersion",
+        rule: "is required: no release of the AWS cloud-controller-manager for Kubernetes 1.38 is known here",
+        got: undefined,
+        fix: "set kubestead:addons.cloudControllerManagerVersion to its 1.38.x release",
+      },
+    ]);
+  });
+
+  it("stays quiet about add-on releases when kubernetes.version is already refused", () => {
+    const r = new Reader("kubestead");
+    r.problem("kubernetes.version", "must be a supported Kubernetes minor", "1.38.0", "pin one");
+    readAddons(r, { cloudControllerManagerVersion: "1.35.2" }, "1.38.0");
+    readAddons(r, {}, "1.38.0");
+    expect(r.problems.map((p) => p.key)).toEqual(["kubestead:kubernetes.version"]);
+  });
+
+  it("asks for a release of the minor, with no default to offer, when the given one is of another minor", () => {
+    const r = new Reader("kubestead");
+    expect(readAddons(r, { cloudControllerManagerVersion: "1.35.2" }, "1.38.0").cloudControllerManagerVersion).toBe("1.35.2");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:addons.cloudControllerManagerVersion",
+        rule: "must be a release of the Kubernetes minor (1.38): the AWS cloud-controller-manager supports only its own minor",
+        got: "1.35.2",
+        fix: "use a 1.38.x release",
+      },
+    ]);
+  });
+
+  it("names the new key of a Helm-era add-on key", () => {
+    const r = new Reader("kubestead");
+    readAddons(r, { metricsServerChartVersion: "3.12.0" }, "1.36.2");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:addons.metricsServerChartVersion",
+        rule: "is gone: add-ons are rendered as manifests here and applied by the control plane, not installed from Helm charts",
+        got: "3.12.0",
+        fix: "set kubestead:addons.metricsServerVersion to the add-on's release (image tag without v) instead",
+      },
+    ]);
+  });
+});
+
+describe("readRegion and readZones", () => {
+  it("gives no did-you-mean for a region name nothing is near", () => {
+    const r = new Reader("kubestead");
+    expect(readRegion(r, "zzzzzzzzzzzzzzzzzzzz")).toBe("");
+    expect(r.problems).toEqual([
+      {
+        key: "aws:region",
+        rule: "must be an AWS region (table of 2026-11)",
+        got: "zzzzzzzzzzzzzzzzzzzz",
+        fix: "set aws:region to a region name such as us-east-1 or eu-west-1",
+      },
+    ]);
+  });
+
+  it("reads no zones and says nothing when there is no region and no zones", () => {
+    const r = new Reader("kubestead");
+    expect(readZones(r, {}, "")).toEqual([]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("without a region, still counts the zones given but cannot name the region's", () => {
+    const r = new Reader("kubestead");
+    expect(readZones(r, { zones: ["a", "b"] }, "")).toEqual(["a", "b"]);
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:zones",
+        rule: "must list at least 3 availability zones for an HA control plane and etcd",
+        got: ["a", "b"],
+        fix: "list three zones of the region",
+      },
+    ]);
+  });
+
+  it("offers the region's first three zones when a zone name is near none of them", () => {
+    const r = new Reader("kubestead");
+    readZones(r, { zones: ["us-east-1a", "us-east-1b", "zzzzzzzzzzzzzzzzzzzz"] }, "us-east-1");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:zones[2]",
+        rule: "must be an availability zone of us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f)",
+        got: "zzzzzzzzzzzzzzzzzzzz",
+        fix: "use zones of us-east-1, e.g. us-east-1a, us-east-1b, us-east-1c",
+      },
+    ]);
+  });
+
+  it("defaults to the region's first three zones", () => {
+    const r = new Reader("kubestead");
+    expect(readZones(r, {}, "us-east-1")).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+    expect(r.problems).toEqual([]);
+  });
+});
+
+describe("whole-config edges", () => {
+  it("refuses private subnets with fewer node addresses than maxNodes", () => {
+    const raw = withChange("dev", (v) => (v.network = { ...v.network, privateSubnetPrefix: 28 }));
+    expect(configProblems(raw)).toEqual([
+      {
+        key: "kubestead:network.privateSubnetPrefix",
+        rule: "gives 33 node addresses in the private subnets, fewer than maxNodes (50)",
+        got: 28,
+        fix: "use a shorter prefix (larger subnets) or a larger VPC",
+      },
+    ]);
+  });
+
+  it("accepts private subnets with exactly maxNodes node addresses", () => {
+    const raw = withChange("dev", (v) => {
+      v.network = { ...v.network, privateSubnetPrefix: 28 };
+      v.maxNodes = 33;
+      v.workers[1].maxSize = 1;
+      v.workers[0].maxSize = 31;
+    });
+    expect(configProblems(raw)).toEqual([]);
+  });
+
+  it("suggests the largest odd member count the zones allow when there are more members than zones", () => {
+    const raw = withChange("dev", (v) => {
+      v.zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"];
+      v.etcd = { ...v.etcd, members: 5 };
+    });
+    expect(configProblems(raw)).toEqual([
+      {
+        key: "kubestead:etcd.members",
+        rule: "must not exceed the number of zones (4): each member needs its own zone",
+        got: 5,
+        fix: "add zones to kubestead:zones or set kubestead:etcd.members to 3",
+      },
+    ]);
+  });
+
+  it("reads checksums nested under an architecture, each at its own key", () => {
+    const raw = withChange("dev", (v) => (v.checksums = { arm64: { kubelet: "abc", kubelett: "0".repeat(64) } }));
+    expect(configProblems(raw)).toEqual([
+      {
+        key: "kubestead:checksums.arm64.kubelet",
+        rule: "must be a sha256: 64 lowercase hex digits",
+        got: "abc",
+        fix: "copy the checksum the release publishes for the file",
+      },
+      {
+        key: "kubestead:checksums.arm64.kubelett",
+        rule: "is not a binary nodes download",
+        got: "0".repeat(64),
+        fix: "did you mean kubelet? use one of: kubelet, kubectl, containerd, runc, cniPlugins",
+      },
+    ]);
+  });
+
+  it("refuses an architecture's checksums that are not a mapping, at the architecture's key", () => {
+    const raw = withChange("dev", (v) => (v.checksums = { arm64: "abc" }));
+    expect(configProblems(raw).map((p) => [p.key, p.rule, p.got])).toEqual([["kubestead:checksums.arm64", "must be an object", "abc"]]);
+  });
+});
