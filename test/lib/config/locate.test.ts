@@ -51,6 +51,18 @@ describe("locateKey", () => {
     expect(locateKey(stackFile(), "kubestead:workers[0].labels.example.com")).toEqual({ line: 9, column: 9 });
   });
 
+  it("takes the longest of two label keys that both fit, in either order", () => {
+    for (const keys of [
+      ["example.com", "example.com.sub/tier"],
+      ["example.com.sub/tier", "example.com"],
+    ]) {
+      const text = ["config:", "  kubestead:labels:", `    ${keys[0]}: a`, `    ${keys[1]}: b`, ""].join("\n");
+      const line = keys.indexOf("example.com.sub/tier") + 3;
+      expect(locateKey(text, "kubestead:labels.example.com.sub/tier")).toEqual({ line, column: 5 });
+      expect(locateKey(text, "kubestead:labels.example.com")).toEqual({ line: keys.indexOf("example.com") + 3, column: 5 });
+    }
+  });
+
   it("points a key the file doesn't write at its nearest written parent", () => {
     expect(locateKey(stackFile(), "kubestead:workers[1].labels")).toEqual({ line: 11, column: 7 });
     expect(locateKey(stackFile(), "kubestead:workers[5].name")).toEqual({ line: 6, column: 3 });

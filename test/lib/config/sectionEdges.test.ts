@@ -4,8 +4,13 @@
  * members over an even zone count, and private subnets too small for maxNodes.
  */
 import { readAddons } from "../../../lib/config/addons";
+import { KUBELET_SHA256 } from "../../../lib/releases";
+import { readInstanceTypes } from "../../../lib/config/instanceTypes";
+import { readKubernetes } from "../../../lib/config/kubernetes";
 import { configProblems } from "../../../lib/config/parse";
 import { Reader } from "../../../lib/config/reader";
+import { readPki } from "../../../lib/config/pki";
+import { readTags } from "../../../lib/config/tags";
 import { readRegion, readZones } from "../../../lib/config/zones";
 import { withChange } from "../../helpers/stackValues";
 
@@ -172,5 +177,126 @@ describe("whole-config edges", () => {
   it("refuses an architecture's checksums that are not a mapping, at the architecture's key", () => {
     const raw = withChange("dev", (v) => (v.checksums = { arm64: "abc" }));
     expect(configProblems(raw).map((p) => [p.key, p.rule, p.got])).toEqual([["kubestead:checksums.arm64", "must be an object", "abc"]]);
+  });
+});
+
+describe("more section edges", () => {
+  it("reads tag values written as YAML booleans and numbers as strings, in key order", () => {
+    const r = new Reader("kubestead");
+    const tags = readTags(r, { tags: { team: "platform", billable: true, cost: 42 } });
+    expect(Object.entries(tags)).toEqual([
+      ["billable", "true"],
+      ["cost", "42"],
+      ["team", "platform"],
+    ]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("refuses tags that are not a mapping, at kubestead:tags", () => {
+    const r = new Reader("kubestead");
+    expect(readTags(r, { tags: "team=platform" })).toEqual({});
+    expect(r.problems.map((p) => [p.key, p.rule, p.got])).toEqual([["kubestead:tags", "must be a mapping of strings", "team=platform"]]);
+  });
+
+  it("asks for aws:region when it is empty as when it is missing", () => {
+    const r = new Reader("kubestead");
+    expect(readRegion(r, "")).toBe("");
+    expect(readRegion(r, undefined)).toBe("");
+    expect(r.problems.map((p) => [p.key, p.rule, p.got])).toEqual([
+      ["aws:region", "is required", ""],
+      ["aws:region", "is required", undefined],
+    ]);
+  });
+
+  it("reads every pki lifetime it is given", () => {
+    const r = new Reader("kubestead");
+    expect(
+      readPki(r, {
+        caValidityHours: 43800,
+        leafValidityHours: 4380,
+        earlyRenewalHours: 100,
+        bootstrapTokenMaxAgeDays: 7,
+        adminValidityHours: 24,
+      }),
+    ).toEqual({
+      caValidityHours: 43800,
+      leafValidityHours: 4380,
+      earlyRenewalHours: 100,
+      bootstrapTokenMaxAgeDays: 7,
+      adminValidityHours: 24,
+    });
+    expect(r.problems).toEqual([]);
+  });
+
+  it("reads a cluster domain it is given", () => {
+    const r = new Reader("kubestead");
+    expect(readKubernetes(r, { clusterDomain: "corp.internal" }).clusterDomain).toBe("corp.internal");
+    expect(r.problems).toEqual([]);
+  });
+
+  it("refuses a pod CIDR without a clean network address", () => {
+    const r = new Reader("kubestead");
+    readKubernetes(r, { podCidr: "10.128.0.1/14" });
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:kubernetes.podCidr",
+        rule: "must be an IPv4 CIDR with a clean network address",
+        got: "10.128.0.1/14",
+        fix: "use e.g. 10.128.0.0/11",
+      },
+    ]);
+  });
+
+  it("refuses a cluster DNS address that is not an IPv4 address", () => {
+    const r = new Reader("kubestead");
+    readKubernetes(r, { clusterDnsIp: "dns.local" });
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:kubernetes.clusterDnsIp",
+        rule: "must be an IPv4 address",
+        got: "dns.local",
+        fix: "leave it unset to use the service CIDR's 10th address",
+      },
+    ]);
+  });
+
+  it("asks for an address of a tiny service CIDR without naming its 10th, which it lacks", () => {
+    const r = new Reader("kubestead");
+    readKubernetes(r, { serviceCidr: "10.96.0.0/30", clusterDnsIp: "10.97.0.10" });
+    expect(r.problems.map((p) => [p.key, p.fix])).toEqual([
+      ["kubestead:kubernetes.serviceCidr", "use 10.96.0.0/12"],
+      ["kubestead:kubernetes.clusterDnsIp", "use an address of the service CIDR or leave it unset"],
+    ]);
+  });
+
+  it("offers the common types when an instance type name is near none the table knows", () => {
+    const r = new Reader("kubestead");
+    expect(readInstanceTypes(r, "controlPlane.instanceType", ["zzzzzzzzzzzzzz"], false)).toBe("amd64");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:controlPlane.instanceType",
+        rule: "must be an EC2 instance type kubestead knows (table of 2026-11)",
+        got: "zzzzzzzzzzzzzz",
+        fix: "use a type such as m7i.large, c7i.xlarge or r7i.large (a newer type can be added to lib/aws/instanceTypes.ts)",
+      },
+    ]);
+  });
+
+  it("refuses a checksum key near no binary without a did-you-mean", () => {
+    const raw = withChange("dev", (v) => (v.checksums = { zzzzzzzzzzzzzz: "0".repeat(64) }));
+    expect(configProblems(raw).map((p) => [p.key, p.fix])).toEqual([
+      ["kubestead:checksums.zzzzzzzzzzzzzz", "use one of: kubelet, kubectl, containerd, runc, cniPlugins, amd64, arm64"],
+    ]);
+  });
+
+  it("says none when no release has checksums of every architecture the cluster runs", () => {
+    const empty = jest.replaceProperty(KUBELET_SHA256, "arm64", {});
+    try {
+      const raw = withChange("dev", (v) => (v.kubernetes = { ...v.kubernetes, version: "1.36.99" }));
+      const versionProblem = configProblems(raw).find((p) => p.key === "kubestead:kubernetes.version");
+      expect(versionProblem?.fix).toMatch(/^pin a release with known amd64 and arm64 checksums \(none\), or set /);
+    } finally {
+      empty.restore();
+    }
   });
 });
