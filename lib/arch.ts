@@ -4,7 +4,11 @@
  */
 export type Arch = "amd64" | "arm64";
 
-export const ARCHES: readonly Arch[] = ["amd64", "arm64"];
+/** How people name each architecture when they speak of instance families; `satisfies` makes a new Arch name itself here. */
+const FAMILY_NAMES = { amd64: "amd64 (x86_64)", arm64: "arm64 (Graviton)" } as const satisfies Record<Arch, string>;
+
+/** Every Arch, in one order (the keys of FAMILY_NAMES, so a new Arch cannot be left out). */
+export const ARCHES: readonly Arch[] = Object.keys(FAMILY_NAMES) as Arch[];
 
 /** EC2's name for the architecture (DescribeImages `architecture`, instance type processor info). */
 export function ec2Architecture(arch: Arch): "x86_64" | "arm64" {
@@ -22,5 +26,5 @@ export function ec2Architecture(arch: Arch): "x86_64" | "arm64" {
 
 /** How people name the architecture when they speak of instance families. */
 export function archFamilyName(arch: Arch): string {
-  return arch === "arm64" ? "arm64 (Graviton)" : "amd64 (x86_64)";
+  return FAMILY_NAMES[arch];
 }

@@ -87,9 +87,9 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
 }
 
 /** Keys of the Helm-chart era and the keys that replaced them. */
-const RENAMED_ADDON_KEYS: Record<string, string> = {
+const RENAMED_ADDON_KEYS = {
   csrApproverChartVersion: "csrApproverVersion",
   metricsServerChartVersion: "metricsServerVersion",
   clusterAutoscalerChartVersion: "clusterAutoscalerVersion",
   ebsCsiDriverChartVersion: "ebsCsiDriverVersion",
-};
+} satisfies Record<string, keyof AddonsConfig>;

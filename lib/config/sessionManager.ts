@@ -105,7 +105,7 @@ export function readSessionManager(r: Reader, raw: unknown, archs: Map<Arch, str
   return { version, sha256 };
 }
 
-/** `badVersion`: a problem was reported at the version (an empty version always is: Reader.string requires it). */
+/** `badVersion`: a problem was reported at the version (Reader.string reports one with every empty or malformed value it returns). */
 function checksumFix(version: string, arch: Arch, badVersion: boolean): string {
   const url = sessionManagerAgentUrl(badVersion ? "<version>" : version, arch);
   return `download ${url} and its .sig, check the signature with AWS's SSM agent public key (gpg --verify), then set the package's sha256sum`;

@@ -49,7 +49,7 @@ describe("readControlPlane", () => {
     expect(cfg.clusterAdminsBinding).toBe(true);
   });
 
-  test("every documented key is known and read: audit log, volume, pull policy, binding", () => {
+  test("the audit-log, volume, pull-policy and binding keys are known and read", () => {
     const { cfg, problems } = readCp({
       rootVolumeGiB: 100,
       auditLogMaxAgeDays: 7,

@@ -1,10 +1,11 @@
 /**
  * Edges of the config sections that the broken-config table does not reach: add-on releases for a
  * Kubernetes minor no table knows, zones without a region, nested per-architecture checksums, etcd
- * members over an even zone count, and private subnets too small for maxNodes.
+ * members over an even zone count, private subnets too small for maxNodes, and the tags, pki,
+ * Kubernetes network and instance-type readers called directly.
  */
 import { readAddons } from "../../../lib/config/addons";
-import { KUBELET_SHA256 } from "../../../lib/releases";
+import { CLOUD_CONTROLLER_MANAGER_RELEASES, KUBELET_SHA256 } from "../../../lib/releases";
 import { readInstanceTypes } from "../../../lib/config/instanceTypes";
 import { readKubernetes } from "../../../lib/config/kubernetes";
 import { configProblems } from "../../../lib/config/parse";
@@ -14,39 +15,44 @@ import { readTags } from "../../../lib/config/tags";
 import { readRegion, readZones } from "../../../lib/config/zones";
 import { withChange } from "../../helpers/stackValues";
 
+/** A Kubernetes minor past every cloud-controller-manager release the table knows, e.g. "1.38". */
+function unknownMinor(): string {
+  return `1.${Math.max(...Object.keys(CLOUD_CONTROLLER_MANAGER_RELEASES).map(Number)) + 1}`;
+}
+
 describe("readAddons", () => {
   it("asks for the cloud-controller-manager's release when no release is known for the Kubernetes minor", () => {
     const r = new Reader("kubestead");
-    const out = readAddons(r, {}, "1.38.0");
+    const out = readAddons(r, {}, `${unknownMinor()}.0`);
     expect(out.cloudControllerManagerVersion).toBe("");
-    expect(out.clusterAutoscalerVersion).toBe("1.38.0");
+    expect(out.clusterAutoscalerVersion).toBe(`${unknownMinor()}.0`);
     expect(r.problems).toEqual([
       {
         key: "kubestead:addons.cloudControllerManagerVersion",
-        rule: "is required: no release of the AWS cloud-controller-manager for Kubernetes 1.38 is known here",
+        rule: `is required: no release of the AWS cloud-controller-manager for Kubernetes ${unknownMinor()} is known here`,
         got: undefined,
-        fix: "set kubestead:addons.cloudControllerManagerVersion to its 1.38.x release",
+        fix: `set kubestead:addons.cloudControllerManagerVersion to its ${unknownMinor()}.x release`,
       },
     ]);
   });
 
   it("stays quiet about add-on releases when kubernetes.version is already refused", () => {
     const r = new Reader("kubestead");
-    r.problem("kubernetes.version", "must be a supported Kubernetes minor", "1.38.0", "pin one");
-    readAddons(r, { cloudControllerManagerVersion: "1.35.2" }, "1.38.0");
-    readAddons(r, {}, "1.38.0");
+    r.problem("kubernetes.version", "must be a supported Kubernetes minor", `${unknownMinor()}.0`, "pin one");
+    readAddons(r, { cloudControllerManagerVersion: "1.35.2" }, `${unknownMinor()}.0`);
+    readAddons(r, {}, `${unknownMinor()}.0`);
     expect(r.problems.map((p) => p.key)).toEqual(["kubestead:kubernetes.version"]);
   });
 
   it("asks for a release of the minor, with no default to offer, when the given one is of another minor", () => {
     const r = new Reader("kubestead");
-    expect(readAddons(r, { cloudControllerManagerVersion: "1.35.2" }, "1.38.0").cloudControllerManagerVersion).toBe("1.35.2");
+    expect(readAddons(r, { cloudControllerManagerVersion: "1.35.2" }, `${unknownMinor()}.0`).cloudControllerManagerVersion).toBe("1.35.2");
     expect(r.problems).toEqual([
       {
         key: "kubestead:addons.cloudControllerManagerVersion",
-        rule: "must be a release of the Kubernetes minor (1.38): the AWS cloud-controller-manager supports only its own minor",
+        rule: `must be a release of the Kubernetes minor (${unknownMinor()}): the AWS cloud-controller-manager supports only its own minor`,
         got: "1.35.2",
-        fix: "use a 1.38.x release",
+        fix: `use a ${unknownMinor()}.x release`,
       },
     ]);
   });
