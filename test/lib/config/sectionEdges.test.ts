@@ -8,7 +8,11 @@ import { readAddons } from "../../../lib/config/addons";
 import { CLOUD_CONTROLLER_MANAGER_RELEASES, KUBELET_SHA256 } from "../../../lib/releases";
 import { readInstanceTypes } from "../../../lib/config/instanceTypes";
 import { readKubernetes } from "../../../lib/config/kubernetes";
+import { REGIONS, usableZoneCount } from "../../../lib/aws/regions";
+import { crossChecks } from "../../../lib/config/crossChecks";
+import { readEtcd } from "../../../lib/config/etcd";
 import { configProblems } from "../../../lib/config/parse";
+import { formatLocatedProblem } from "../../../lib/config/problems";
 import { Reader } from "../../../lib/config/reader";
 import { readPki } from "../../../lib/config/pki";
 import { readTags } from "../../../lib/config/tags";
@@ -304,5 +308,93 @@ describe("more section edges", () => {
     } finally {
       empty.restore();
     }
+  });
+});
+
+describe("thresholds of the sections, at and one past each limit", () => {
+  const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+  const membersProblems = (members: number) => {
+    const r = new Reader("kubestead");
+    readEtcd(r, { members }, ZONES);
+    return r.problems.filter((p) => p.key === "kubestead:etcd.members").map((p) => [p.rule, p.got]);
+  };
+
+  it("takes three etcd members and refuses one, two or four", () => {
+    expect(membersProblems(3)).toEqual([]);
+    expect(membersProblems(1)).toEqual([["must be odd and ≥ 3", 1]]);
+    expect(membersProblems(2)).toEqual([["must be odd and ≥ 3", 2]]);
+    expect(membersProblems(4)).toEqual([["must be odd and ≥ 3", 4]]);
+  });
+
+  it("lets leaf certificates live as long as the CAs and the admin credential as long as a leaf, not longer", () => {
+    const keys = (k: Record<string, number>) => {
+      const r = new Reader("kubestead");
+      readPki(r, k);
+      return r.problems.map((p) => p.key);
+    };
+    expect(keys({ caValidityHours: 8760, leafValidityHours: 8760 })).toEqual([]);
+    expect(keys({ caValidityHours: 8760, leafValidityHours: 8761 })).toEqual(["kubestead:pki.leafValidityHours"]);
+    expect(keys({ leafValidityHours: 168, earlyRenewalHours: 24, adminValidityHours: 168 })).toEqual([]);
+    expect(keys({ leafValidityHours: 168, earlyRenewalHours: 24, adminValidityHours: 169 })).toEqual(["kubestead:pki.adminValidityHours"]);
+  });
+
+  it("takes tag keys of 1 to 128 characters", () => {
+    const rules = (key: string) => {
+      const r = new Reader("kubestead");
+      readTags(r, { tags: { [key]: "v" } });
+      return r.problems.map((p) => p.rule);
+    };
+    expect(rules("k".repeat(128))).toEqual([]);
+    expect(rules("k".repeat(129))).toEqual(["must be a tag key of 1 to 128 characters"]);
+    expect(rules("")).toEqual(["must be a tag key of 1 to 128 characters"]);
+  });
+
+  it("takes a region that offers exactly three zones", () => {
+    const three = Object.keys(REGIONS).find((name) => usableZoneCount(name) === 3);
+    expect(three).toBeDefined();
+    const r = new Reader("kubestead");
+    expect(readRegion(r, three)).toBe(three);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("refuses a Kubernetes release of another major version", () => {
+    const r = new Reader("kubestead");
+    readKubernetes(r, { version: "2.36.0" });
+    expect(r.problems.map((p) => [p.key, p.rule, p.got])).toEqual([
+      ["kubestead:kubernetes.version", "must be a supported Kubernetes minor (1.35, 1.36, 1.37)", "2.36.0"],
+    ]);
+  });
+
+  it("names the service CIDR when it overlaps the pod CIDR", () => {
+    const raw = withChange("dev", (v) => (v.kubernetes = { ...v.kubernetes, serviceCidr: "10.128.0.0/16" }));
+    expect(configProblems(raw).map((p) => [p.key, p.rule])).toEqual([
+      ["kubestead:kubernetes.serviceCidr", "must not overlap kubestead:kubernetes.podCidr (10.128.0.0/14)"],
+    ]);
+  });
+
+  it("leaves an adopted VPC's blocks out of the overlap check (it checks them once AWS is asked)", () => {
+    const r = new Reader("kubestead");
+    const c = {
+      network: { vpcCidr: "10.128.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } },
+      kubernetes: { podCidr: "10.128.0.0/14", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 },
+      workers: [],
+      controlPlane: { nodes: 1 },
+      maxNodes: 1,
+      zones: ZONES,
+    };
+    crossChecks(r, c as unknown as Parameters<typeof crossChecks>[1]);
+    expect(r.problems).toEqual([]);
+    crossChecks(r, { ...c, network: { vpcCidr: "10.128.0.0/16" } } as unknown as Parameters<typeof crossChecks>[1]);
+    expect(r.problems.map((p) => [p.key, p.rule])).toEqual([
+      ["kubestead:kubernetes.podCidr", "must not overlap kubestead:network.vpcCidr (10.128.0.0/16)"],
+    ]);
+  });
+
+  it("puts the place in the stack file in front of a located problem", () => {
+    const p = { key: "kubestead:zones", rule: "must not repeat a zone", got: ["a", "a"], fix: "list each once" };
+    expect(formatLocatedProblem({ ...p, where: "Pulumi.dev.yaml:3:3" })).toBe(
+      'Pulumi.dev.yaml:3:3: kubestead:zones must not repeat a zone (got ["a","a"]): list each once',
+    );
+    expect(formatLocatedProblem(p)).toBe('kubestead:zones must not repeat a zone (got ["a","a"]): list each once');
   });
 });
