@@ -349,6 +349,16 @@ describe("thresholds of the sections, at and one past each limit", () => {
     expect(rules("")).toEqual(["must be a tag key of 1 to 128 characters"]);
   });
 
+  it("takes tag values of up to 256 characters", () => {
+    const rules = (value: string) => {
+      const r = new Reader("kubestead");
+      readTags(r, { tags: { team: value } });
+      return r.problems.map((p) => [p.key, p.rule]);
+    };
+    expect(rules("v".repeat(256))).toEqual([]);
+    expect(rules("v".repeat(257))).toEqual([["kubestead:tags.team", "must have a value of at most 256 characters"]]);
+  });
+
   it("takes a region that offers exactly three zones", () => {
     const three = Object.keys(REGIONS).find((name) => usableZoneCount(name) === 3);
     expect(three).toBeDefined();
