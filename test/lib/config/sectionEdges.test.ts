@@ -13,6 +13,7 @@ import { crossChecks } from "../../../lib/config/crossChecks";
 import { readEtcd } from "../../../lib/config/etcd";
 import { configProblems } from "../../../lib/config/parse";
 import { formatLocatedProblem } from "../../../lib/config/problems";
+import { locateKey } from "../../../lib/config/locate";
 import { Reader } from "../../../lib/config/reader";
 import { readPki } from "../../../lib/config/pki";
 import { readTags } from "../../../lib/config/tags";
@@ -406,5 +407,36 @@ describe("thresholds of the sections, at and one past each limit", () => {
       'Pulumi.dev.yaml:3:3: kubestead:zones must not repeat a zone (got ["a","a"]): list each once',
     );
     expect(formatLocatedProblem(p)).toBe('kubestead:zones must not repeat a zone (got ["a","a"]): list each once');
+  });
+
+  it("takes a pod CIDR with exactly maxNodes node ranges and refuses one fewer", () => {
+    const keys = (maxNodes: number) => {
+      const r = new Reader("kubestead");
+      const c = {
+        network: { vpcCidr: "10.0.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } },
+        kubernetes: { podCidr: "10.128.0.0/20", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 },
+        workers: [],
+        controlPlane: { nodes: 1 },
+        maxNodes,
+        zones: ZONES,
+      };
+      crossChecks(r, c as unknown as Parameters<typeof crossChecks>[1]);
+      return r.problems.map((p) => p.key);
+    };
+    expect(keys(16)).toEqual([]);
+    expect(keys(17)).toEqual(["kubestead:kubernetes.podCidr"]);
+  });
+
+  it("gives a /28 service CIDR its 10th address as the cluster DNS address", () => {
+    const r = new Reader("kubestead");
+    expect(readKubernetes(r, { serviceCidr: "10.96.0.0/28" }).clusterDnsIp).toBe("10.96.0.10");
+  });
+
+  it("finds list items past the ninth in the stack file", () => {
+    const items = Array.from({ length: 12 }, (_, i) => `    - name: pool${i}`);
+    const text = ["config:", "  kubestead:workers:", ...items, ""].join("\n");
+    expect(locateKey(text, "kubestead:workers[11].name")).toEqual({ line: 14, column: 7 });
+    expect(locateKey(text, "kubestead:workersx[1]")).toBeUndefined();
+    expect(locateKey(text, "kubestead:workers.foo[1]")).toEqual({ line: 2, column: 3 });
   });
 });
