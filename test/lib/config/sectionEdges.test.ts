@@ -25,6 +25,22 @@ function unknownMinor(): string {
   return `1.${Math.max(...Object.keys(CLOUD_CONTROLLER_MANAGER_RELEASES).map(Number)) + 1}`;
 }
 
+/** crossChecks' problems for an adopted-VPC cluster of one node, with `over` replacing whole sections. */
+function crossCheckProblems(over: Record<string, unknown>) {
+  const r = new Reader("kubestead");
+  const c = {
+    network: { vpcCidr: "10.0.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } },
+    kubernetes: { podCidr: "10.128.0.0/14", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 },
+    workers: [],
+    controlPlane: { nodes: 1 },
+    maxNodes: 1,
+    zones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+    ...over,
+  };
+  crossChecks(r, c as unknown as Parameters<typeof crossChecks>[1]);
+  return r.problems;
+}
+
 describe("readAddons", () => {
   it("asks for the cloud-controller-manager's release when no release is known for the Kubernetes minor", () => {
     const r = new Reader("kubestead");
@@ -384,19 +400,10 @@ describe("thresholds of the sections, at and one past each limit", () => {
   });
 
   it("leaves an adopted VPC's blocks out of the overlap check (it checks them once AWS is asked)", () => {
-    const r = new Reader("kubestead");
-    const c = {
-      network: { vpcCidr: "10.128.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } },
-      kubernetes: { podCidr: "10.128.0.0/14", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 },
-      workers: [],
-      controlPlane: { nodes: 1 },
-      maxNodes: 1,
-      zones: ZONES,
-    };
-    crossChecks(r, c as unknown as Parameters<typeof crossChecks>[1]);
-    expect(r.problems).toEqual([]);
-    crossChecks(r, { ...c, network: { vpcCidr: "10.128.0.0/16" } } as unknown as Parameters<typeof crossChecks>[1]);
-    expect(r.problems.map((p) => [p.key, p.rule])).toEqual([
+    const adopted = crossCheckProblems({ network: { vpcCidr: "10.128.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } } });
+    expect(adopted).toEqual([]);
+    const created = crossCheckProblems({ network: { vpcCidr: "10.128.0.0/16" } });
+    expect(created.map((p) => [p.key, p.rule])).toEqual([
       ["kubestead:kubernetes.podCidr", "must not overlap kubestead:network.vpcCidr (10.128.0.0/16)"],
     ]);
   });
@@ -410,19 +417,10 @@ describe("thresholds of the sections, at and one past each limit", () => {
   });
 
   it("takes a pod CIDR with exactly maxNodes node ranges and refuses one fewer", () => {
-    const keys = (maxNodes: number) => {
-      const r = new Reader("kubestead");
-      const c = {
-        network: { vpcCidr: "10.0.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } },
-        kubernetes: { podCidr: "10.128.0.0/20", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 },
-        workers: [],
-        controlPlane: { nodes: 1 },
-        maxNodes,
-        zones: ZONES,
-      };
-      crossChecks(r, c as unknown as Parameters<typeof crossChecks>[1]);
-      return r.problems.map((p) => p.key);
-    };
+    const keys = (maxNodes: number) =>
+      crossCheckProblems({ kubernetes: { podCidr: "10.128.0.0/20", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 }, maxNodes }).map(
+        (p) => p.key,
+      );
     expect(keys(16)).toEqual([]);
     expect(keys(17)).toEqual(["kubestead:kubernetes.podCidr"]);
   });
