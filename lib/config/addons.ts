@@ -32,13 +32,19 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
       );
     }
   }
-  const ver = (field: string, def: string) =>
-    r.string(a, field, p, def, { re: SEMVER, rule: "must be a release like 1.2.3 (no leading v)", fix: `pin a release, e.g. ${def}` });
+  const ver = (field: string, def: string | undefined, example = def) =>
+    r.string(a, field, p, def, {
+      re: SEMVER,
+      rule: "must be a release like 1.2.3 (no leading v)",
+      fix: example ? `pin a release, e.g. ${example}` : "pin a release like 1.2.3, without the leading v",
+    });
   // The Cluster Autoscaler and the AWS cloud-controller-manager release one line per Kubernetes
   // minor (1.35.x for 1.35) and support only their own.
   const k8sMinor = SEMVER.test(kubernetesVersion) ? kubernetesVersion.split(".").slice(0, 2).join(".") : undefined;
   const sameMinor = (field: string, def: string | undefined, what: string): string => {
-    if (a[field] === undefined && def === undefined) {
+    // Absent as the reader counts it (missing, null or empty): there is no default to fall back on.
+    const absent = a[field] === undefined || a[field] === null || a[field] === "";
+    if (absent && def === undefined) {
       if (k8sMinor && !r.failed("kubernetes.version")) {
         r.problem(
           `${p}.${field}`,
@@ -49,7 +55,7 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
       }
       return "";
     }
-    const value = ver(field, def ?? "");
+    const value = ver(field, def, def ?? (k8sMinor && `${k8sMinor}.0`));
     if (!k8sMinor || r.failed("kubernetes.version")) return value;
     if (SEMVER.test(value) && !value.startsWith(`${k8sMinor}.`)) {
       r.problem(

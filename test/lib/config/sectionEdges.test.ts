@@ -78,6 +78,47 @@ describe("readAddons", () => {
     ]);
   });
 
+  it("asks for the cloud-controller-manager's release when it is empty or null and no release is known for the minor", () => {
+    for (const given of ["", null]) {
+      const r = new Reader("kubestead");
+      expect(readAddons(r, { cloudControllerManagerVersion: given }, `${unknownMinor()}.0`).cloudControllerManagerVersion).toBe("");
+      expect(r.problems).toEqual([
+        {
+          key: "kubestead:addons.cloudControllerManagerVersion",
+          rule: `is required: no release of the AWS cloud-controller-manager for Kubernetes ${unknownMinor()} is known here`,
+          got: undefined,
+          fix: `set kubestead:addons.cloudControllerManagerVersion to its ${unknownMinor()}.x release`,
+        },
+      ]);
+    }
+  });
+
+  it("offers a release of the minor when a cloud-controller-manager release with a leading v has no default to offer", () => {
+    const r = new Reader("kubestead");
+    readAddons(r, { cloudControllerManagerVersion: `v${unknownMinor()}.1` }, `${unknownMinor()}.0`);
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:addons.cloudControllerManagerVersion",
+        rule: "must be a release like 1.2.3 (no leading v)",
+        got: `v${unknownMinor()}.1`,
+        fix: `pin a release, e.g. ${unknownMinor()}.0`,
+      },
+    ]);
+  });
+
+  it("says how to write an add-on release when neither a default nor the Kubernetes minor is known", () => {
+    const r = new Reader("kubestead");
+    readAddons(r, { cloudControllerManagerVersion: "v1.35.0" }, "latest");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:addons.cloudControllerManagerVersion",
+        rule: "must be a release like 1.2.3 (no leading v)",
+        got: "v1.35.0",
+        fix: "pin a release like 1.2.3, without the leading v",
+      },
+    ]);
+  });
+
   it("names the new key of a Helm-era add-on key", () => {
     const r = new Reader("kubestead");
     readAddons(r, { metricsServerChartVersion: "3.12.0" }, "1.36.2");
@@ -134,6 +175,19 @@ describe("readRegion and readZones", () => {
         rule: "must be an availability zone of us-east-1 (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f)",
         got: "zzzzzzzzzzzzzzzzzzzz",
         fix: "use zones of us-east-1, e.g. us-east-1a, us-east-1b, us-east-1c",
+      },
+    ]);
+  });
+
+  it("refuses zones that are not a list, at kubestead:zones, and goes on with the region's first three", () => {
+    const r = new Reader("kubestead");
+    expect(readZones(r, { zones: "us-east-1a" }, "us-east-1")).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:zones",
+        rule: "must be a list of strings",
+        got: "us-east-1a",
+        fix: "write kubestead:zones as a YAML list of strings",
       },
     ]);
   });
@@ -387,8 +441,10 @@ describe("thresholds of the sections, at and one past each limit", () => {
   it("refuses a Kubernetes release of another major version", () => {
     const r = new Reader("kubestead");
     readKubernetes(r, { version: "2.36.0" });
+    readKubernetes(r, { version: "10.36.0" });
     expect(r.problems.map((p) => [p.key, p.rule, p.got])).toEqual([
       ["kubestead:kubernetes.version", "must be a supported Kubernetes minor (1.35, 1.36, 1.37)", "2.36.0"],
+      ["kubestead:kubernetes.version", "must be a supported Kubernetes minor (1.35, 1.36, 1.37)", "10.36.0"],
     ]);
   });
 
@@ -423,6 +479,35 @@ describe("thresholds of the sections, at and one past each limit", () => {
       );
     expect(keys(16)).toEqual([]);
     expect(keys(17)).toEqual(["kubestead:kubernetes.podCidr"]);
+  });
+
+  it("takes maxNodes equal to the pools' maxSize sum plus the control-plane nodes and refuses one less", () => {
+    const problems = (maxNodes: number) =>
+      crossCheckProblems({ workers: [{ maxSize: 5 }, { maxSize: 3 }], controlPlane: { nodes: 3 }, maxNodes });
+    expect(problems(11)).toEqual([]);
+    expect(problems(10)).toEqual([
+      {
+        key: "kubestead:maxNodes",
+        rule: "must cover the pools' maxSize sum plus control-plane nodes (11)",
+        got: 10,
+        fix: "raise maxNodes or lower the pools' maxSize",
+      },
+    ]);
+  });
+
+  it("refuses a cluster domain that only ends like a DNS domain", () => {
+    for (const clusterDomain of ["-cluster.local", "Cluster.local", "cluster..local"]) {
+      const r = new Reader("kubestead");
+      readKubernetes(r, { clusterDomain });
+      expect(r.problems).toEqual([
+        {
+          key: "kubestead:kubernetes.clusterDomain",
+          rule: "must be a DNS domain",
+          got: clusterDomain,
+          fix: "use cluster.local unless you have a reason not to",
+        },
+      ]);
+    }
   });
 
   it("gives a /28 service CIDR its 10th address as the cluster DNS address", () => {
