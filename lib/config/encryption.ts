@@ -56,7 +56,8 @@ export function readEncryption(r: Reader, c: Raw, path: string): EncryptionAtRes
   const stage = r.oneOf(e, "stage", p, ENCRYPTION_DEFAULTS.stage, ENCRYPTION_STAGES);
   const resources = r.stringList(e, "resources", p, ENCRYPTION_DEFAULTS.resources);
   for (const res of resources) {
-    if (!RESOURCE.test(res) || res.includes("*"))
+    // RESOURCE has no wildcard: `*.*` and `*.apps` are refused with the rest.
+    if (!RESOURCE.test(res))
       r.problem(
         `${p}.resources`,
         "must name resources as the EncryptionConfiguration does (plural, lowercase; <plural>.<group> outside the core group; no wildcards)",

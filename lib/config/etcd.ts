@@ -56,7 +56,8 @@ export function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
   const arch = readInstanceTypes(r, `${p}.instanceType`, [instanceType], false);
   const sha256 = r.string(e, "sha256", p, knownEtcdVersion(version, arch) ?? "", undefined);
   const otherArch = arch === "amd64" ? "arm64" : "amd64";
-  if (e.sha256 !== undefined && sha256 === knownEtcdVersion(version, otherArch)) {
+  // A checksum left out is the members' own (or none), never the other architecture's.
+  if (sha256 === knownEtcdVersion(version, otherArch)) {
     r.problem(
       `${p}.sha256`,
       `must be the sha256 of ${etcdArtifact(version, arch)}: this is ${otherArch}'s (the members run ${arch} instance types)`,
@@ -64,11 +65,15 @@ export function readEtcd(r: Reader, e: Raw, zones: string[]): EtcdConfig {
       `remove ${NAMESPACE}:etcd.sha256 (the ${arch} checksum of ${version} is known), or set the ${arch} one`,
     );
   } else if (SEMVER.test(version) && /^3\.[56]\./.test(version) && !/^[0-9a-f]{64}$/.test(sha256)) {
+    // Either nothing is known and nothing given, or what is given is no sha256 at all.
+    const known = knownEtcdVersion(version, arch) !== undefined;
     r.problem(
       `${p}.sha256`,
-      `must be the sha256 of ${etcdArtifact(version, arch)} (no checksum is known for this release)`,
+      `must be the sha256 of ${etcdArtifact(version, arch)} (${known ? "64 lowercase hex digits" : "no checksum is known for this release"})`,
       sha256 || undefined,
-      `set ${NAMESPACE}:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known ${arch} checksum: ${Object.keys(ETCD_SHA256[arch]).join(", ")}`,
+      known
+        ? `remove ${NAMESPACE}:etcd.sha256 (the ${arch} checksum of ${version} is known), or copy it from the release's SHA256SUMS`
+        : `set ${NAMESPACE}:etcd.sha256 from the release's SHA256SUMS, or pin a release with a known ${arch} checksum: ${Object.keys(ETCD_SHA256[arch]).join(", ")}`,
     );
   }
   const volumeSizeGiB = r.int(e, "volumeSizeGiB", p, 20, 8, 1024);

@@ -44,6 +44,30 @@ test("every problem at once, each naming the key and the fix", () => {
   expect(problems.every((p) => p.fix.length > 0)).toBe(true);
 });
 
+test("a resource not written as the EncryptionConfiguration names it, and a tag that is not one, each with its message", () => {
+  const { problems } = read({ resources: ["secrets", "ConfigMaps", "*.apps"], kmsPluginVersion: "v0.6.1:latest" });
+  expect(problems).toEqual([
+    {
+      key: "kubestead:controlPlane.encryption.resources",
+      rule: "must name resources as the EncryptionConfiguration does (plural, lowercase; <plural>.<group> outside the core group; no wildcards)",
+      got: "ConfigMaps",
+      fix: "e.g. [secrets, configmaps]",
+    },
+    {
+      key: "kubestead:controlPlane.encryption.resources",
+      rule: "must name resources as the EncryptionConfiguration does (plural, lowercase; <plural>.<group> outside the core group; no wildcards)",
+      got: "*.apps",
+      fix: "e.g. [secrets, configmaps]",
+    },
+    {
+      key: "kubestead:controlPlane.encryption.kmsPluginVersion",
+      rule: "must be an image tag",
+      got: "v0.6.1:latest",
+      fix: `e.g. ${DEFAULTS.kmsPluginVersion}`,
+    },
+  ]);
+});
+
 test("the stack parser reads it under controlPlane", () => {
   const prod = parseClusterConfig(rawOf("prod"));
   expect(prod.controlPlane.encryption).toEqual(ENCRYPTION_DEFAULTS);

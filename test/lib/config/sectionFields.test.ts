@@ -1,0 +1,210 @@
+/**
+ * Each section reader hands on every field it is given, each from its own key: the stack tests
+ * mostly use the defaults, so a reader that read a field from the wrong key, or always gave its
+ * default, would pass them. Also the checks that refuse a value only near its limit (the pause tag,
+ * the cluster domain, the etcd release line, an etcd checksum of the other architecture).
+ */
+import { readAddons } from "../../../lib/config/addons";
+import { resolveChecksums } from "../../../lib/config/checksums";
+import { crossChecks } from "../../../lib/config/crossChecks";
+import { readEtcd } from "../../../lib/config/etcd";
+import { readKubernetes } from "../../../lib/config/kubernetes";
+import { Raw, Reader } from "../../../lib/config/reader";
+import { ETCD_SHA256 } from "../../../lib/releases";
+
+const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+describe("readAddons", () => {
+  it("reads every add-on switch and release it is given, each from its own key", () => {
+    const r = new Reader("kubestead");
+    const given = {
+      clusterAutoscaler: true,
+      metricsServer: false,
+      ebsCsiDriver: true,
+      ciliumVersion: "1.19.0",
+      corednsVersion: "1.12.0",
+      cloudControllerManagerVersion: "1.36.3",
+      clusterAutoscalerVersion: "1.36.1",
+      csrApproverVersion: "1.2.5",
+      metricsServerVersion: "0.7.1",
+      ebsCsiDriverVersion: "1.35.0",
+      nodeTerminationHandler: false,
+      nodeTerminationHandlerVersion: "1.25.2",
+    };
+    expect(readAddons(r, given, "1.36.2")).toEqual(given);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("keeps each add-on switch at its default when it is not given", () => {
+    const r = new Reader("kubestead");
+    const out = readAddons(r, {}, "1.36.2");
+    expect([out.clusterAutoscaler, out.metricsServer, out.ebsCsiDriver, out.nodeTerminationHandler]).toEqual([false, true, false, true]);
+    expect(r.problems).toEqual([]);
+  });
+});
+
+describe("readKubernetes", () => {
+  it("reads every node component release it is given, each from its own key", () => {
+    const r = new Reader("kubestead");
+    const out = readKubernetes(r, { containerdVersion: "2.3.1", runcVersion: "1.4.2", cniPluginsVersion: "1.8.0", pauseVersion: "3.9" });
+    expect([out.containerdVersion, out.runcVersion, out.cniPluginsVersion, out.pauseVersion]).toEqual(["2.3.1", "1.4.2", "1.8.0", "3.9"]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("refuses a component release with a leading v and offers its default", () => {
+    const r = new Reader("kubestead");
+    readKubernetes(r, { runcVersion: "v1.5.1" });
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:kubernetes.runcVersion",
+        rule: "must be a release like 1.2.3 (no leading v)",
+        got: "v1.5.1",
+        fix: "pin a release, e.g. 1.5.1",
+      },
+    ]);
+  });
+
+  it("takes pause tags of two or three numbers, of any width, and nothing around them", () => {
+    const tags = (pauseVersion: string) => {
+      const r = new Reader("kubestead");
+      readKubernetes(r, { pauseVersion });
+      return r.problems;
+    };
+    for (const ok of ["3.10", "3.10.1", "10.0"]) expect(tags(ok)).toEqual([]);
+    for (const bad of ["v3.10", "3.10-rc.0", "3", "3.10.1.2"])
+      expect(tags(bad)).toEqual([
+        { key: "kubestead:kubernetes.pauseVersion", rule: "must be a pause image tag like 3.10", got: bad, fix: "use 3.10.1" },
+      ]);
+  });
+
+  it("takes cluster domains of one label, of one-character labels and of many labels", () => {
+    for (const clusterDomain of ["corp", "a.local", "cluster.x", "a.b.c.d"]) {
+      const r = new Reader("kubestead");
+      expect(readKubernetes(r, { clusterDomain }).clusterDomain).toBe(clusterDomain);
+      expect(r.problems).toEqual([]);
+    }
+  });
+});
+
+describe("readEtcd", () => {
+  const etcd = (e: Raw) => {
+    const r = new Reader("kubestead");
+    return { config: readEtcd(r, e, ZONES), problems: r.problems };
+  };
+
+  it("runs members on m7i.large unless told otherwise", () => {
+    const { config, problems } = etcd({});
+    expect([config.instanceType, config.arch]).toEqual(["m7i.large", "amd64"]);
+    expect(problems).toEqual([]);
+  });
+
+  it("refuses a release line other than 3.5 and 3.6, however it begins or ends", () => {
+    for (const version of ["13.5.0", "3.4.35", "3.7.0"]) {
+      expect(etcd({ version }).problems).toEqual([
+        {
+          key: "kubestead:etcd.version",
+          rule: "must be an etcd 3.5 or 3.6 release (what supported Kubernetes releases are tested against)",
+          got: version,
+          fix: "use 3.6.14",
+        },
+      ]);
+    }
+  });
+
+  it("reads every member setting it is given, each from its own key", () => {
+    const { config, problems } = etcd({ members: 5, volumeSizeGiB: 40, volumeIops: 6000, snapshotCount: 50000 });
+    expect(problems).toEqual([
+      {
+        key: "kubestead:etcd.members",
+        rule: "must not exceed the number of zones (3): each member needs its own zone",
+        got: 5,
+        fix: "add zones to kubestead:zones or set kubestead:etcd.members to 3",
+      },
+    ]);
+    expect([config.members, config.volumeSizeGiB, config.volumeIops, config.snapshotCount]).toEqual([5, 40, 6000, 50000]);
+  });
+
+  it("refuses a given checksum that is not 64 lowercase hex digits, even of a release whose checksum is known", () => {
+    for (const sha256 of ["a".repeat(65), `x${"a".repeat(64)}`, "A".repeat(64)]) {
+      expect(etcd({ version: "3.6.14", sha256 }).problems).toEqual([
+        {
+          key: "kubestead:etcd.sha256",
+          rule: "must be the sha256 of etcd-v3.6.14-linux-amd64.tar.gz (64 lowercase hex digits)",
+          got: sha256,
+          fix: "remove kubestead:etcd.sha256 (the amd64 checksum of 3.6.14 is known), or copy it from the release's SHA256SUMS",
+        },
+      ]);
+    }
+  });
+
+  it("takes the members' own architecture's checksum when it is given", () => {
+    const amd = etcd({ version: "3.6.14", sha256: ETCD_SHA256.amd64["3.6.14"] });
+    expect(amd.config.sha256).toBe(ETCD_SHA256.amd64["3.6.14"]);
+    expect(amd.problems).toEqual([]);
+    const arm = etcd({ version: "3.6.14", instanceType: "m7g.large", sha256: ETCD_SHA256.arm64["3.6.14"] });
+    expect([arm.config.arch, arm.config.sha256]).toEqual(["arm64", ETCD_SHA256.arm64["3.6.14"]]);
+    expect(arm.problems).toEqual([]);
+  });
+
+  it("refuses the other architecture's checksum, whichever the members run", () => {
+    expect(etcd({ version: "3.6.14", sha256: ETCD_SHA256.arm64["3.6.14"] }).problems).toEqual([
+      {
+        key: "kubestead:etcd.sha256",
+        rule: "must be the sha256 of etcd-v3.6.14-linux-amd64.tar.gz: this is arm64's (the members run amd64 instance types)",
+        got: ETCD_SHA256.arm64["3.6.14"],
+        fix: "remove kubestead:etcd.sha256 (the amd64 checksum of 3.6.14 is known), or set the amd64 one",
+      },
+    ]);
+    expect(etcd({ version: "3.6.14", instanceType: "m7g.large", sha256: ETCD_SHA256.amd64["3.6.14"] }).problems).toEqual([
+      {
+        key: "kubestead:etcd.sha256",
+        rule: "must be the sha256 of etcd-v3.6.14-linux-arm64.tar.gz: this is amd64's (the members run arm64 instance types)",
+        got: ETCD_SHA256.amd64["3.6.14"],
+        fix: "remove kubestead:etcd.sha256 (the arm64 checksum of 3.6.14 is known), or set the arm64 one",
+      },
+    ]);
+  });
+});
+
+describe("resolveChecksums", () => {
+  const k = { version: "1.36.2", containerdVersion: "2.4.1", runcVersion: "1.5.1", cniPluginsVersion: "1.9.1" };
+
+  it("takes a checksum given at the top level for amd64", () => {
+    const r = new Reader("kubestead");
+    const sha = "a".repeat(64);
+    const out = resolveChecksums(r, k as Parameters<typeof resolveChecksums>[1], { kubelet: sha }, ["amd64"], "amd64");
+    expect(out.amd64?.kubelet).toBe(sha);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("leaves a binary of a release that is already refused empty, without a second message", () => {
+    const r = new Reader("kubestead");
+    r.problem("kubernetes.version", "must be a supported Kubernetes minor", "1.99.0", "pin one");
+    const out = resolveChecksums(r, { ...k, version: "1.99.0" } as Parameters<typeof resolveChecksums>[1], {}, ["amd64"], "amd64");
+    expect([out.amd64?.kubelet, out.amd64?.kubectl]).toEqual(["", ""]);
+    expect(r.problems.map((p) => p.key)).toEqual(["kubestead:kubernetes.version"]);
+  });
+});
+
+describe("crossChecks: subnet capacity", () => {
+  const problems = (network: Raw, zones: string[]) => {
+    const r = new Reader("kubestead");
+    const c = {
+      network: { privateSubnetPrefix: 24, publicSubnetPrefix: 26, ...network },
+      kubernetes: { podCidr: "10.128.0.0/10", serviceCidr: "10.96.0.0/12", nodeCidrMaskSize: 24 },
+      workers: [],
+      controlPlane: { nodes: 3 },
+      maxNodes: 5000,
+      zones,
+    };
+    crossChecks(r, c as unknown as Parameters<typeof crossChecks>[1]);
+    return r.problems.map((p) => p.key);
+  };
+
+  it("counts the planned private subnets' addresses only for a VPC kubestead creates in known zones", () => {
+    expect(problems({ vpcCidr: "10.0.0.0/16" }, ZONES)).toEqual(["kubestead:network.privateSubnetPrefix"]);
+    // An adopted VPC's subnets are AWS's to count; without zones there is nothing to plan.
+    expect(problems({ vpcCidr: "10.0.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } }, ZONES)).toEqual([]);
+    expect(problems({ vpcCidr: "10.0.0.0/16" }, [])).toEqual([]);
+  });
+});
