@@ -79,8 +79,9 @@ export function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
       "use 10.96.0.0/12",
     );
   }
-  if (clusterDnsIp === "" && k.clusterDnsIp === undefined) {
-    // reported on the service CIDR
+  if (clusterDnsIp === "") {
+    // No address to check: its absence is already reported, on the service CIDR (no default to
+    // give) or as a required key (written empty with no default).
   } else if (!isIpv4(clusterDnsIp)) {
     r.problem(`${p}.clusterDnsIp`, "must be an IPv4 address", clusterDnsIp, "leave it unset to use the service CIDR's 10th address");
   } else if (svc && !containsIp(svc, clusterDnsIp)) {

@@ -18,7 +18,7 @@ export interface Problem {
 
 export function formatGot(got: unknown): string {
   if (got === undefined) return "nothing";
-  if (typeof got === "string") return JSON.stringify(got);
+  // Strings come out quoted; a value JSON has no text for (a function, a symbol) as JavaScript prints it.
   return JSON.stringify(got) ?? String(got);
 }
 

@@ -124,6 +124,41 @@ describe("readEtcd", () => {
     expect([config.members, config.volumeSizeGiB, config.volumeIops, config.snapshotCount]).toEqual([5, 40, 6000, 50000]);
   });
 
+  it("reads every backup setting it is given, each from its own key", () => {
+    const backup = { intervalMinutes: 30, retentionDays: 30, objectLockMode: "compliance", objectLockDays: 20, accessLogRetentionDays: 90 };
+    const { config, problems } = etcd({ backup });
+    expect(config.backup).toEqual(backup);
+    expect(problems).toEqual([]);
+  });
+
+  it("names each backup setting under kubestead:etcd.backup when it is out of range", () => {
+    const { problems } = etcd({
+      backup: { intervalMinutes: 1, retentionDays: 0, objectLockDays: 0, accessLogRetentionDays: 0, extra: true },
+    });
+    expect(problems.map((p) => p.key)).toEqual([
+      "kubestead:etcd.backup.extra",
+      "kubestead:etcd.backup.intervalMinutes",
+      "kubestead:etcd.backup.retentionDays",
+      "kubestead:etcd.backup.objectLockDays",
+      "kubestead:etcd.backup.accessLogRetentionDays",
+    ]);
+  });
+
+  it("refuses a backup section that is not a mapping, at kubestead:etcd.backup", () => {
+    expect(etcd({ backup: "hourly" }).problems.map((p) => [p.key, p.got])).toEqual([["kubestead:etcd.backup", "hourly"]]);
+  });
+
+  it("refuses an object lock longer than the retention, naming both keys", () => {
+    expect(etcd({ backup: { retentionDays: 7, objectLockDays: 8 } }).problems).toEqual([
+      {
+        key: "kubestead:etcd.backup.objectLockDays",
+        rule: "must not exceed kubestead:etcd.backup.retentionDays (7): snapshots would expire while still locked",
+        got: 8,
+        fix: "lower objectLockDays to at most 7, or raise retentionDays",
+      },
+    ]);
+  });
+
   it("refuses a given checksum that is not 64 lowercase hex digits, even of a release whose checksum is known", () => {
     for (const sha256 of ["a".repeat(65), `x${"a".repeat(64)}`, "A".repeat(64)]) {
       expect(etcd({ version: "3.6.14", sha256 }).problems).toEqual([
@@ -206,5 +241,58 @@ describe("crossChecks: subnet capacity", () => {
     // An adopted VPC's subnets are AWS's to count; without zones there is nothing to plan.
     expect(problems({ vpcCidr: "10.0.0.0/16", existing: { vpcId: "vpc-0123456789abcdef0" } }, ZONES)).toEqual([]);
     expect(problems({ vpcCidr: "10.0.0.0/16" }, [])).toEqual([]);
+  });
+});
+
+describe("readKubernetes: the service CIDR and the cluster DNS address", () => {
+  const problems = (k: Raw) => {
+    const r = new Reader("kubestead");
+    readKubernetes(r, k);
+    return r.problems;
+  };
+
+  it("takes a /24 service CIDR and refuses a /25", () => {
+    expect(problems({ serviceCidr: "10.96.0.0/24" })).toEqual([]);
+    expect(problems({ serviceCidr: "10.96.0.0/25" })).toEqual([
+      {
+        key: "kubestead:kubernetes.serviceCidr",
+        rule: "must have a prefix from /12 to /24 (the apiserver refuses larger service ranges)",
+        got: "10.96.0.0/25",
+        fix: "use 10.96.0.0/12",
+      },
+    ]);
+  });
+
+  it("says once that a service CIDR without a usable address has no DNS address to give, whether the address is left out or empty", () => {
+    const cidrProblem = {
+      key: "kubestead:kubernetes.serviceCidr",
+      rule: "must be an IPv4 CIDR with a clean network address",
+      got: "10.96.0.0",
+      fix: "use e.g. 10.96.0.0/12",
+    };
+    expect(problems({ serviceCidr: "10.96.0.0" })).toEqual([cidrProblem]);
+    expect(problems({ serviceCidr: "10.96.0.0", clusterDnsIp: "" })).toEqual([
+      { key: "kubestead:kubernetes.clusterDnsIp", rule: "is required", got: "", fix: "set kubestead:kubernetes.clusterDnsIp" },
+      cidrProblem,
+    ]);
+  });
+
+  it("names the 10th address of a /28 service CIDR for a DNS address outside it", () => {
+    expect(problems({ serviceCidr: "10.96.0.0/28", clusterDnsIp: "10.97.0.10" }).map((p) => [p.key, p.fix])).toEqual([
+      ["kubestead:kubernetes.serviceCidr", "use 10.96.0.0/12"],
+      ["kubestead:kubernetes.clusterDnsIp", "use 10.96.0.10 or leave it unset"],
+    ]);
+  });
+
+  it("refuses the service CIDR's network address as the DNS address, as it refuses the first", () => {
+    for (const clusterDnsIp of ["10.96.0.0", "10.96.0.1"])
+      expect(problems({ serviceCidr: "10.96.0.0/12", clusterDnsIp })).toEqual([
+        {
+          key: "kubestead:kubernetes.clusterDnsIp",
+          rule: "must not be the service CIDR's network address or its first address (the kubernetes Service takes it)",
+          got: clusterDnsIp,
+          fix: "use 10.96.0.10",
+        },
+      ]);
   });
 });
