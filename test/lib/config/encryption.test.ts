@@ -74,3 +74,37 @@ test("the stack parser reads it under controlPlane", () => {
   const set = parseClusterConfig(withChange("prod", (v) => (v.controlPlane.encryption = { stage: "kms-read" })));
   expect(set.controlPlane.encryption.stage).toBe("kms-read");
 });
+
+describe("the shapes each setting takes", () => {
+  const ok = (encryption: Record<string, unknown>) => expect(read(encryption).problems).toEqual([]);
+  const refused = (encryption: Record<string, unknown>, key: string) =>
+    expect(read(encryption).problems.map((p) => p.key)).toEqual([`kubestead:controlPlane.encryption.${key}`]);
+
+  it.each([
+    ["secrets", "configmaps"],
+    ["secrets", "deployments.apps"],
+    ["secrets", "crontabs.x.example.com"],
+  ])("takes the resources %p", (...resources) => ok({ resources }));
+
+  it.each(["secrets!", "Secrets.apps", "secrets.", "secrets.-apps"])("refuses the resource %p", (res) =>
+    refused({ resources: ["secrets", res] }, "resources"),
+  );
+
+  it.each([
+    "aws-encryption-provider",
+    "busybox",
+    "localhost:5000/kms/plugin",
+    "registry.k8s.io/kms/aws-encryption-provider",
+    "xn--80ak6aa92e.example/kms/aws-encryption-provider",
+  ])("takes the image %p", (kmsPluginImage) => ok({ kmsPluginImage }));
+
+  it.each(["_kms/plugin", "kms/plugin:v1", "kms//plugin", "kms/plugin-", "Kms/plugin"])("refuses the image %p", (kmsPluginImage) =>
+    refused({ kmsPluginImage }, "kmsPluginImage"),
+  );
+
+  it.each(["v0.6.1", "latest", "_build-1", "a".repeat(128)])("takes the tag %p", (kmsPluginVersion) => ok({ kmsPluginVersion }));
+
+  it.each([".v1", "-v1", "v1+build", "a".repeat(129)])("refuses the tag %p", (kmsPluginVersion) =>
+    refused({ kmsPluginVersion }, "kmsPluginVersion"),
+  );
+});

@@ -9,6 +9,7 @@ import { resolveChecksums } from "../../../lib/config/checksums";
 import { crossChecks } from "../../../lib/config/crossChecks";
 import { readEtcd } from "../../../lib/config/etcd";
 import { readKubernetes } from "../../../lib/config/kubernetes";
+import { readTags } from "../../../lib/config/tags";
 import { Raw, Reader } from "../../../lib/config/reader";
 import { ETCD_SHA256 } from "../../../lib/releases";
 
@@ -212,6 +213,21 @@ describe("resolveChecksums", () => {
     expect(r.problems).toEqual([]);
   });
 
+  it("refuses a checksum that is not exactly 64 lowercase hex digits", () => {
+    for (const sha of ["a".repeat(65), `x${"a".repeat(64)}`, "a".repeat(63), "A".repeat(64)]) {
+      const r = new Reader("kubestead");
+      resolveChecksums(r, k as Parameters<typeof resolveChecksums>[1], { kubelet: sha }, ["amd64"], "amd64");
+      expect(r.problems).toEqual([
+        {
+          key: "kubestead:checksums.kubelet",
+          rule: "must be a sha256: 64 lowercase hex digits",
+          got: sha,
+          fix: "copy the checksum the release publishes for the file",
+        },
+      ]);
+    }
+  });
+
   it("leaves a binary of a release that is already refused empty, without a second message", () => {
     const r = new Reader("kubestead");
     r.problem("kubernetes.version", "must be a supported Kubernetes minor", "1.99.0", "pin one");
@@ -294,5 +310,22 @@ describe("readKubernetes: the service CIDR and the cluster DNS address", () => {
           fix: "use 10.96.0.10",
         },
       ]);
+  });
+});
+
+describe("readTags", () => {
+  it("refuses each tag key prefix the program sets itself", () => {
+    for (const key of ["kubernetes.io/cluster/acme", "kubestead.io/role"]) {
+      const r = new Reader("kubestead");
+      readTags(r, { tags: { [key]: "x", team: "platform" } });
+      expect(r.problems).toEqual([
+        {
+          key: `kubestead:tags.${key}`,
+          rule: "must not use kubernetes.io/cluster/ or kubestead.io/: the program sets those tags itself",
+          got: key,
+          fix: "use a key of your own, e.g. team or cost-center",
+        },
+      ]);
+    }
   });
 });
