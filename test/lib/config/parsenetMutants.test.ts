@@ -232,6 +232,17 @@ describe("parseClusterConfig top-level keys", () => {
     ]);
   });
 
+  test("an acknowledge ID near none gets the list alone, at its own index", () => {
+    expect(configProblems(withChange("dev", (v) => (v.acknowledge = ["ca-replaced", "zzzzzzzzzzzzzzzz"])))).toEqual([
+      {
+        key: "kubestead:acknowledge[1]",
+        rule: "must name a destructive change `npm run plan -- --base` reports",
+        got: "zzzzzzzzzzzzzzzz",
+        fix: `use one of: ${DESTRUCTIVE_CHANGE_IDS.join(", ")}`,
+      },
+    ]);
+  });
+
   test("a known acknowledge ID is accepted", () => {
     expect(parseClusterConfig(withChange("dev", (v) => (v.acknowledge = ["ca-replaced", "protection-lifted"]))).acknowledge).toEqual([
       "ca-replaced",
