@@ -25,7 +25,7 @@ export const CLOUD_CONTROLLER_MANAGER_RELEASES: Record<number, string> = {
   37: "1.37.0",
 };
 
-type PerArch = Record<Arch, Record<string, string>>;
+export type PerArch = Record<Arch, Record<string, string>>;
 
 /**
  * sha256 of etcd-v<version>-linux-<arch>.tar.gz. arm64 values: kubespray's checksum table (3.5.27)
@@ -112,8 +112,16 @@ export const CNI_PLUGINS_SHA256: PerArch = {
   },
 };
 
+/**
+ * The checksum `table` holds for `version` on `arch`, if any. Only the table's own entries count:
+ * a version written as "constructor" or "toString" must not find what every object inherits.
+ */
+export function knownChecksum(table: PerArch, arch: Arch, version: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(table[arch], version) ? table[arch][version] : undefined;
+}
+
 export function knownEtcdVersion(version: string, arch: Arch = "amd64"): string | undefined {
-  return ETCD_SHA256[arch][version];
+  return knownChecksum(ETCD_SHA256, arch, version);
 }
 
 export function etcdArtifact(version: string, arch: Arch): string {
@@ -150,7 +158,7 @@ export function checksumKeysFor(
     versionKey,
     version,
     knownVersions: Object.keys(table[arch]),
-    known: table[arch][version],
+    known: knownChecksum(table, arch, version),
   });
   return [
     entry(

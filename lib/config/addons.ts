@@ -32,12 +32,8 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
       );
     }
   }
-  const ver = (field: string, def: string | undefined, example = def) =>
-    r.string(a, field, p, def, {
-      re: SEMVER,
-      rule: "must be a release like 1.2.3 (no leading v)",
-      fix: example ? `pin a release, e.g. ${example}` : "pin a release like 1.2.3, without the leading v",
-    });
+  const ver = (field: string, def: string | undefined, fix = `pin a release, e.g. ${def}`) =>
+    r.string(a, field, p, def, { re: SEMVER, rule: "must be a release like 1.2.3 (no leading v)", fix });
   // The Cluster Autoscaler and the AWS cloud-controller-manager release one line per Kubernetes
   // minor (1.35.x for 1.35) and support only their own.
   const k8sMinor = SEMVER.test(kubernetesVersion) ? kubernetesVersion.split(".").slice(0, 2).join(".") : undefined;
@@ -49,13 +45,18 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
         r.problem(
           `${p}.${field}`,
           `is required: no release of ${what} for Kubernetes ${k8sMinor} is known here`,
-          undefined,
+          a[field],
           `set ${NAMESPACE}:${p}.${field} to its ${k8sMinor}.x release`,
         );
       }
       return "";
     }
-    const value = ver(field, def, def ?? (k8sMinor && `${k8sMinor}.0`));
+    // With no default there is no release to name: the minor's own line, when it is one kubestead takes.
+    const noDefaultFix =
+      k8sMinor && !r.failed("kubernetes.version")
+        ? `use a ${k8sMinor}.x release, without the leading v`
+        : "pin a release like 1.2.3, without the leading v";
+    const value = ver(field, def, def ? `pin a release, e.g. ${def}` : noDefaultFix);
     if (!k8sMinor || r.failed("kubernetes.version")) return value;
     if (SEMVER.test(value) && !value.startsWith(`${k8sMinor}.`)) {
       r.problem(

@@ -41,8 +41,10 @@ export function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
   const svc = parseCidr(serviceCidr);
   let defaultDns = "";
   if (svc && svc.prefix <= 28) defaultDns = hostAddress(svc, 10);
-  // Without a usable service CIDR there is no default to give: the service CIDR's problem is the one reported.
-  const clusterDnsIp = k.clusterDnsIp === undefined && !defaultDns ? "" : r.string(k, "clusterDnsIp", p, defaultDns || undefined);
+  // Left out, null or empty counts as not written, as the reader counts it everywhere. Without a
+  // usable service CIDR there is no default to give: the service CIDR's problem is the one reported.
+  const dnsWritten = k.clusterDnsIp !== undefined && k.clusterDnsIp !== null && k.clusterDnsIp !== "";
+  const clusterDnsIp = dnsWritten ? r.string(k, "clusterDnsIp", p) : defaultDns;
   const clusterDomain = r.string(k, "clusterDomain", p, "cluster.local", {
     re: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
     rule: "must be a DNS domain",
@@ -80,8 +82,7 @@ export function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
     );
   }
   if (clusterDnsIp === "") {
-    // No address to check: its absence is already reported, on the service CIDR (no default to
-    // give) or as a required key (written empty with no default).
+    // No address to check: the service CIDR's problem says why there is no default.
   } else if (!isIpv4(clusterDnsIp)) {
     r.problem(`${p}.clusterDnsIp`, "must be an IPv4 address", clusterDnsIp, "leave it unset to use the service CIDR's 10th address");
   } else if (svc && !containsIp(svc, clusterDnsIp)) {

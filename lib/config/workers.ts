@@ -1,6 +1,6 @@
 /** kubestead:workers — the worker pools. */
 import { kubeletMaySetLabel, labelValueRule, NODE_ROLE_LABEL, qualifiedNameRule } from "../k8sNames";
-import { KUBELET_SHA256 } from "../releases";
+import { KUBELET_SHA256, knownChecksum } from "../releases";
 import { kubeletSkewProblem } from "../versionSkew";
 import { readInstanceTypes } from "./instanceTypes";
 import { TAINT_EFFECTS } from "./patterns";
@@ -163,7 +163,7 @@ function readPoolKubelet(
     );
     return { kubernetesVersion: version };
   }
-  const known = arch ? KUBELET_SHA256[arch][version] : undefined;
+  const known = arch ? knownChecksum(KUBELET_SHA256, arch, version) : undefined;
   const sha = typeof given === "string" ? given : known;
   if (!sha && arch && given === undefined) {
     r.problem(

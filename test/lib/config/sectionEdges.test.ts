@@ -86,14 +86,14 @@ describe("readAddons", () => {
         {
           key: "kubestead:addons.cloudControllerManagerVersion",
           rule: `is required: no release of the AWS cloud-controller-manager for Kubernetes ${unknownMinor()} is known here`,
-          got: undefined,
+          got: given,
           fix: `set kubestead:addons.cloudControllerManagerVersion to its ${unknownMinor()}.x release`,
         },
       ]);
     }
   });
 
-  it("offers a release of the minor when a cloud-controller-manager release with a leading v has no default to offer", () => {
+  it("asks for a release of the minor when a cloud-controller-manager release with a leading v has no default to offer", () => {
     const r = new Reader("kubestead");
     readAddons(r, { cloudControllerManagerVersion: `v${unknownMinor()}.1` }, `${unknownMinor()}.0`);
     expect(r.problems).toEqual([
@@ -101,22 +101,21 @@ describe("readAddons", () => {
         key: "kubestead:addons.cloudControllerManagerVersion",
         rule: "must be a release like 1.2.3 (no leading v)",
         got: `v${unknownMinor()}.1`,
-        fix: `pin a release, e.g. ${unknownMinor()}.0`,
+        fix: `use a ${unknownMinor()}.x release, without the leading v`,
       },
     ]);
   });
 
-  it("says how to write an add-on release when neither a default nor the Kubernetes minor is known", () => {
-    const r = new Reader("kubestead");
-    readAddons(r, { cloudControllerManagerVersion: "v1.35.0" }, "latest");
-    expect(r.problems).toEqual([
-      {
-        key: "kubestead:addons.cloudControllerManagerVersion",
-        rule: "must be a release like 1.2.3 (no leading v)",
-        got: "v1.35.0",
-        fix: "pin a release like 1.2.3, without the leading v",
-      },
-    ]);
+  it("says how to write an add-on release, naming no minor, when there is no default and the Kubernetes release is refused", () => {
+    const fixes = (kubernetesVersion: string, refused: boolean) => {
+      const r = new Reader("kubestead");
+      if (refused) r.problem("kubernetes.version", "must be a supported Kubernetes minor", kubernetesVersion, "pin one");
+      readAddons(r, { cloudControllerManagerVersion: "v1.35.0" }, kubernetesVersion);
+      return r.problems.filter((p) => p.key === "kubestead:addons.cloudControllerManagerVersion").map((p) => [p.rule, p.got, p.fix]);
+    };
+    const generic = [["must be a release like 1.2.3 (no leading v)", "v1.35.0", "pin a release like 1.2.3, without the leading v"]];
+    expect(fixes("latest", true)).toEqual(generic);
+    expect(fixes("1.20.0", true)).toEqual(generic);
   });
 
   it("names the new key of a Helm-era add-on key", () => {

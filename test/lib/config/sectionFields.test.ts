@@ -88,6 +88,12 @@ describe("readKubernetes", () => {
 });
 
 describe("readEtcd", () => {
+  it("refuses a release named like an object's own property once, at etcd.version, with no checksum message", () => {
+    const r = new Reader("kubestead");
+    readEtcd(r, { version: "constructor" }, ZONES);
+    expect(r.problems.map((p) => [p.key, p.got])).toEqual([["kubestead:etcd.version", "constructor"]]);
+  });
+
   const etcd = (e: Raw) => {
     const r = new Reader("kubestead");
     return { config: readEtcd(r, e, ZONES), problems: r.problems };
@@ -279,18 +285,14 @@ describe("readKubernetes: the service CIDR and the cluster DNS address", () => {
     ]);
   });
 
-  it("says once that a service CIDR without a usable address has no DNS address to give, whether the address is left out or empty", () => {
+  it("says once that a service CIDR without a usable address has no DNS address to give, whether the address is left out, null or empty", () => {
     const cidrProblem = {
       key: "kubestead:kubernetes.serviceCidr",
       rule: "must be an IPv4 CIDR with a clean network address",
       got: "10.96.0.0",
       fix: "use e.g. 10.96.0.0/12",
     };
-    expect(problems({ serviceCidr: "10.96.0.0" })).toEqual([cidrProblem]);
-    expect(problems({ serviceCidr: "10.96.0.0", clusterDnsIp: "" })).toEqual([
-      { key: "kubestead:kubernetes.clusterDnsIp", rule: "is required", got: "", fix: "set kubestead:kubernetes.clusterDnsIp" },
-      cidrProblem,
-    ]);
+    for (const clusterDnsIp of [undefined, null, ""]) expect(problems({ serviceCidr: "10.96.0.0", clusterDnsIp })).toEqual([cidrProblem]);
   });
 
   it("names the 10th address of a /28 service CIDR for a DNS address outside it", () => {
