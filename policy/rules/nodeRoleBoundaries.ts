@@ -97,7 +97,8 @@ function readRole(g: Graph, role: GraphResource): RoleRead {
   const p = role.props;
   if (!known(p.name) || !known(p.arn)) return { findings: [] };
   const name = p.name;
-  const ids: ReadonlySet<unknown> = new Set([p.name, p.id, p.arn].filter(known));
+  // Looked up only with a known role reference (onRole), so an empty or unknown id here matches nothing.
+  const ids: ReadonlySet<unknown> = new Set([p.name, p.id, p.arn]);
   const findings: Finding[] = [];
   const policies: NamedPolicy[] = [];
   let unknown = false;
