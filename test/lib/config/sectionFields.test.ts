@@ -5,6 +5,7 @@
  * the cluster domain, the etcd release line, an etcd checksum of the other architecture).
  */
 import { readAddons } from "../../../lib/config/addons";
+import { DEFAULTS } from "../../../lib/config/defaults";
 import { resolveChecksums } from "../../../lib/config/checksums";
 import { crossChecks } from "../../../lib/config/crossChecks";
 import { readEtcd } from "../../../lib/config/etcd";
@@ -34,6 +35,25 @@ describe("readAddons", () => {
     };
     expect(readAddons(r, given, "1.36.2")).toEqual(given);
     expect(r.problems).toEqual([]);
+  });
+
+  it("offers an add-on's pinned release when the one given has a leading v", () => {
+    const r = new Reader("kubestead");
+    readAddons(r, { ciliumVersion: "v1.19.0", clusterAutoscalerVersion: "v1.36.1" }, "1.36.2");
+    expect(r.problems).toEqual([
+      {
+        key: "kubestead:addons.clusterAutoscalerVersion",
+        rule: "must be a release like 1.2.3 (no leading v)",
+        got: "v1.36.1",
+        fix: "pin a release, e.g. 1.36.0",
+      },
+      {
+        key: "kubestead:addons.ciliumVersion",
+        rule: "must be a release like 1.2.3 (no leading v)",
+        got: "v1.19.0",
+        fix: `pin a release, e.g. ${DEFAULTS.ciliumVersion}`,
+      },
+    ]);
   });
 
   it("keeps each add-on switch at its default when it is not given", () => {
