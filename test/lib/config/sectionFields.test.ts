@@ -91,7 +91,7 @@ describe("readKubernetes", () => {
       readKubernetes(r, { pauseVersion });
       return r.problems;
     };
-    for (const ok of ["3.10", "3.10.1", "10.0"]) expect(tags(ok)).toEqual([]);
+    for (const ok of ["3.10", "3.10.1", "3.10.12", "10.0"]) expect(tags(ok)).toEqual([]);
     for (const bad of ["v3.10", "3.10-rc.0", "3", "3.10.1.2"])
       expect(tags(bad)).toEqual([
         { key: "kubestead:kubernetes.pauseVersion", rule: "must be a pause image tag like 3.10", got: bad, fix: "use 3.10.1" },
