@@ -1,7 +1,7 @@
 /** kubestead:addons — which add-ons run and their releases. */
 import { CLOUD_CONTROLLER_MANAGER_RELEASES } from "../releases";
 import { DEFAULTS } from "./defaults";
-import { Raw, Reader } from "./reader";
+import { Raw, Reader, unset } from "./reader";
 import { NAMESPACE, SEMVER } from "./patterns";
 import { AddonsConfig } from "./types";
 
@@ -38,9 +38,7 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
   // minor (1.35.x for 1.35) and support only their own.
   const k8sMinor = SEMVER.test(kubernetesVersion) ? kubernetesVersion.split(".").slice(0, 2).join(".") : undefined;
   const sameMinor = (field: string, def: string | undefined, what: string): string => {
-    // Absent as the reader counts it (missing, null or empty): there is no default to fall back on.
-    const absent = a[field] === undefined || a[field] === null || a[field] === "";
-    if (absent && def === undefined) {
+    if (unset(a[field]) && def === undefined) {
       if (k8sMinor && !r.failed("kubernetes.version")) {
         r.problem(
           `${p}.${field}`,
@@ -52,11 +50,16 @@ export function readAddons(r: Reader, a: Raw, kubernetesVersion: string): Addons
       return "";
     }
     // With no default there is no release to name: the minor's own line, when it is one kubestead takes.
-    const noDefaultFix =
-      k8sMinor && !r.failed("kubernetes.version")
-        ? `use a ${k8sMinor}.x release, without the leading v`
-        : "pin a release like 1.2.3, without the leading v";
-    const value = ver(field, def, def ? `pin a release, e.g. ${def}` : noDefaultFix);
+    const value =
+      def !== undefined
+        ? ver(field, def)
+        : ver(
+            field,
+            undefined,
+            k8sMinor && !r.failed("kubernetes.version")
+              ? `use a ${k8sMinor}.x release, without the leading v`
+              : "pin a release like 1.2.3, without the leading v",
+          );
     if (!k8sMinor || r.failed("kubernetes.version")) return value;
     if (SEMVER.test(value) && !value.startsWith(`${k8sMinor}.`)) {
       r.problem(

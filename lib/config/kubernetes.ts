@@ -2,7 +2,7 @@
 import { containsIp, hostAddress, isIpv4, parseCidr } from "../cidr";
 import { SUPPORTED_KUBERNETES_MINORS } from "../releases";
 import { DEFAULTS } from "./defaults";
-import { Raw, Reader } from "./reader";
+import { Raw, Reader, unset } from "./reader";
 import { SEMVER } from "./patterns";
 import { KubernetesConfig } from "./types";
 
@@ -43,8 +43,7 @@ export function readKubernetes(r: Reader, k: Raw): KubernetesConfig {
   if (svc && svc.prefix <= 28) defaultDns = hostAddress(svc, 10);
   // Left out, null or empty counts as not written, as the reader counts it everywhere. Without a
   // usable service CIDR there is no default to give: the service CIDR's problem is the one reported.
-  const dnsWritten = k.clusterDnsIp !== undefined && k.clusterDnsIp !== null && k.clusterDnsIp !== "";
-  const clusterDnsIp = dnsWritten ? r.string(k, "clusterDnsIp", p) : defaultDns;
+  const clusterDnsIp = unset(k.clusterDnsIp) ? defaultDns : r.string(k, "clusterDnsIp", p);
   const clusterDomain = r.string(k, "clusterDomain", p, "cluster.local", {
     re: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
     rule: "must be a DNS domain",

@@ -7,6 +7,11 @@ import { Problem } from "./problems";
 
 export type Raw = Record<string, unknown>;
 
+/** Left out, null or empty: how every reader counts a value as not written (its default stands in). */
+export function unset(v: unknown): boolean {
+  return v === undefined || v === null || v === "";
+}
+
 export class Reader {
   readonly problems: Problem[] = [];
   constructor(readonly namespace: string) {}
@@ -56,7 +61,7 @@ export class Reader {
   string(obj: Raw, field: string, path: string, def?: string, pattern?: { re: RegExp; rule: string; fix: string }): string {
     const v = obj[field];
     const where = path ? `${path}.${field}` : field;
-    if (v === undefined || v === null || v === "") {
+    if (unset(v)) {
       if (def !== undefined) return def;
       this.problem(where, "is required", v, `set ${this.key(where)}`);
       return "";
@@ -74,7 +79,7 @@ export class Reader {
   int(obj: Raw, field: string, path: string, def: number | undefined, min: number, max: number): number {
     const where = path ? `${path}.${field}` : field;
     let v = obj[field];
-    if (v === undefined || v === null || v === "") {
+    if (unset(v)) {
       if (def !== undefined) return def;
       this.problem(where, "is required", v, `set ${this.key(where)} to a whole number from ${min} to ${max}`);
       return min;
